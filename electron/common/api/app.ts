@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { defineCall } from './define.ts';
+
+export const AppInfoSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  shell: z.enum(['electron', 'browser']),
+  platform: z.string(),
+  course: z.object({ id: z.string(), title: z.string(), organization: z.string().optional() }),
+});
+export type AppInfo = z.infer<typeof AppInfoSchema>;
+
+export const appCalls = {
+  'app.info': defineCall(z.object({}).strict(), AppInfoSchema, 'Who and where we are'),
+  'app.openExternal': defineCall(
+    z.object({ url: z.string().url().max(2000) }).strict(),
+    z.object({ opened: z.boolean() }),
+    'Open an allow-listed documentation link in the system browser',
+  ),
+} as const;

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { defineCall, defineEvent } from './define.ts';
+
+export const TerminalTargetSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('jumphost') }).strict(),
+  z.object({ kind: z.literal('node'), node: z.string().regex(/^[a-z0-9-]+$/) }).strict(),
+  z.object({ kind: z.literal('host') }).strict(),
+]);
+export type TerminalTarget = z.infer<typeof TerminalTargetSchema>;
+
+const TerminalId = z.string().regex(/^t[0-9a-z-]+$/);
+const Size = { cols: z.number().int().min(2).max(1000), rows: z.number().int().min(1).max(500) };
+
+/** Raw terminal bytes travel base64-encoded so a UTF-8 sequence is never split or re-encoded on the way. */
+export const TerminalDataSchema = z.object({ id: TerminalId, data: z.string().max(2_000_000), seq: z.number().int().min(0) });
+
+export const TerminalSessionSchema = z.object({ id: TerminalId, title: z.string(), target: TerminalTargetSchema, alive: z.boolean() });
+export type TerminalSession = z.infer<typeof TerminalSessionSchema>;
+
+export const terminalCalls = {
+  'terminal.open': defineCall(z.object({ target: TerminalTargetSchema, ...Size }).strict(), TerminalSessionSchema, 'Open a shell'),
+  'terminal.list': defineCall(z.object({}).strict(), z.array(TerminalSessionSchema), 'Open shells'),
+  'terminal.attach': defineCall(
+    z.object({ id: TerminalId }).strict(),
+    z.object({ replay: z.string(), seq: z.number().int().min(0) }),
+    'Scrollback (base64) to replay after a tab switch or reconnect',
+  ),
+  'terminal.input': defineCall(z.object({ id: TerminalId, data: z.string().max(100_000) }).strict(), z.object({}), 'Keystrokes / paste from the user'),
+  'terminal.resize': defineCall(z.object({ id: TerminalId, ...Size }).strict(), z.object({}), 'Follow the panel size'),
+  'terminal.ack': defineCall(
+    z.object({ id: TerminalId, bytes: z.number().int().min(0) }).strict(),
+    z.object({}),
+    'Flow control: the renderer processed this many bytes',
+  ),
+  'terminal.close': defineCall(z.object({ id: TerminalId }).strict(), z.object({}), 'Close a shell'),
+} as const;
+
+export const terminalEvents = {
+  'terminal.data': defineEvent(TerminalDataSchema, 'Output bytes of a shell'),
+  'terminal.exit': defineEvent(z.object({ id: TerminalId, exitCode: z.number().int().nullable(), message: z.string().optional() }), 'A shell ended'),
+} as const;

@@ -1,0 +1,75 @@
+import path from 'node:path';
+import type { CallHandlers } from '../../common/api/contract.ts';
+import { createAppHandlers } from './app-handlers.ts';
+import { EventHub } from './events.ts';
+import { StaticClusterAccess } from './static-cluster-access.ts';
+import { EnvironmentService } from '../env/environment-service.ts';
+import { createEnvHandlers } from '../env/env-handlers.ts';
+import { LabCatalog } from '../labs/lab-catalog.ts';
+import { createCatalogHandlers } from '../labs/catalog-handlers.ts';
+import { CheckEngine } from '../checks/check-engine.ts';
+import { createCheckHandlers } from '../checks/check-handlers.ts';
+import { ProgressStore } from '../progress/progress-store.ts';
+import { createProgressHandlers } from '../progress/progress-handlers.ts';
+import { ClusterService } from '../cluster/cluster-service.ts';
+import { createClusterHandlers } from '../cluster/cluster-handlers.ts';
+import { TerminalService } from '../terminals/terminal-service.ts';
+import { createTerminalHandlers } from '../terminals/terminal-handlers.ts';
+
+export interface BackendOptions {
+  shell: 'electron' | 'browser';
+  /** Folder holding labs/<id>-<slug>/lab.yaml. */
+  labsDir: string;
+  /** Where progress, kubeconfigs and logs are kept (per user). */
+  dataDir: string;
+  /** Use this kubeconfig instead of the Labdeck environment's cluster (remote clusters, tests). */
+  kubeconfigOverride?: string;
+}
+
+export interface Backend {
+  handlers: CallHandlers;
+  events: EventHub;
+  dispose(): Promise<void>;
+}
+
+/** Builds every backend service once and wires them together; both shells and the CLI call this. */
+export async function createBackend(options: BackendOptions): Promise<Backend> {
+  const events = new EventHub();
+  const environment = new EnvironmentService({ events, dataDir: options.dataDir });
+  const cluster = options.kubeconfigOverride ? new StaticClusterAccess(path.resolve(options.kubeconfigOverride)) : environment.clusterAccess;
+
+  const catalog = await LabCatalog.load(options.labsDir);
+  const progress = await ProgressStore.open({ file: path.join(options.dataDir, 'progress.json'), catalog, events });
+  const checks = new CheckEngine({
+    catalog,
+    cluster,
+    containers: environment.containers,
+    commandLog: environment.commandLog,
+    events,
+    onResult: (result) => progress.observe(result),
+  });
+  const clusterService = new ClusterService({ cluster, events });
+  const terminals = new TerminalService({ containers: environment.containers, cluster, events });
+
+  const handlers: CallHandlers = {
+    ...createAppHandlers({ shell: options.shell, catalog }),
+    ...createEnvHandlers(environment),
+    ...createCatalogHandlers(catalog),
+    ...createCheckHandlers(checks),
+    ...createProgressHandlers(progress),
+    ...createClusterHandlers(clusterService),
+    ...createTerminalHandlers(terminals),
+  };
+
+  return {
+    handlers,
+    events,
+    async dispose() {
+      await terminals.dispose();
+      await checks.dispose();
+      await clusterService.dispose();
+      await progress.flush();
+      await environment.dispose();
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import { z } from 'zod';
+
+/**
+ * The check definitions instructors write in lab files. Shared by the lab loader/linter (labs/) and the
+ * check engine (checks/). Expressions are CEL source text; they are compiled by the engine and by lint.
+ */
+
+/** Names one or more Kubernetes objects. `name` and `labelSelector` are mutually exclusive. */
+export const ObjectSelectorSchema = z
+  .object({
+    apiVersion: z.string().min(1),
+    kind: z.string().min(1),
+    namespace: z.string().min(1).optional(),
+    name: z.string().min(1).optional(),
+    labelSelector: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((s) => !(s.name && s.labelSelector), { message: 'use either name or labelSelector, not both' });
+export type ObjectSelector = z.infer<typeof ObjectSelectorSchema>;
+
+/**
+ * One assertion: `that` is a CEL boolean; `message` is shown when it is false and may interpolate CEL
+ * values with {{ expr }} so the attendee sees what was observed ("image is {{object.spec...}}").
+ */
+export const AssertionSchema = z
+  .object({
+    that: z.string().min(1),
+    message: z.string().min(1),
+  })
+  .strict();
+export type Assertion = z.infer<typeof AssertionSchema>;
+
+const CheckBase = {
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'check ids are lower-case words joined by dashes'),
+  title: z.string().min(1),
+  /** holds: must be true now (re-evaluated on change); once: counts once it has passed. */
+  mode: z.enum(['holds', 'once']).default('holds'),
+};
+
+export const ResourceCheckSchema = z
+  .object({
+    ...CheckBase,
+    kind: z.literal('resource'),
+    select: ObjectSelectorSchema,
+    /** true: passes when nothing matches (cleanup steps, "delete the pod"). */
+    absent: z.boolean().default(false),
+    /** CEL over `object` (each matched object) — all must hold for every match. */
+    assert: z.array(AssertionSchema).default([]),
+    /** CEL over `objects` (the list of matches), e.g. objects.size() == 3. */
+    assertAll: z.array(AssertionSchema).default([]),
+  })
+  .strict();
+
+export const CommandCheckSchema = z
+  .object({
+    ...CheckBase,
+    kind: z.literal('command'),
+    /** JavaScript regular expression matched against each recorded command line. */
+    pattern: z.string().min(1),
+    /** When set, the matching command must have exited with this code. */
+    exitCode: z.number().int().optional(),
+  })
+  .strict();
+
+/** Where a probe runs: a container the attendee cannot tamper with. */
+export const ProbeTargetSchema = z.union([
+  z.object({ verifier: z.literal(true) }).strict(),
+  z.object({ node: z.string().min(1) }).strict(),
+  z.object({ pod: z.object({ namespace: z.string().default('default'), name: z.string().min(1) }).strict() }).strict(),
+]);
+export type ProbeTarget = z.infer<typeof ProbeTargetSchema>;
+
+export const ProbeCheckSchema = z
+  .object({
+    ...CheckBase,
+    kind: z.literal('probe'),
+    in: ProbeTargetSchema,
+    /**
+     * argv; each element may reference live objects as ${kind:namespace/name}.path, e.g.
+     * ${service:default/nginx}.spec.clusterIP — resolved right before the probe runs.
+     */
+    command: z.array(z.string()).min(1),
+    expect: z
+      .object({
+        exitCode: z.number().int().optional(),
+        outputMatches: z.string().optional(),
+        /** CEL over `output` (string) and `exitCode` (int). */
+        assert: z.array(AssertionSchema).default([]),
+      })
+      .strict(),
+    timeoutSeconds: z.number().positive().max(120).default(10),
+  })
+  .strict();
+
+export const HttpCheckSchema = z
+  .object({
+    ...CheckBase,
+    kind: z.literal('http'),
+    /** The Service's nodePort; Labdeck maps it to the port published on the host. */
+    nodePort: z.number().int().min(30000).max(32767),
+    path: z.string().startsWith('/').default('/'),
+    expectStatus: z.number().int().default(200),
+    bodyMatches: z.string().optional(),
+  })
+  .strict();
+
+export const CheckSpecSchema = z.discriminatedUnion('kind', [
+  ResourceCheckSchema,
+  CommandCheckSchema,
+  ProbeCheckSchema,
+  HttpCheckSchema,
+]);
+export type CheckSpec = z.infer<typeof CheckSpecSchema>;
+export type ResourceCheck = z.infer<typeof ResourceCheckSchema>;
+export type CommandCheck = z.infer<typeof CommandCheckSchema>;
+export type ProbeCheck = z.infer<typeof ProbeCheckSchema>;
+export type HttpCheck = z.infer<typeof HttpCheckSchema>;
+export type CheckKind = CheckSpec['kind'];

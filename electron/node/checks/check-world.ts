@@ -1,0 +1,46 @@
+import type { CheckResult } from '../../common/api/labs.ts';
+import type { CheckSpec, ObjectSelector, ProbeTarget } from './check-spec.ts';
+
+/** A Kubernetes object as JSON, the shape `kubectl get -o json` prints. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+/** One command line the attendee ran in a lab terminal, as the jumphost's shell recorded it. */
+export interface CommandRecord {
+  /** ISO-8601 time the command finished. */
+  time: string;
+  command: string;
+  exitCode: number;
+}
+
+export interface ProbeOutcome {
+  exitCode: number;
+  output: string;
+}
+
+/**
+ * Everything a check may look at. The live engine backs it with informers, the jumphost's command record
+ * and Docker exec; `labdeck grade --snapshot` backs it with a `kubectl get -o json` List and says
+ * "cannot answer" (null) for the rest; the lab self-test backs it with the Kubernetes API test double.
+ */
+export interface CheckWorld {
+  /** Objects matching the selector, or null when this world cannot list that kind. */
+  listObjects(selector: ObjectSelector): Promise<KubeObject[] | null>;
+  /** Recorded commands, oldest first, or null when this world has no command record. */
+  commandRecords(): Promise<CommandRecord[] | null>;
+  /** Runs argv in the target, or returns null when this world cannot run probes. */
+  runProbe(target: ProbeTarget, argv: string[], timeoutMs: number): Promise<ProbeOutcome | null>;
+  /** GET from the host to the port published for nodePort, or null when this world cannot reach it. */
+  httpGet(nodePort: number, path: string, timeoutMs: number): Promise<{ status: number; body: string } | null>;
+}
+
+/** Evaluates one check against a world; never throws (a broken check is a result with status "error"). */
+export type EvaluateCheck = (
+  check: CheckSpec,
+  world: CheckWorld,
+  context: { labId: string; stepId: string },
+) => Promise<CheckResult>;

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { CheckSpecSchema, ObjectSelectorSchema } from '../checks/check-spec.ts';
+
+/**
+ * The lab file format (labs/<id>-<slug>/lab.yaml). Markdown and manifests are referenced by path relative
+ * to the lab folder so instructors edit them as ordinary files. labs/README.md documents it for humans;
+ * resources/schemas/lab.schema.json is generated from this module for editors.
+ */
+
+const RelativePath = z
+  .string()
+  .min(1)
+  .refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'paths are relative to the lab folder and stay inside it');
+
+export const LabSnippetSchema = z.union([
+  z.object({ id: z.string().min(1), kind: z.literal('command'), title: z.string().optional(), command: z.string().min(1) }).strict(),
+  z.object({ id: z.string().min(1), kind: z.literal('manifest'), title: z.string().optional(), file: RelativePath }).strict(),
+]);
+
+export const LabHintSchema = z
+  .object({
+    text: z.string().min(1),
+    /** Shown next to this check when it fails. */
+    forCheck: z.string().optional(),
+  })
+  .strict();
+
+export const LabStepSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+    title: z.string().min(1),
+    instructions: RelativePath,
+    snippets: z.array(LabSnippetSchema).default([]),
+    hints: z.array(LabHintSchema).default([]),
+    solution: RelativePath,
+    checks: z.array(CheckSpecSchema).min(1, 'every step needs at least one check'),
+    /** Objects the step creates; step cleanup deletes exactly these. */
+    cleanup: z.array(ObjectSelectorSchema).default([]),
+    /** Objects the network map highlights while this step is active. */
+    focus: z.array(z.object({ kind: z.string(), namespace: z.string().optional(), name: z.string() }).strict()).default([]),
+  })
+  .strict();
+
+export const LabFileSchema = z
+  .object({
+    id: z.string().regex(/^[0-9]+\.[0-9]+$/),
+    slug: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+    title: z.string().min(1),
+    summary: z.string().min(1),
+    objectives: z.array(z.string().min(1)).min(1),
+    durationMinutes: z.number().int().positive(),
+    requires: z.array(z.string()).default([]),
+    /** The lab expects no leftovers from earlier labs in the namespaces it uses. */
+    cleanSlate: z.boolean().default(false),
+    introduction: RelativePath,
+    steps: z.array(LabStepSchema).min(1),
+  })
+  .strict();
+
+export type LabFile = z.infer<typeof LabFileSchema>;
+export type LabStep = z.infer<typeof LabStepSchema>;
