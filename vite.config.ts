@@ -15,4 +15,9 @@ export default defineConfig({
     chunkSizeWarningLimit: 8000,
   },
   worker: { format: 'es' },
+  resolve: {
+    // monaco-yaml's worker (through monaco-worker-manager) imports Monaco's pre-0.56 path
+    // `monaco-editor/esm/vs/...`, which Monaco's package exports no longer map; point it at the new one.
+    alias: [{ find: /^monaco-editor\/esm\/vs\/(.*)$/, replacement: 'monaco-editor/$1' }],
+  },
 });

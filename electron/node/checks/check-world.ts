@@ -38,9 +38,20 @@ export interface CheckWorld {
   httpGet(nodePort: number, path: string, timeoutMs: number): Promise<{ status: number; body: string } | null>;
 }
 
+/**
+ * Thrown by a world when the environment a check needs is not there yet (the verifier container is not
+ * running, the cluster API is unreachable). The check is then `waiting` with this message, not `error`.
+ */
+export class WorldNotReadyError extends Error {
+  override readonly name = 'WorldNotReadyError';
+}
+
+/** Where a check sits, and the hints its step attached to checks (shown when that check fails). */
+export interface CheckContext {
+  labId: string;
+  stepId: string;
+  hints?: ReadonlyArray<{ text: string; forCheck?: string | undefined }>;
+}
+
 /** Evaluates one check against a world; never throws (a broken check is a result with status "error"). */
-export type EvaluateCheck = (
-  check: CheckSpec,
-  world: CheckWorld,
-  context: { labId: string; stepId: string },
-) => Promise<CheckResult>;
+export type EvaluateCheck = (check: CheckSpec, world: CheckWorld, context: CheckContext) => Promise<CheckResult>;

@@ -59,3 +59,14 @@ export const LabFileSchema = z
 
 export type LabFile = z.infer<typeof LabFileSchema>;
 export type LabStep = z.infer<typeof LabStepSchema>;
+
+/** labs/course.yaml: what the course is called; progress is saved per course id. */
+export const CourseFileSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+    title: z.string().min(1),
+    organization: z.string().min(1).optional(),
+  })
+  .strict();
+export type CourseFile = z.infer<typeof CourseFileSchema>;
+export type LabSnippet = z.infer<typeof LabSnippetSchema>;

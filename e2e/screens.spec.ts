@@ -1,0 +1,76 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { startHost } from './support/host.ts';
+import { startKubeApiTestDouble } from './support/kube-api-test-double.ts';
+import { sampleClusterNames, sampleClusterObjects } from './support/sample-cluster.ts';
+
+// A screenshot of every main screen in light, dark and presenter mode, saved for people to look at
+// (README, review of contrast and layout on a projector).
+
+const screenshots = path.resolve('e2e/screenshots');
+
+let double: Awaited<ReturnType<typeof startKubeApiTestDouble>>;
+let host: Awaited<ReturnType<typeof startHost>>;
+
+test.beforeAll(async () => {
+  await mkdir(screenshots, { recursive: true });
+  double = await startKubeApiTestDouble();
+  await double.setObjects(sampleClusterObjects());
+  host = await startHost({ kubeconfig: double.kubeconfigPath });
+});
+
+test.afterAll(async () => {
+  await host?.close();
+  await double?.close();
+});
+
+const modes = [
+  { name: 'light', colorScheme: 'light', presenter: false },
+  { name: 'dark', colorScheme: 'dark', presenter: false },
+  { name: 'presenter', colorScheme: 'light', presenter: true },
+] as const;
+
+async function shoot(page: Page, screen: string, mode: string) {
+  // Let transitions and fonts settle so the picture shows what a person sees.
+  await page.evaluate(() => document.fonts.ready);
+  await page.screenshot({ path: path.join(screenshots, `${screen}-${mode}.png`) });
+}
+
+for (const mode of modes) {
+  test(`main screens in ${mode.name} mode`, async ({ browser }) => {
+    const context = await browser.newContext({ colorScheme: mode.colorScheme, viewport: { width: 1440, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(host.url);
+    await expect(page.getByRole('navigation', { name: 'Labs' }).getByRole('button', { name: /^1\.2 / })).toBeVisible();
+    if (mode.presenter) {
+      await page.getByRole('button', { name: 'Presenter mode' }).click();
+      await expect(page.locator('html')).toHaveAttribute('data-presenter', 'on');
+    }
+
+    await expect(page.getByRole('heading', { name: 'Lab environment' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Preflight' })).toBeVisible();
+    await shoot(page, 'start', mode.name);
+
+    await page.getByRole('navigation', { name: 'Labs' }).getByRole('button', { name: /^1\.2 / }).click();
+    const guide = page.getByRole('main', { name: 'Lab guide' });
+    await expect(guide.getByRole('status', { name: /^Pod nginx-kubectl runs the nginx image: / })).toBeVisible();
+    await shoot(page, 'lab-guide', mode.name);
+
+    await guide.getByRole('button', { name: '▶ Run in terminal' }).first().click();
+    await expect(page.getByRole('tab', { name: 'Terminal' })).toHaveAttribute('aria-selected', 'true');
+    await page.waitForTimeout(500);
+    await shoot(page, 'terminal', mode.name);
+
+    await page.getByRole('tab', { name: 'Editor' }).click();
+    await expect(page.getByRole('tab', { name: 'Editor' })).toHaveAttribute('aria-selected', 'true');
+    await page.waitForTimeout(500);
+    await shoot(page, 'editor', mode.name);
+
+    await page.getByRole('tab', { name: 'Network map' }).click();
+    await page.getByRole('button', { name: 'Wide view' }).click();
+    await expect(page.getByRole('group', { name: `Node ${sampleClusterNames.nodes[1]}` })).toBeVisible();
+    await shoot(page, 'network-map', mode.name);
+    await context.close();
+  });
+}

@@ -1,0 +1,153 @@
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type Docker from 'dockerode';
+import { LabdeckError } from '../../common/errors.ts';
+
+/**
+ * Offline course bundle, a plain folder an instructor hands out (USB stick, shared drive):
+ *
+ *   images/<file>.tar   `docker save` output of the node and jumphost images, loaded with `docker load`
+ *                       e.g. images/rancher_k3s_v1.33.4-k3s1.tar, images/labdeck_jumphost_1.0.0.tar
+ *   airgap/*.tar[.gz|.zst]
+ *                       images for k3s's air-gap folder, copied to every node: the release's
+ *                       k3s-airgap-images-amd64.tar.zst (pause, CoreDNS, ...) and `docker save` output of the
+ *                       course's workload images, e.g. airgap/nginx_1.14.2.tar
+ */
+export function bundleFileName(image: string): string {
+  return `${image.replace(/[/:@]+/g, '_')}.tar`;
+}
+
+export function bundleImagePath(bundleDir: string, image: string): string {
+  return path.join(bundleDir, 'images', bundleFileName(image));
+}
+
+export function bundleAirgapPath(bundleDir: string, image: string): string {
+  return path.join(bundleDir, 'airgap', bundleFileName(image));
+}
+
+export async function imagePresent(docker: Docker, image: string): Promise<boolean> {
+  try {
+    await docker.getImage(image).inspect();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function missingImageError(image: string, bundleDir: string | undefined): LabdeckError {
+  const expected = bundleDir ? bundleImagePath(bundleDir, image) : `<bundle>/images/${bundleFileName(image)}`;
+  return new LabdeckError('environment-not-ready', `The image ${image} is not on this Docker engine and no course bundle provides it (expected ${expected}).`, {
+    action: `Copy the course bundle folder from your instructor and point Labdeck at it (--bundle <folder>), or, while online, run \`docker pull ${image}\` (and \`docker save ${image} -o ${expected}\` to add it to a bundle).`,
+    details: { image, expected },
+  });
+}
+
+export type ImageSource = 'present' | 'bundle' | 'pulled';
+
+/** Makes an image available without a registry when possible: present, else the bundle's tarball, else (if allowed) a pull. */
+export async function ensureImage(
+  docker: Docker,
+  image: string,
+  options: { bundleDir?: string; allowPull: boolean; onLog?: (line: string) => void },
+): Promise<ImageSource> {
+  if (await imagePresent(docker, image)) return 'present';
+  if (options.bundleDir) {
+    const file = bundleImagePath(options.bundleDir, image);
+    if (fs.existsSync(file)) {
+      options.onLog?.(`docker load < ${file}`);
+      await loadImageArchive(docker, file);
+      if (await imagePresent(docker, image)) return 'bundle';
+      throw new LabdeckError('environment-not-ready', `${file} was loaded but does not contain ${image}.`, {
+        action: `Recreate it with \`docker save ${image} -o ${file}\`.`,
+      });
+    }
+  }
+  if (options.allowPull) {
+    try {
+      options.onLog?.(`docker pull ${image}`);
+      await pullImage(docker, image);
+      return 'pulled';
+    } catch {
+      // Offline or the registry refused: fall through to the message that explains the offline way.
+    }
+  }
+  throw missingImageError(image, options.bundleDir);
+}
+
+/** `docker load` of a saved image archive; resolves when the engine has finished importing it. */
+export async function loadImageArchive(docker: Docker, file: string): Promise<void> {
+  const response = await docker.loadImage(fs.createReadStream(file), { quiet: true });
+  await new Promise<void>((resolve, reject) => {
+    docker.modem.followProgress(response, (error: Error | null, output: { error?: string }[]) => {
+      const failed = error?.message ?? output.find((entry) => entry.error)?.error;
+      if (failed) reject(new Error(`docker load ${file} failed: ${failed}`));
+      else resolve();
+    });
+  });
+}
+
+async function pullImage(docker: Docker, image: string): Promise<void> {
+  const stream = await docker.pull(image);
+  await new Promise<void>((resolve, reject) => {
+    docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve()));
+  });
+}
+
+export interface AirgapFile {
+  /** File name inside the node's air-gap folder. */
+  name: string;
+  file: string;
+  size: number;
+}
+
+export interface AirgapSelection {
+  files: AirgapFile[];
+  /** Images no source provides, with what to do; nodes will try to pull them (fails offline). */
+  missing: { image: string; expected: string }[];
+}
+
+/**
+ * Chooses what goes into every node's air-gap folder: all bundle airgap files, plus `docker save` of images
+ * the bundle lacks but the host's engine has (cached in cacheDir so a reset does not save them again).
+ */
+export async function selectAirgapImages(
+  docker: Docker,
+  images: readonly string[],
+  options: { bundleDir?: string; cacheDir: string; onLog?: (line: string) => void },
+): Promise<AirgapSelection> {
+  const files: AirgapFile[] = [];
+  const bundleNames = new Set<string>();
+  if (options.bundleDir) {
+    const dir = path.join(options.bundleDir, 'airgap');
+    const entries = await fsp.readdir(dir).catch(() => [] as string[]);
+    for (const name of entries.sort()) {
+      if (!/\.tar(\.gz|\.zst)?$/.test(name)) continue;
+      const file = path.join(dir, name);
+      files.push({ name, file, size: (await fsp.stat(file)).size });
+      bundleNames.add(name);
+    }
+  }
+  const hasK3sAirgap = [...bundleNames].some((name) => name.startsWith('k3s-airgap-images'));
+  const missing: AirgapSelection['missing'] = [];
+  for (const image of images) {
+    const name = bundleFileName(image);
+    if (bundleNames.has(name)) continue;
+    if (hasK3sAirgap && image.startsWith('rancher/')) continue;
+    if (await imagePresent(docker, image)) {
+      await fsp.mkdir(options.cacheDir, { recursive: true });
+      const cached = path.join(options.cacheDir, name);
+      if (!fs.existsSync(cached)) {
+        options.onLog?.(`docker save ${image}`);
+        const temporary = `${cached}.partial`;
+        await pipeline(await docker.getImage(image).get(), fs.createWriteStream(temporary));
+        await fsp.rename(temporary, cached);
+      }
+      files.push({ name, file: cached, size: (await fsp.stat(cached)).size });
+      continue;
+    }
+    missing.push({ image, expected: options.bundleDir ? bundleAirgapPath(options.bundleDir, image) : `<bundle>/airgap/${name}` });
+  }
+  return { files, missing };
+}

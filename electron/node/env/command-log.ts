@@ -1,0 +1,124 @@
+import type { Duplex } from 'node:stream';
+import { PassThrough } from 'node:stream';
+import type Docker from 'dockerode';
+import type { CommandRecord } from '../checks/check-world.ts';
+import type { CommandLog } from '../backend/ports.ts';
+import { execCollect } from './docker-exec.ts';
+
+/** Where the jumphost's shell appends one JSON line per command (resources/jumphost/command-recorder.bash). */
+export const COMMAND_LOG_PATH = '/var/lib/labdeck/commands.jsonl';
+
+/** The recorder's full line; CommandRecord is the part the check engine relies on. */
+export interface RecordedCommandLine extends CommandRecord {
+  seq?: number;
+  startedAt?: string;
+  pipeStatus?: number[];
+  cwd?: string;
+  user?: string;
+  shellPid?: number;
+  session?: string;
+}
+
+/** Parses one line of the record; a torn or foreign line is skipped rather than failing the whole log. */
+export function parseCommandLine(line: string): RecordedCommandLine | null {
+  const trimmed = line.trim();
+  if (!trimmed) return null;
+  try {
+    const value: unknown = JSON.parse(trimmed);
+    if (typeof value !== 'object' || value === null) return null;
+    const record = value as Record<string, unknown>;
+    if (typeof record.command !== 'string' || typeof record.exitCode !== 'number' || typeof record.time !== 'string') return null;
+    return record as unknown as RecordedCommandLine;
+  } catch {
+    return null;
+  }
+}
+
+export function parseCommandLog(text: string): RecordedCommandLine[] {
+  return text.split('\n').flatMap((line) => parseCommandLine(line) ?? []);
+}
+
+/**
+ * Reads the record from the jumphost. subscribe() keeps one long-running `tail -F` exec open and pushes new
+ * lines as they are written; when the jumphost appears later (or is replaced), call reattach().
+ */
+export class JumphostCommandLog implements CommandLog {
+  readonly #docker: Docker;
+  readonly #findJumphost: () => Promise<string | null>;
+  readonly #listeners = new Set<(records: CommandRecord[]) => void>();
+  #records: RecordedCommandLine[] = [];
+  #tail: { containerId: string; stream: Duplex } | null = null;
+  #attaching: Promise<void> | null = null;
+
+  constructor(docker: Docker, findJumphost: () => Promise<string | null>) {
+    this.#docker = docker;
+    this.#findJumphost = findJumphost;
+  }
+
+  async read(): Promise<CommandRecord[] | null> {
+    const containerId = await this.#findJumphost();
+    if (!containerId) return null;
+    const outcome = await execCollect(this.#docker, containerId, ['cat', COMMAND_LOG_PATH], { timeoutMs: 10_000 });
+    if (outcome.exitCode !== 0) return null;
+    return parseCommandLog(outcome.output);
+  }
+
+  subscribe(listener: (records: CommandRecord[]) => void): () => void {
+    this.#listeners.add(listener);
+    void this.reattach();
+    return () => {
+      this.#listeners.delete(listener);
+      if (this.#listeners.size === 0) this.#stopTail();
+    };
+  }
+
+  /** Follows the current jumphost (no-op when already following it, or when nobody listens). */
+  reattach(): Promise<void> {
+    this.#attaching ??= this.#attach().finally(() => {
+      this.#attaching = null;
+    });
+    return this.#attaching;
+  }
+
+  dispose(): void {
+    this.#listeners.clear();
+    this.#stopTail();
+  }
+
+  async #attach(): Promise<void> {
+    if (this.#listeners.size === 0) return;
+    const containerId = await this.#findJumphost();
+    if (this.#tail && this.#tail.containerId === containerId) return;
+    this.#stopTail();
+    this.#records = [];
+    if (!containerId) return;
+    const exec = await this.#docker.getContainer(containerId).exec({
+      // From the first line: a subscriber gets the whole record, then every new line as it is appended.
+      Cmd: ['tail', '-n', '+1', '-F', COMMAND_LOG_PATH],
+      AttachStdout: true,
+      AttachStderr: false,
+    });
+    const stream = (await exec.start({ hijack: true, stdin: false })) as Duplex;
+    const stdout = new PassThrough();
+    this.#docker.modem.demuxStream(stream, stdout, new PassThrough());
+    this.#tail = { containerId, stream };
+    let pending = '';
+    stdout.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      const added = lines.flatMap((line) => parseCommandLine(line) ?? []);
+      if (added.length === 0) return;
+      this.#records = [...this.#records, ...added];
+      for (const listener of this.#listeners) listener(this.#records);
+    });
+    stream.on('close', () => {
+      if (this.#tail?.stream === stream) this.#tail = null;
+    });
+  }
+
+  #stopTail(): void {
+    this.#tail?.stream.destroy();
+    this.#tail = null;
+  }
+}

@@ -1,0 +1,253 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type Docker from 'dockerode';
+import type { EventSink } from '../../common/api/contract.ts';
+import type { DoctorReport, EnvPhase, EnvProgress, EnvStatus } from '../../common/api/env.ts';
+import { LabdeckError } from '../../common/errors.ts';
+import type { ClusterAccess, CommandLog, LabContainers } from '../backend/ports.ts';
+import { FileClusterAccess } from './cluster-access.ts';
+import { JumphostCommandLog } from './command-log.ts';
+import { resolveEnvConfig, type EnvConfig, type EnvConfigInput } from './config.ts';
+import { createDockerClient, dockerHostDescription } from './docker-client.ts';
+import { runDoctor } from './doctor.ts';
+import { writeDiagnostics } from './diagnostics.ts';
+import {
+  apiHost,
+  downEnvironment,
+  readEnvironmentStatus,
+  reconfigureToolboxes,
+  requireDocker,
+  resumeEnvironment,
+  upEnvironment,
+  type OperationContext,
+} from './environment-ops.ts';
+import { HOST_CONTEXT_NAMES, userKubeconfigPath, writeMergedKubeconfig } from './kubeconfig.ts';
+import { DockerLabContainers } from './lab-containers.ts';
+import { labFilters, LABEL_ROLE } from './labels.ts';
+
+type Operation = EnvProgress['operation'];
+
+export interface EnvironmentServiceOptions {
+  events: EventSink;
+  /** Per-user data folder: the host kubeconfig and the air-gap image cache live below it. */
+  dataDir: string;
+  config?: EnvConfigInput;
+  docker?: Docker;
+  /** Pull missing images from a registry when online (never when the images are present). Default true. */
+  allowPull?: boolean;
+  timeouts?: OperationContext['timeouts'];
+}
+
+/**
+ * The lab environment: a k3s cluster in Docker plus jumphost and verifier. One operation at a time; progress
+ * goes out as env.progress events, state changes as env.status events.
+ */
+export class EnvironmentService {
+  readonly config: EnvConfig;
+  readonly docker: Docker;
+  readonly clusterAccess: ClusterAccess;
+  readonly containers: LabContainers;
+  readonly commandLog: CommandLog;
+
+  readonly #events: EventSink;
+  readonly #dataDir: string;
+  readonly #fileAccess: FileClusterAccess;
+  readonly #commandLog: JumphostCommandLog;
+  readonly #allowPull: boolean;
+  readonly #timeouts: OperationContext['timeouts'];
+  #operation: { kind: Operation; abort: AbortController } | null = null;
+  #dockerEvents: Readable | null = null;
+  #disposed = false;
+
+  constructor(options: EnvironmentServiceOptions) {
+    const config = resolveEnvConfig(options.config ?? {});
+    // With a remote engine the host kubeconfig names that machine, so the certificate must cover it too.
+    const host = apiHost(config);
+    if (host !== config.apiServer.hostIp && host !== '127.0.0.1' && !config.apiServer.extraTlsSans.includes(host)) {
+      config.apiServer.extraTlsSans.push(host);
+    }
+    this.config = config;
+    this.docker = options.docker ?? createDockerClient();
+    this.#events = options.events;
+    this.#dataDir = options.dataDir;
+    this.#allowPull = options.allowPull ?? true;
+    this.#timeouts = options.timeouts;
+    this.#fileAccess = new FileClusterAccess(path.join(options.dataDir, 'environments', this.config.name, 'kubeconfig.yaml'));
+    this.clusterAccess = this.#fileAccess;
+    const containers = new DockerLabContainers(this.docker, this.config.name);
+    this.containers = containers;
+    this.#commandLog = new JumphostCommandLog(this.docker, () => containers.containerFor({ kind: 'jumphost' }));
+    this.commandLog = this.#commandLog;
+  }
+
+  get dataDir(): string {
+    return this.#dataDir;
+  }
+
+  status(): Promise<EnvStatus> {
+    return readEnvironmentStatus(this.docker, this.config, this.#fileAccess);
+  }
+
+  up(): Promise<EnvStatus> {
+    return this.#run('up', (ctx) => upEnvironment(ctx));
+  }
+
+  resume(): Promise<EnvStatus> {
+    return this.#run('resume', async (ctx) => {
+      const found = await resumeEnvironment(ctx);
+      if (!found) {
+        throw new LabdeckError('not-found', 'No lab environment exists on this Docker engine.', { action: 'Run `labdeck env up` to create one.' });
+      }
+    });
+  }
+
+  reset(): Promise<EnvStatus> {
+    return this.#run('reset', async (ctx) => {
+      await downEnvironment(ctx);
+      await upEnvironment(ctx);
+    });
+  }
+
+  down(): Promise<EnvStatus> {
+    return this.#run('down', async (ctx) => {
+      await downEnvironment(ctx);
+    });
+  }
+
+  /** Cancels the running operation; what was created stays (up continues it, down removes it). */
+  cancel(): boolean {
+    if (!this.#operation) return false;
+    this.#operation.abort.abort();
+    return true;
+  }
+
+  doctor(): Promise<DoctorReport> {
+    return runDoctor(this.docker, this.config);
+  }
+
+  async diagnostics(file: string): Promise<{ file: string; entries: string[] }> {
+    const status = await this.status().catch((error: unknown) => ({ error: String(error) }));
+    const doctor = await this.doctor().catch((error: unknown) => ({ error: String(error) }));
+    const entries = await writeDiagnostics(this.docker, this.config, file, { status, doctor });
+    return { file, entries };
+  }
+
+  /** Writes the `labdeck` context into the user's kubeconfig (merge) or a standalone file in the data folder. */
+  async writeKubeconfig(merge: boolean, target?: string): Promise<{ path: string; context: string }> {
+    const text = await this.#hostKubeconfigText();
+    const file = target ?? (merge ? userKubeconfigPath() : path.join(this.#dataDir, 'labdeck-kubeconfig.yaml'));
+    await writeMergedKubeconfig(file, text);
+    return { path: file, context: HOST_CONTEXT_NAMES.context };
+  }
+
+  async dispose(): Promise<void> {
+    this.#disposed = true;
+    this.#operation?.abort.abort();
+    this.#dockerEvents?.destroy();
+    this.#dockerEvents = null;
+    this.#commandLog.dispose();
+  }
+
+  async #hostKubeconfigText(): Promise<string> {
+    const kubeconfigPath = await this.#fileAccess.kubeconfigPath();
+    if (!kubeconfigPath) {
+      throw new LabdeckError('environment-not-ready', 'The lab cluster is not running, so there is no kubeconfig yet.', { action: 'Run `labdeck env up` first.' });
+    }
+    return fs.readFile(kubeconfigPath, 'utf8');
+  }
+
+  async #run(kind: Operation, body: (ctx: OperationContext) => Promise<void>): Promise<EnvStatus> {
+    if (this.#operation) {
+      throw new LabdeckError('conflict', `The environment is busy (${this.#operation.kind}).`, { action: 'Wait for it to finish or cancel it first.' });
+    }
+    const abort = new AbortController();
+    this.#operation = { kind, abort };
+    const ctx = this.#context(kind, abort.signal);
+    this.#emitStatus({ state: kind === 'down' ? 'deleting' : 'creating', nodes: [], dockerHost: dockerHostDescription() });
+    try {
+      await body(ctx);
+    } catch (error) {
+      const status = await this.status().catch(() => null);
+      if (status) this.#emitStatus(status);
+      throw error;
+    } finally {
+      this.#operation = null;
+    }
+    const status = await this.status();
+    this.#emitStatus(status);
+    if (status.state !== 'absent') void this.#watchDockerEvents();
+    await this.#commandLog.reattach().catch(() => undefined);
+    return status;
+  }
+
+  #context(kind: Operation, signal: AbortSignal): OperationContext {
+    return {
+      docker: this.docker,
+      config: this.config,
+      dataDir: this.#dataDir,
+      signal,
+      clusterAccess: this.#fileAccess,
+      allowPull: this.#allowPull,
+      ...(this.#timeouts ? { timeouts: this.#timeouts } : {}),
+      report: (phase: EnvPhase, percent: number, message: string, extra?: { node?: string; log?: string }) => {
+        this.#events.emit('env.progress', {
+          operation: kind,
+          phase,
+          percent: Math.round(Math.max(0, Math.min(100, percent))),
+          message,
+          ...(extra?.node ? { node: extra.node } : {}),
+          ...(extra?.log ? { log: extra.log } : {}),
+          at: new Date().toISOString(),
+        });
+      },
+    };
+  }
+
+  #emitStatus(status: EnvStatus): void {
+    if (!this.#disposed) this.#events.emit('env.status', status);
+  }
+
+  /** Re-adds routes whenever Docker (re)starts the jumphost or verifier, e.g. after the laptop rebooted. */
+  async #watchDockerEvents(): Promise<void> {
+    if (this.#dockerEvents || this.#disposed) return;
+    try {
+      await requireDocker(this.docker);
+      const stream = (await this.docker.getEvents({
+        filters: { type: ['container'], event: ['start'], label: labFilters(this.config.name).label },
+      })) as Readable;
+      this.#dockerEvents = stream;
+      let pending = '';
+      stream.on('data', (chunk: Buffer) => {
+        pending += chunk.toString('utf8');
+        const lines = pending.split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) {
+          const event = safeJson(line) as { Actor?: { Attributes?: Record<string, string> } } | null;
+          const role = event?.Actor?.Attributes?.[LABEL_ROLE];
+          if (role === 'jumphost' || role === 'verifier') void this.#afterToolboxStart();
+        }
+      });
+      stream.on('close', () => {
+        if (this.#dockerEvents === stream) this.#dockerEvents = null;
+      });
+    } catch {
+      this.#dockerEvents = null;
+    }
+  }
+
+  async #afterToolboxStart(): Promise<void> {
+    if (this.#operation) return;
+    const ctx = this.#context('resume', new AbortController().signal);
+    await reconfigureToolboxes(ctx).catch(() => undefined);
+    await this.#commandLog.reattach().catch(() => undefined);
+  }
+}
+
+function safeJson(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return null;
+  }
+}

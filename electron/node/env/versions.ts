@@ -1,0 +1,40 @@
+/**
+ * The pinned releases. One k3s release for the nodes, and the jumphost's kubectl comes from the same image
+ * (resources/jumphost/Dockerfile's K3S_IMAGE default must equal K3S_IMAGE; a unit test compares them).
+ */
+export const K3S_VERSION = 'v1.33.4+k3s1';
+/** Docker tags cannot hold "+", so rancher publishes k3s releases with "-" instead. */
+export const K3S_IMAGE = `rancher/k3s:${K3S_VERSION.replace('+', '-')}`;
+
+/** Bumped with resources/jumphost/VERSION whenever the jumphost's Dockerfile, bashrc or recorder change. */
+export const JUMPHOST_VERSION = '1.0.0';
+export const JUMPHOST_IMAGE = `labdeck/jumphost:${JUMPHOST_VERSION}`;
+
+/** Kubernetes minor of the pinned k3s release, e.g. 33 for v1.33.4+k3s1. */
+export function kubernetesMinor(k3sVersion: string): number {
+  const match = /^v?1\.(\d+)\./.exec(k3sVersion);
+  if (!match?.[1]) throw new Error(`Not a k3s version: ${k3sVersion}`);
+  return Number(match[1]);
+}
+
+/**
+ * From Kubernetes 1.35 the kubelet refuses to start on cgroup v1 hosts unless told otherwise. Docker Desktop
+ * and most current Linux hosts use cgroup v2, but older hosts (and this project's CI) still run v1.
+ */
+export function needsFailCgroupV1False(k3sVersion: string): boolean {
+  return kubernetesMinor(k3sVersion) >= 35;
+}
+
+/**
+ * Images the nodes run that do not come with the k3s binary: the pause and CoreDNS images k3s deploys, and
+ * the images the workshop's manifests use. Offline they reach the nodes through k3s's air-gap image folder.
+ * The system image tags follow k3s 1.33's manifests; compare them with the release's k3s-images.txt when
+ * bumping K3S_VERSION. The release's k3s-airgap-images tarball carries them, so a bundle normally ships that.
+ */
+export const K3S_SYSTEM_IMAGES = [
+  'rancher/mirrored-pause:3.6',
+  'rancher/mirrored-coredns-coredns:1.12.3',
+  'rancher/local-path-provisioner:v0.0.31',
+] as const;
+
+export const DEFAULT_WORKLOAD_IMAGES = ['nginx:latest', 'nginx:1.14.2', 'busybox:latest', 'busybox42/alpine-pod:latest'] as const;

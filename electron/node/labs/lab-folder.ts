@@ -1,0 +1,89 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { LabFileSchema, type LabFile, type LabStep } from './lab-schema.ts';
+import { YamlSource, type LabProblem, type YamlPath } from './yaml-source.ts';
+
+/** One step with the Markdown and manifest files it names already read. */
+export interface LoadedStep {
+  spec: LabStep;
+  instructions: string;
+  solution: string;
+  /** Manifest snippet files by their path relative to the lab folder. */
+  manifests: ReadonlyMap<string, string>;
+}
+
+/** A lab folder read and validated: the parsed lab file plus the text of every file it references. */
+export interface LoadedLab {
+  /** Absolute path of the lab folder. */
+  dir: string;
+  /** Absolute path of its lab.yaml. */
+  labFile: string;
+  file: LabFile;
+  introduction: string;
+  steps: LoadedStep[];
+}
+
+export interface LabFolderResult {
+  lab: LoadedLab | undefined;
+  problems: LabProblem[];
+  /** The parsed lab.yaml, for callers that locate further problems in it (lint). */
+  source: YamlSource | undefined;
+}
+
+export const LAB_FILE_NAME = 'lab.yaml';
+
+async function readText(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'EISDIR') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Reads labs/<id>-<slug>/lab.yaml, validates it against LabFileSchema and reads every file it references.
+ * Never throws for content mistakes: they come back as problems located in lab.yaml (file:line:col).
+ * `displayDir` is how file names are printed (relative paths read better in lint output).
+ */
+export async function loadLabFolder(labDir: string, displayDir: string = labDir): Promise<LabFolderResult> {
+  const labFile = path.join(labDir, LAB_FILE_NAME);
+  const shownFile = path.join(displayDir, LAB_FILE_NAME);
+  const text = await readText(labFile);
+  if (text === undefined) {
+    return { lab: undefined, source: undefined, problems: [{ file: shownFile, line: 1, column: 1, message: `missing ${LAB_FILE_NAME}` }] };
+  }
+  const source = YamlSource.parse(shownFile, text);
+  const syntax = source.syntaxProblems();
+  if (syntax.length > 0) return { lab: undefined, source, problems: syntax };
+
+  const parsed = LabFileSchema.safeParse(source.toJS());
+  if (!parsed.success) return { lab: undefined, source, problems: source.schemaProblems(parsed.error.issues) };
+  const file = parsed.data;
+
+  const problems: LabProblem[] = [];
+  const referenced = async (relative: string, at: YamlPath, what: string): Promise<string> => {
+    const content = await readText(path.join(labDir, relative));
+    if (content === undefined) {
+      problems.push(source.problemAt(at, `${what} file "${relative}" does not exist in ${displayDir}`));
+      return '';
+    }
+    return content;
+  };
+
+  const introduction = await referenced(file.introduction, ['introduction'], 'introduction');
+  const steps: LoadedStep[] = [];
+  for (const [index, spec] of file.steps.entries()) {
+    const at = ['steps', index] as const;
+    const instructions = await referenced(spec.instructions, [...at, 'instructions'], 'instructions');
+    const solution = await referenced(spec.solution, [...at, 'solution'], 'solution');
+    const manifests = new Map<string, string>();
+    for (const [snippetIndex, snippet] of spec.snippets.entries()) {
+      if (snippet.kind !== 'manifest') continue;
+      manifests.set(snippet.file, await referenced(snippet.file, [...at, 'snippets', snippetIndex, 'file'], 'manifest'));
+    }
+    steps.push({ spec, instructions, solution, manifests });
+  }
+
+  return { lab: { dir: labDir, labFile, file, introduction, steps }, source, problems };
+}

@@ -1,0 +1,202 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { lintLabs } from './lint.ts';
+import { formatProblem } from './yaml-source.ts';
+
+const REAL_LABS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../labs');
+
+const goodLab = `id: "1.1"
+slug: demo
+title: Demo
+summary: A lab for tests
+objectives: [Do a thing]
+durationMinutes: 5
+introduction: intro.md
+steps:
+  - id: first
+    title: First
+    instructions: steps/first.md
+    solution: steps/first-solution.md
+    snippets:
+      - id: pod
+        kind: manifest
+        file: manifests/pod.yaml
+    hints:
+      - text: Look closer
+        forCheck: pod-runs
+    checks:
+      - id: pod-runs
+        title: The pod runs
+        kind: resource
+        select: { apiVersion: v1, kind: Pod, namespace: default, name: web }
+        assert:
+          - that: object.status.phase == "Running"
+            message: 'web is {{object.status.phase}}'
+`;
+
+const goodSelftest = `steps:
+  - step: first
+    before: { from: empty }
+    solution:
+      objects:
+        - { apiVersion: v1, kind: Pod, metadata: { name: web, namespace: default }, status: { phase: Running } }
+`;
+
+const podManifest = `apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+    - name: web
+      image: nginx
+`;
+
+let dir: string;
+
+async function writeLab(folder: string, files: Record<string, string>): Promise<void> {
+  for (const [name, content] of Object.entries(files)) {
+    const file = path.join(dir, folder, name);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, content);
+  }
+}
+
+async function lintMessages(): Promise<string[]> {
+  const report = await lintLabs(dir);
+  return report.problems.map((problem) => formatProblem({ ...problem, file: path.relative(dir, problem.file) }));
+}
+
+const baseFiles = {
+  'lab.yaml': goodLab,
+  'intro.md': '# Demo',
+  'steps/first.md': 'Do it',
+  'steps/first-solution.md': 'Done',
+  'manifests/pod.yaml': podManifest,
+  'selftest.yaml': goodSelftest,
+};
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'labdeck-lint-'));
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('lintLabs', () => {
+  it('passes a correct lab and counts what it checked', async () => {
+    await writeLab('1.1-demo', baseFiles);
+    const report = await lintLabs(dir);
+    expect(report.problems).toEqual([]);
+    expect(report).toMatchObject({ labs: 1, steps: 1, checks: 1 });
+  });
+
+  it('reports a schema error at the line and column of the value', async () => {
+    await writeLab('1.1-demo', { ...baseFiles, 'lab.yaml': goodLab.replace('durationMinutes: 5', 'durationMinutes: five') });
+    expect(await lintMessages()).toEqual([expect.stringMatching(/^1\.1-demo\/lab\.yaml:6:18 durationMinutes: .*number/)]);
+  });
+
+  it('reports an unknown field at its key', async () => {
+    await writeLab('1.1-demo', { ...baseFiles, 'lab.yaml': goodLab.replace('    title: First\n', '    title: First\n    titel: typo\n') });
+    expect(await lintMessages()).toEqual(['1.1-demo/lab.yaml:11:5 steps[0].titel: unknown field "titel"']);
+  });
+
+  it('reports CEL that does not compile, in assertions and in message templates', async () => {
+    const broken = goodLab
+      .replace('that: object.status.phase == "Running"', 'that: object.status.phase ==')
+      .replace("'web is {{object.status.phase}}'", "'web is {{phase}}'");
+    await writeLab('1.1-demo', { ...baseFiles, 'lab.yaml': broken });
+    const messages = await lintMessages();
+    expect(messages).toHaveLength(2);
+    expect(messages[0]).toMatch(/^1\.1-demo\/lab\.yaml:26:19 CEL does not compile: /);
+    expect(messages[1]).toMatch(/^1\.1-demo\/lab\.yaml:27:22 \{\{ phase \}\} does not compile: .*phase/);
+  });
+
+  it('reports a manifest that fails the Kubernetes schema at its own file, line and column', async () => {
+    await writeLab('1.1-demo', { ...baseFiles, 'manifests/pod.yaml': podManifest.replace('    - name: web\n', '    - name: 42\n') });
+    expect(await lintMessages()).toEqual(['1.1-demo/manifests/pod.yaml:7:13 spec.containers[0].name must be of type string, found 42']);
+  });
+
+  it('reports a referenced file that does not exist', async () => {
+    const { 'steps/first-solution.md': _removed, ...files } = baseFiles;
+    await writeLab('1.1-demo', files);
+    expect(await lintMessages()).toEqual(['1.1-demo/lab.yaml:12:15 solution file "steps/first-solution.md" does not exist in ' + path.join(dir, '1.1-demo')]);
+  });
+
+  it('reports a step without checks', async () => {
+    const noChecks = goodLab.slice(0, goodLab.indexOf('    checks:')) + '    checks: []\n';
+    await writeLab('1.1-demo', { ...baseFiles, 'lab.yaml': noChecks.replace('        forCheck: pod-runs\n', '') });
+    expect(await lintMessages()).toEqual(['1.1-demo/lab.yaml:19:13 steps[0].checks: every step needs at least one check']);
+  });
+
+  it('reports hints for unknown checks, unknown required labs and malformed object references', async () => {
+    const broken = goodLab
+      .replace('forCheck: pod-runs', 'forCheck: pod-ready')
+      .replace('durationMinutes: 5\n', 'durationMinutes: 5\nrequires: ["0.9"]\n')
+      .concat(`      - id: curl
+        title: curl
+        kind: probe
+        in: { verifier: true }
+        command: [curl, 'http://\${svc:default/web}.spec.clusterIP']
+        expect: { exitCode: 0 }
+`);
+    await writeLab('1.1-demo', { ...baseFiles, 'lab.yaml': broken });
+    const messages = await lintMessages();
+    expect(messages).toEqual([
+      '1.1-demo/lab.yaml:7:12 requires lab 0.9, which is not in this course',
+      expect.stringMatching(/^1\.1-demo\/lab\.yaml:20:19 forCheck names "pod-ready", which is not a check of step first/),
+      expect.stringMatching(/^1\.1-demo\/lab\.yaml:33:25 \$\{svc:\.\.\.\} names an unknown kind/),
+    ]);
+  });
+
+  it('reports a selector for a kind its API group does not have', async () => {
+    await writeLab('1.1-demo', { ...baseFiles, 'lab.yaml': goodLab.replace('apiVersion: v1, kind: Pod,', 'apiVersion: v1, kind: Deployment,') });
+    expect(await lintMessages()).toEqual(['1.1-demo/lab.yaml:24:41 v1 has no kind "Deployment"']);
+  });
+
+  it('reports duplicate ids and a folder name that does not match id-slug', async () => {
+    const duplicated = goodLab.concat(`      - id: pod-runs
+        title: again
+        kind: command
+        pattern: '^kubectl'
+`);
+    await writeLab('1.1-wrong', { ...baseFiles, 'lab.yaml': duplicated });
+    const messages = await lintMessages();
+    expect(messages).toContain('1.1-wrong/lab.yaml:2:7 the lab folder must be named 1.1-demo (id-slug), not 1.1-wrong');
+    expect(messages).toContain('1.1-wrong/lab.yaml:21:13 check id "pod-runs" is used more than once in step first');
+  });
+
+  it('reports self-tests that are missing or name checks the step does not have', async () => {
+    await writeLab('1.1-demo', { ...baseFiles, 'selftest.yaml': goodSelftest.concat('    distractors:\n      - name: x\n        expect: [{ check: pod-ready, mentions: [x] }]\n') });
+    expect(await lintMessages()).toEqual([expect.stringMatching(/^1\.1-demo\/selftest\.yaml:9:27 step first has no check "pod-ready"/)]);
+    const { 'selftest.yaml': _removed, ...withoutSelftest } = baseFiles;
+    await rm(path.join(dir, '1.1-demo', 'selftest.yaml'));
+    await writeLab('1.1-demo', withoutSelftest);
+    expect(await lintMessages()).toEqual([expect.stringMatching(/^1\.1-demo\/selftest\.yaml:1:1 missing selftest\.yaml/)]);
+  });
+
+  it('reports YAML syntax errors with their position', async () => {
+    await writeLab('1.1-demo', { ...baseFiles, 'lab.yaml': goodLab.replace('title: Demo', 'title: [Demo') });
+    const [first] = await lintMessages();
+    expect(first).toMatch(/^1\.1-demo\/lab\.yaml:\d+:\d+ /);
+  });
+
+  it('reports a folder that cannot be read instead of crashing', async () => {
+    const report = await lintLabs(path.join(dir, 'nope'));
+    expect(report.problems).toHaveLength(1);
+    expect(report.problems[0]?.message).toContain('cannot be read');
+  });
+});
+
+describe('the course in labs/', () => {
+  it('lints clean', async () => {
+    const report = await lintLabs(REAL_LABS);
+    expect(report.problems.map(formatProblem)).toEqual([]);
+    expect(report.labs).toBe(9);
+    expect(report.checks).toBeGreaterThan(report.steps);
+  });
+});

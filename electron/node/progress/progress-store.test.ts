@@ -1,0 +1,189 @@
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { EventName, EventPayload, EventSink } from '../../common/api/contract.ts';
+import type { CheckResult, ProgressState } from '../../common/api/labs.ts';
+import { LabdeckError } from '../../common/errors.ts';
+import { createProgressHandlers } from './progress-handlers.ts';
+import { ProgressStore, type ProgressCourse } from './progress-store.ts';
+
+const course: ProgressCourse = {
+  courseId: 'test-course',
+  labs: [
+    {
+      id: '1.2',
+      steps: [
+        { id: 'create-pod', checkIds: ['pod-exists', 'pod-image'], hintCount: 2 },
+        { id: 'delete-pod', checkIds: ['pod-gone'], hintCount: 1 },
+      ],
+    },
+    { id: '1.3', steps: [{ id: 'deploy', checkIds: ['deployment-ready'], hintCount: 0 }] },
+  ],
+};
+
+class RecordingSink implements EventSink {
+  readonly changes: ProgressState[] = [];
+  emit<K extends EventName>(name: K, payload: EventPayload<K>): void {
+    if (name === 'progress.changed') this.changes.push(payload as ProgressState);
+  }
+}
+
+function result(stepId: string, checkId: string, status: CheckResult['status'], labId = '1.2'): CheckResult {
+  return { labId, stepId, checkId, kind: 'resource', status, message: status, at: new Date().toISOString() };
+}
+
+let dir: string;
+let file: string;
+let clock: number;
+const now = () => clock;
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'labdeck-progress-'));
+  file = path.join(dir, 'nested', 'progress.json');
+  clock = Date.parse('2026-01-01T10:00:00Z');
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function open(events: EventSink = new RecordingSink()) {
+  return ProgressStore.open({ file, catalog: course, events, saveDelayMs: 5, now });
+}
+
+describe('ProgressStore', () => {
+  it('marks a step done only once every one of its checks has passed', async () => {
+    const events = new RecordingSink();
+    const store = await open(events);
+
+    store.observe(result('create-pod', 'pod-exists', 'passed'));
+    expect(store.get().labs['1.2']?.steps['create-pod']?.status).toBe('todo');
+
+    store.observe(result('create-pod', 'pod-image', 'failed'));
+    expect(store.get().labs['1.2']?.steps['create-pod']?.status).toBe('todo');
+
+    store.observe(result('create-pod', 'pod-image', 'passed'));
+    const step = store.get().labs['1.2']?.steps['create-pod'];
+    expect(step?.status).toBe('done');
+    expect(step?.passedAt).toBe('2026-01-01T10:00:00.000Z');
+    expect(events.changes.at(-1)?.labs['1.2']?.steps['create-pod']?.status).toBe('done');
+    expect(store.get().labs['1.2']?.completedAt).toBeUndefined();
+  });
+
+  it('does not count a check that passed then failed again', async () => {
+    const store = await open();
+    store.observe(result('create-pod', 'pod-exists', 'passed'));
+    store.observe(result('create-pod', 'pod-exists', 'failed'));
+    store.observe(result('create-pod', 'pod-image', 'passed'));
+    expect(store.get().labs['1.2']?.steps['create-pod']?.status).toBe('todo');
+  });
+
+  it('keeps a done step done and completes the lab when its last step passes', async () => {
+    const store = await open();
+    store.observe(result('create-pod', 'pod-exists', 'passed'));
+    store.observe(result('create-pod', 'pod-image', 'passed'));
+    store.observe(result('create-pod', 'pod-image', 'failed'));
+    expect(store.get().labs['1.2']?.steps['create-pod']?.status).toBe('done');
+    store.observe(result('delete-pod', 'pod-gone', 'passed'));
+    expect(store.get().labs['1.2']?.completedAt).toBeDefined();
+  });
+
+  it('ignores verdicts for labs or steps the course does not have', async () => {
+    const events = new RecordingSink();
+    const store = await open(events);
+    store.observe(result('nope', 'x', 'passed'));
+    store.observe(result('create-pod', 'x', 'passed', '9.9'));
+    expect(store.get().labs).toEqual({});
+    expect(events.changes).toHaveLength(0);
+  });
+
+  it('restores steps, hints, solutions and time after a restart', async () => {
+    const store = await open();
+    store.observe(result('create-pod', 'pod-exists', 'passed'));
+    clock += 60_000;
+    store.observe(result('create-pod', 'pod-image', 'passed'));
+    store.revealHint('1.2', 'delete-pod');
+    store.viewSolution('1.2', 'delete-pod');
+    await store.flush();
+
+    const reopened = await open();
+    const lab = reopened.get().labs['1.2'];
+    expect(lab?.steps['create-pod']?.status).toBe('done');
+    expect(lab?.steps['delete-pod']).toMatchObject({ status: 'todo', hintsRevealed: 1, solutionViewed: true });
+    expect(lab?.activeMs).toBe(60_000);
+    expect(reopened.get().active).toEqual({ labId: '1.2', stepId: 'delete-pod' });
+  });
+
+  it('saves by itself shortly after a change, leaving no temp files behind', async () => {
+    const store = await open();
+    store.revealHint('1.2', 'create-pod');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await store.flush();
+    const saved = JSON.parse(await readFile(file, 'utf8')) as ProgressState;
+    expect(saved.labs['1.2']?.steps['create-pod']?.hintsRevealed).toBe(1);
+    expect((await readdir(path.dirname(file))).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('does not count long breaks as time spent on a lab', async () => {
+    const store = await open();
+    store.revealHint('1.2', 'create-pod');
+    clock += 2 * 60_000;
+    store.revealHint('1.2', 'create-pod');
+    clock += 3 * 60 * 60_000;
+    store.viewSolution('1.2', 'create-pod');
+    expect(store.get().labs['1.2']?.activeMs).toBe(2 * 60_000);
+  });
+
+  it('reveals hints one at a time, never more than the step has', async () => {
+    const store = await open();
+    expect(store.revealHint('1.2', 'create-pod').labs['1.2']?.steps['create-pod']?.hintsRevealed).toBe(1);
+    expect(store.revealHint('1.2', 'create-pod').labs['1.2']?.steps['create-pod']?.hintsRevealed).toBe(2);
+    expect(store.revealHint('1.2', 'create-pod').labs['1.2']?.steps['create-pod']?.hintsRevealed).toBe(2);
+  });
+
+  it('rejects unknown labs and steps with an error that says what to do', async () => {
+    const store = await open();
+    expect(() => store.revealHint('1.2', 'nope')).toThrow(LabdeckError);
+    try {
+      store.viewSolution('7.7', 'x');
+    } catch (error) {
+      expect(error).toBeInstanceOf(LabdeckError);
+      expect((error as LabdeckError).code).toBe('not-found');
+      expect((error as LabdeckError).action).toBeTruthy();
+    }
+  });
+
+  it('resets one lab so its steps must be earned again', async () => {
+    const store = await open();
+    store.observe(result('deploy', 'deployment-ready', 'passed', '1.3'));
+    store.observe(result('create-pod', 'pod-exists', 'passed'));
+    store.reset('1.2');
+    store.observe(result('create-pod', 'pod-image', 'passed'));
+    expect(store.get().labs['1.2']?.steps['create-pod']?.status).toBe('todo');
+    expect(store.get().labs['1.3']?.steps['deploy']?.status).toBe('done');
+    expect(store.reset().labs).toEqual({});
+  });
+
+  it('sets an unreadable progress file aside instead of failing or overwriting it', async () => {
+    const store = await open();
+    store.revealHint('1.2', 'create-pod');
+    await store.flush();
+    await writeFile(file, '{ not json');
+    const reopened = await open();
+    expect(reopened.get().labs).toEqual({});
+    const names = await readdir(path.dirname(file));
+    expect(names.some((name) => name.startsWith('progress.json.unreadable-'))).toBe(true);
+  });
+
+  it('serves the progress.* calls', async () => {
+    const store = await open();
+    const handlers = createProgressHandlers(store);
+    const context = { clientId: 'c1' };
+    await handlers['progress.revealHint']({ labId: '1.2', stepId: 'create-pod' }, context);
+    await handlers['progress.viewSolution']({ labId: '1.2', stepId: 'create-pod' }, context);
+    const state = await handlers['progress.get']({}, context);
+    expect(state.labs['1.2']?.steps['create-pod']).toMatchObject({ hintsRevealed: 1, solutionViewed: true });
+    expect((await handlers['progress.reset']({ labId: '1.2' }, context)).labs['1.2']).toBeUndefined();
+  });
+});

@@ -1,0 +1,281 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { EventSink } from '../../common/api/contract.ts';
+import {
+  ProgressStateSchema,
+  type CheckResult,
+  type LabProgress,
+  type ProgressState,
+  type StepProgress,
+} from '../../common/api/labs.ts';
+import { LabdeckError } from '../../common/errors.ts';
+
+/** What the store needs to know about the course: which checks make each step, and how many hints it has. */
+export interface ProgressCourse {
+  courseId: string;
+  labs: ReadonlyArray<{ id: string; steps: ReadonlyArray<{ id: string; checkIds: readonly string[]; hintCount: number }> }>;
+}
+
+/** The part of LabCatalog the store reads; kept structural so tests can hand in a small course. */
+export interface ProgressCatalogSource {
+  labs(): ReadonlyArray<{ file: { id: string; steps: ReadonlyArray<{ id: string; checks: ReadonlyArray<{ id: string }>; hints: readonly unknown[] }> } }>;
+  courseId?: string;
+}
+
+export interface ProgressStoreOptions {
+  /** The JSON file progress lives in; written atomically (temp file + rename). */
+  file: string;
+  catalog: ProgressCatalogSource | ProgressCourse;
+  events: EventSink;
+  /** How long writes are coalesced before hitting the disk. */
+  saveDelayMs?: number;
+  /**
+   * Gaps between two signs of activity longer than this are treated as a break and not counted as
+   * time spent on the lab (a laptop left open over lunch must not show three hours).
+   */
+  idleAfterMs?: number;
+  now?: () => number;
+}
+
+const DEFAULT_COURSE_ID = 'k8s-networking';
+
+function courseFrom(catalog: ProgressCatalogSource | ProgressCourse): ProgressCourse {
+  if (!('labs' in catalog) || typeof catalog.labs !== 'function') return catalog as ProgressCourse;
+  const source = catalog as ProgressCatalogSource;
+  return {
+    courseId: source.courseId ?? DEFAULT_COURSE_ID,
+    labs: source.labs().map(({ file }) => ({
+      id: file.id,
+      steps: file.steps.map((step) => ({ id: step.id, checkIds: step.checks.map((check) => check.id), hintCount: step.hints.length })),
+    })),
+  };
+}
+
+function emptyState(courseId: string): ProgressState {
+  return { courseId, labs: {} };
+}
+
+function emptyStep(): StepProgress {
+  return { status: 'todo', hintsRevealed: 0, solutionViewed: false };
+}
+
+/**
+ * The attendee's progress: steps passed, hints used, solutions opened, time spent. Check results stream in
+ * through observe(); a step is done once every one of its checks has passed. Every change is saved (debounced,
+ * atomically) and announced as progress.changed so all open windows agree.
+ */
+export class ProgressStore {
+  readonly #file: string;
+  readonly #course: ProgressCourse;
+  readonly #events: EventSink;
+  readonly #saveDelayMs: number;
+  readonly #idleAfterMs: number;
+  readonly #now: () => number;
+  #state: ProgressState;
+  /** Latest passing state of every check, keyed lab/step/check; only in memory, rebuilt from live results. */
+  readonly #passing = new Map<string, boolean>();
+  #lastActivity: { labId: string; at: number } | undefined;
+  #saveTimer: ReturnType<typeof setTimeout> | undefined;
+  #writing: Promise<void> = Promise.resolve();
+
+  private constructor(options: ProgressStoreOptions, course: ProgressCourse, state: ProgressState) {
+    this.#file = options.file;
+    this.#course = course;
+    this.#events = options.events;
+    this.#saveDelayMs = options.saveDelayMs ?? 300;
+    this.#idleAfterMs = options.idleAfterMs ?? 5 * 60_000;
+    this.#now = options.now ?? Date.now;
+    this.#state = state;
+  }
+
+  static async open(options: ProgressStoreOptions): Promise<ProgressStore> {
+    const course = courseFrom(options.catalog);
+    const state = await readState(options.file, course.courseId);
+    return new ProgressStore(options, course, state);
+  }
+
+  get(): ProgressState {
+    return structuredClone(this.#state);
+  }
+
+  /** Feeds one check verdict in; marks the step done when all of its checks pass. */
+  observe(result: CheckResult): void {
+    const step = this.#courseStep(result.labId, result.stepId);
+    if (!step) return;
+    this.#passing.set(checkKey(result.labId, result.stepId, result.checkId), result.status === 'passed');
+    let changed = this.#touch(result.labId, result.stepId);
+
+    const lab = this.#labProgress(result.labId);
+    const stepProgress = this.#stepProgress(lab, result.stepId);
+    const allPassed = step.checkIds.every((checkId) => this.#passing.get(checkKey(result.labId, result.stepId, checkId)) === true);
+    if (allPassed && stepProgress.status !== 'done') {
+      stepProgress.status = 'done';
+      stepProgress.passedAt = new Date(this.#now()).toISOString();
+      changed = true;
+      const courseLab = this.#course.labs.find((l) => l.id === result.labId);
+      if (courseLab && !lab.completedAt && courseLab.steps.every((s) => lab.steps[s.id]?.status === 'done')) {
+        lab.completedAt = stepProgress.passedAt;
+      }
+    }
+    if (changed) this.#changed();
+  }
+
+  revealHint(labId: string, stepId: string): ProgressState {
+    const step = this.#requireStep(labId, stepId);
+    this.#touch(labId, stepId);
+    const progress = this.#stepProgress(this.#labProgress(labId), stepId);
+    progress.hintsRevealed = Math.min(step.hintCount, progress.hintsRevealed + 1);
+    this.#changed();
+    return this.get();
+  }
+
+  viewSolution(labId: string, stepId: string): ProgressState {
+    this.#requireStep(labId, stepId);
+    this.#touch(labId, stepId);
+    this.#stepProgress(this.#labProgress(labId), stepId).solutionViewed = true;
+    this.#changed();
+    return this.get();
+  }
+
+  /** Forgets one lab (or all); live verdicts are forgotten too so the steps are earned again. */
+  reset(labId?: string): ProgressState {
+    if (labId === undefined) {
+      this.#state = emptyState(this.#course.courseId);
+      this.#passing.clear();
+      this.#lastActivity = undefined;
+    } else {
+      if (!this.#course.labs.some((l) => l.id === labId)) throw unknownLab(labId);
+      delete this.#state.labs[labId];
+      for (const key of [...this.#passing.keys()]) if (key.startsWith(`${labId}/`)) this.#passing.delete(key);
+      if (this.#state.active?.labId === labId) delete this.#state.active;
+      if (this.#lastActivity?.labId === labId) this.#lastActivity = undefined;
+    }
+    this.#changed();
+    return this.get();
+  }
+
+  /** Writes any pending change now; call before the process exits. */
+  async flush(): Promise<void> {
+    if (this.#saveTimer !== undefined) {
+      clearTimeout(this.#saveTimer);
+      this.#saveTimer = undefined;
+      this.#queueWrite();
+    }
+    await this.#writing;
+  }
+
+  #changed(): void {
+    this.#events.emit('progress.changed', this.get());
+    if (this.#saveTimer !== undefined) return;
+    this.#saveTimer = setTimeout(() => {
+      this.#saveTimer = undefined;
+      this.#queueWrite();
+    }, this.#saveDelayMs);
+  }
+
+  #queueWrite(): void {
+    const snapshot = JSON.stringify(this.#state, null, 2);
+    // Writes are chained so an older snapshot can never land after a newer one.
+    this.#writing = this.#writing.then(() => writeAtomically(this.#file, snapshot)).catch((error: unknown) => {
+      console.error(`Labdeck could not save progress to ${this.#file}:`, error);
+    });
+  }
+
+  /** Records activity on a step: counts time spent on the lab and remembers the active step. */
+  #touch(labId: string, stepId: string): boolean {
+    const now = this.#now();
+    const lab = this.#labProgress(labId);
+    let changed = false;
+    if (!lab.startedAt) {
+      lab.startedAt = new Date(now).toISOString();
+      changed = true;
+    }
+    if (this.#lastActivity?.labId === labId) {
+      const gap = now - this.#lastActivity.at;
+      if (gap > 0 && gap <= this.#idleAfterMs) {
+        lab.activeMs += gap;
+        changed = true;
+      }
+    }
+    this.#lastActivity = { labId, at: now };
+    if (this.#state.active?.labId !== labId || this.#state.active.stepId !== stepId) {
+      this.#state.active = { labId, stepId };
+      changed = true;
+    }
+    return changed;
+  }
+
+  #labProgress(labId: string): LabProgress {
+    const existing = this.#state.labs[labId];
+    if (existing) return existing;
+    const created: LabProgress = { activeMs: 0, steps: {} };
+    this.#state.labs[labId] = created;
+    return created;
+  }
+
+  #stepProgress(lab: LabProgress, stepId: string): StepProgress {
+    const existing = lab.steps[stepId];
+    if (existing) return existing;
+    const created = emptyStep();
+    lab.steps[stepId] = created;
+    return created;
+  }
+
+  #courseStep(labId: string, stepId: string) {
+    return this.#course.labs.find((l) => l.id === labId)?.steps.find((s) => s.id === stepId);
+  }
+
+  #requireStep(labId: string, stepId: string) {
+    const lab = this.#course.labs.find((l) => l.id === labId);
+    if (!lab) throw unknownLab(labId);
+    const step = lab.steps.find((s) => s.id === stepId);
+    if (!step) {
+      throw new LabdeckError('not-found', `Lab ${labId} has no step "${stepId}".`, { action: 'Reload the lab list; the course may have been updated.' });
+    }
+    return step;
+  }
+}
+
+function checkKey(labId: string, stepId: string, checkId: string): string {
+  return `${labId}/${stepId}/${checkId}`;
+}
+
+function unknownLab(labId: string): LabdeckError {
+  return new LabdeckError('not-found', `There is no lab ${labId} in this course.`, { action: 'Pick a lab from the lab list.' });
+}
+
+async function readState(file: string, courseId: string): Promise<ProgressState> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyState(courseId);
+    throw new LabdeckError('internal', `Labdeck could not read saved progress from ${file}.`, {
+      action: 'Check that the file is readable by your user.',
+      cause: error,
+    });
+  }
+  let parsed: ProgressState | undefined;
+  try {
+    const result = ProgressStateSchema.safeParse(JSON.parse(text));
+    if (result.success) parsed = result.data;
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || parsed.courseId !== courseId) {
+    // Keep what we could not use instead of overwriting it: an instructor may want to look at it.
+    const aside = `${file}.${parsed ? 'other-course' : 'unreadable'}-${Date.now()}`;
+    await rename(file, aside).catch(() => undefined);
+    console.warn(`Labdeck set aside progress it could not use: ${aside}`);
+    return emptyState(courseId);
+  }
+  return parsed;
+}
+
+async function writeAtomically(file: string, content: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  await writeFile(temp, content, { encoding: 'utf8', mode: 0o600 });
+  await rename(temp, file);
+}

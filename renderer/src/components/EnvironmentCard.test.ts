@@ -1,0 +1,78 @@
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import { describe, expect, it } from 'vitest';
+import type { EnvProgress, EnvStatus } from '../../../electron/common/api/env.ts';
+import { EnvironmentController } from '../lib/state/environment.svelte.ts';
+import { FakeApi } from '../test/fake-api.ts';
+import EnvironmentCard from './EnvironmentCard.svelte';
+
+const absent: EnvStatus = { state: 'absent', nodes: [], dockerHost: 'unix:///var/run/docker.sock' };
+
+function progress(phase: EnvProgress['phase'], percent: number, message: string, node?: string): EnvProgress {
+  return { operation: 'up', phase, percent, message, at: '2026-01-01T10:00:00Z', ...(node ? { node } : {}) };
+}
+
+function setup() {
+  let finishUp: (status: EnvStatus) => void = () => {};
+  const api = new FakeApi()
+    .handle('env.status', () => absent)
+    .handle('env.doctor', () => ({
+      ok: false,
+      findings: [
+        { id: 'docker', title: 'Docker engine', status: 'ok', detail: 'Docker 26 answers.' },
+        { id: 'memory', title: 'Memory', status: 'fail', detail: 'Only 2 GB free.', action: 'Close other applications to free 4 GB.' },
+      ],
+    }))
+    .handle('env.up', () => new Promise<EnvStatus>((resolve) => (finishUp = resolve)))
+    .handle('env.cancel', () => ({ cancelled: true }));
+  const env = new EnvironmentController(api);
+  env.start();
+  render(EnvironmentCard, { env });
+  return { api, env, finish: (status: EnvStatus) => finishUp(status) };
+}
+
+describe('EnvironmentCard', () => {
+  it('shows the state and preflight findings with their fixes', async () => {
+    setup();
+    expect(await screen.findByRole('status', { name: 'Environment state: Not created' })).toBeTruthy();
+    expect(await screen.findByText('Close other applications to free 4 GB.')).toBeTruthy();
+    expect(screen.getByText('Problem')).toBeTruthy();
+  });
+
+  it('draws a bar per phase and per node while starting, with a Cancel button', async () => {
+    const { api, finish } = setup();
+    await screen.findByRole('status', { name: 'Environment state: Not created' });
+    await fireEvent.click(screen.getByRole('button', { name: '▶ Start' }));
+    expect(screen.getByText('Starting the environment…')).toBeTruthy();
+
+    api.emit('env.progress', progress('images', 100, 'Images ready'));
+    api.emit('env.progress', progress('nodes', 40, 'Creating nodes'));
+    api.emit('env.progress', progress('nodes', 30, 'master1 booting', 'master1'));
+    api.emit('env.progress', progress('nodes', 60, 'Creating nodes'));
+    api.emit('env.progress', progress('join', 10, 'worker1 joining', 'worker1'));
+
+    const phases = await screen.findByRole('region', { name: 'Phases' });
+    expect(within(phases).getAllByRole('progressbar')).toHaveLength(2);
+    expect((screen.getByRole('progressbar', { name: 'Phase nodes' }) as HTMLProgressElement).value).toBe(60);
+    expect((screen.getByRole('progressbar', { name: 'Node master1' }) as HTMLProgressElement).value).toBe(30);
+    expect(screen.getByRole('progressbar', { name: 'Node worker1' })).toBeTruthy();
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(api.calls.some((call) => call.name === 'env.cancel')).toBe(true);
+
+    finish({ ...absent, state: 'running', nodes: [{ name: 'master1', role: 'server', containerState: 'running', ip: '10.1.1.2', ready: true }] });
+    await waitFor(() => expect(screen.getByRole('status', { name: 'Environment state: Running' })).toBeTruthy());
+    expect(screen.queryByRole('button', { name: 'Cancel' })).toBeNull();
+  });
+
+  it('shows what to do when an operation fails', async () => {
+    const { api } = setup();
+    api.handle('env.up', () => {
+      throw Object.assign(new Error('Docker is not reachable.'), { action: 'Start Docker Desktop and press Start again.' });
+    });
+    await screen.findByRole('status', { name: 'Environment state: Not created' });
+    await fireEvent.click(screen.getByRole('button', { name: '▶ Start' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('Docker is not reachable.');
+    expect(alert.textContent).toContain('Start Docker Desktop and press Start again.');
+  });
+});

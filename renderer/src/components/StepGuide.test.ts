@@ -1,0 +1,57 @@
+import { fireEvent, render, screen } from '@testing-library/svelte';
+import { describe, expect, it, vi } from 'vitest';
+import type { CheckResult, StepProgress } from '../../../electron/common/api/labs.ts';
+import { sampleLab } from '../test/lab-fixture.ts';
+import StepGuide from './StepGuide.svelte';
+
+function renderGuide(stepProgress: StepProgress | undefined, results: Record<string, CheckResult> = {}) {
+  const handlers = {
+    onRun: vi.fn(),
+    onOpenInEditor: vi.fn(),
+    onOpenExternal: vi.fn(),
+    onRevealHint: vi.fn(),
+    onViewSolution: vi.fn(),
+    onStep: vi.fn(),
+  };
+  const lab = sampleLab();
+  const step = lab.steps[0];
+  if (!step) throw new Error('fixture has no step');
+  render(StepGuide, { lab, step, stepIndex: 0, stepProgress, locked: [], resultFor: (id: string) => results[id], ...handlers });
+  return handlers;
+}
+
+describe('StepGuide', () => {
+  it('runs shell blocks in the terminal and opens manifests in the editor', async () => {
+    const handlers = renderGuide(undefined);
+    await fireEvent.click(screen.getByRole('button', { name: '▶ Run in terminal' }));
+    expect(handlers.onRun).toHaveBeenCalledWith('kubectl get pods -o wide');
+    await fireEvent.click(screen.getByRole('button', { name: '✎ Open in editor' }));
+    expect(handlers.onOpenInEditor).toHaveBeenCalledWith({ fileName: 'nginx-yaml-pod.yaml', content: expect.stringContaining('kind: Pod') });
+  });
+
+  it('shows as many hints as were revealed and offers the next one', async () => {
+    const handlers = renderGuide({ status: 'todo', hintsRevealed: 1, solutionViewed: false });
+    expect(screen.getByText('1 of 2 shown')).toBeTruthy();
+    expect(screen.getByText('kubectl apply -f')).toBeTruthy();
+    expect(screen.queryByText('The file is nginx-pod.yaml.')).toBeNull();
+    await fireEvent.click(screen.getByRole('button', { name: 'Show the next hint' }));
+    expect(handlers.onRevealHint).toHaveBeenCalledOnce();
+  });
+
+  it('keeps the solution behind a confirmation', async () => {
+    const handlers = renderGuide(undefined);
+    await fireEvent.click(screen.getByRole('button', { name: 'Show the solution' }));
+    expect(handlers.onViewSolution).not.toHaveBeenCalled();
+    await fireEvent.click(screen.getByRole('button', { name: 'Show it anyway' }));
+    expect(handlers.onViewSolution).toHaveBeenCalledOnce();
+  });
+
+  it('counts passed checks and announces a done step', () => {
+    const passed: CheckResult = { labId: '1.2', stepId: 'create-pod', checkId: 'pod-exists', kind: 'resource', status: 'passed', message: 'Pod exists', at: 'now' };
+    renderGuide({ status: 'done', hintsRevealed: 0, solutionViewed: false }, { 'pod-exists': passed });
+    expect(screen.getByText('1 of 2 passed')).toBeTruthy();
+    expect(screen.getByText(/Step done/)).toBeTruthy();
+    expect(screen.getByRole('status', { name: 'Pod nginx-yaml exists: Passed' })).toBeTruthy();
+    expect(screen.getByRole('status', { name: 'Pod runs nginx: Waiting' })).toBeTruthy();
+  });
+});

@@ -1,0 +1,129 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { EventName, EventPayload } from '../../../../electron/common/api/contract.ts';
+import type { TerminalTarget } from '../../../../electron/common/api/terminal.ts';
+import type { WorkspaceApi } from '../../lib/workspace-api.ts';
+
+// xterm needs a real canvas; the panel's own logic (tabs, routing, snippets) is what is tested here.
+const created: FakeTab[] = [];
+class FakeTab {
+  sessionId: string | null = null;
+  typed: string[] = [];
+  received: unknown[] = [];
+  exits: unknown[] = [];
+  search = { clearDecorations: vi.fn(), findNext: vi.fn(() => true), findPrevious: vi.fn(() => true), onDidChangeResults: vi.fn() };
+  terminal = { reset: vi.fn() };
+  constructor(
+    readonly api: WorkspaceApi,
+    readonly target: TerminalTarget,
+    readonly callbacks: { onState(state: string, message?: string): void },
+  ) {
+    created.push(this);
+  }
+  mount() {}
+  setAppearance() {}
+  fit() {}
+  focus() {}
+  dispose() {}
+  async start(existingId?: string) {
+    try {
+      const session = existingId ? { id: existingId } : await this.api.call('terminal.open', { target: this.target, cols: 80, rows: 24 });
+      this.sessionId = session.id;
+      this.callbacks.onState('running');
+    } catch (error) {
+      this.callbacks.onState('failed', (error as Error).message);
+    }
+  }
+  type(data: string) {
+    this.typed.push(data);
+  }
+  receive(event: unknown) {
+    this.received.push(event);
+  }
+  exited(code: number | null) {
+    this.exits.push(code);
+  }
+}
+vi.mock('./terminal-tab.ts', () => ({ TerminalTab: FakeTab }));
+
+const { default: TerminalPanel } = await import('./TerminalPanel.svelte');
+
+function fakeApi(options: { failOpen?: boolean; existing?: { id: string; target: TerminalTarget }[] } = {}) {
+  const listeners = new Map<string, ((payload: unknown) => void)[]>();
+  const calls: { name: string; input: unknown }[] = [];
+  let counter = 0;
+  const api = {
+    async call(name: string, input: unknown) {
+      calls.push({ name, input });
+      if (name === 'terminal.list') return (options.existing ?? []).map((session) => ({ ...session, title: 'x', alive: true }));
+      if (name === 'terminal.open') {
+        if (options.failOpen) throw new Error('The jumphost is not running');
+        return { id: `t${++counter}`, title: 'x', target: (input as { target: TerminalTarget }).target, alive: true };
+      }
+      return {};
+    },
+    on(name: string, listener: (payload: unknown) => void) {
+      listeners.set(name, [...(listeners.get(name) ?? []), listener]);
+      return () => undefined;
+    },
+  } as unknown as WorkspaceApi;
+  const emit = <K extends EventName>(name: K, payload: EventPayload<K>) => listeners.get(name)?.forEach((listener) => listener(payload));
+  return { api, calls, emit };
+}
+
+describe('TerminalPanel', () => {
+  beforeAll(() => {
+    globalThis.ResizeObserver ??= class {
+      observe() {}
+      unobserve() {}
+      disconnect() {}
+    } as unknown as typeof ResizeObserver;
+  });
+  afterEach(() => {
+    created.length = 0;
+  });
+
+  it('offers the jumphost, every node and a host shell, and opens the jumphost first', async () => {
+    const { api, calls } = fakeApi();
+    render(TerminalPanel, { api, nodes: ['master1', 'worker1'], active: true });
+    const tablist = screen.getByRole('tablist', { name: 'Terminals' });
+    expect([...tablist.querySelectorAll('[role=tab]')].map((tab) => tab.textContent?.trim())).toEqual(['jumphost', 'master1', 'worker1', 'host shell']);
+    await waitFor(() => expect(calls.filter((call) => call.name === 'terminal.open').map((call) => call.input)).toEqual([{ target: { kind: 'jumphost' }, cols: 80, rows: 24 }]));
+    expect(screen.getByRole('tab', { name: 'jumphost' }).getAttribute('aria-selected')).toBe('true');
+  });
+
+  it('opens a node shell when its tab is chosen and routes output by session', async () => {
+    const { api, calls, emit } = fakeApi();
+    render(TerminalPanel, { api, nodes: ['worker1'], active: true });
+    await waitFor(() => expect(created).toHaveLength(1));
+    await fireEvent.click(screen.getByRole('tab', { name: 'worker1' }));
+    await waitFor(() => expect(calls.some((call) => call.name === 'terminal.open' && JSON.stringify(call.input).includes('worker1'))).toBe(true));
+    await waitFor(() => expect(created[1]?.sessionId).toBe('t2'));
+    emit('terminal.data', { id: 't2', data: btoa('hi'), seq: 2 });
+    emit('terminal.exit', { id: 't1', exitCode: 0 });
+    expect(created[1]!.received).toEqual([{ id: 't2', data: btoa('hi'), seq: 2 }]);
+    expect(created[0]!.received).toEqual([]);
+    expect(created[0]!.exits).toEqual([0]);
+  });
+
+  it('re-attaches to shells the backend kept from before a reload', async () => {
+    const { api, calls } = fakeApi({ existing: [{ id: 'told', target: { kind: 'jumphost' } }] });
+    render(TerminalPanel, { api, nodes: [], active: true });
+    await waitFor(() => expect(created[0]?.sessionId).toBe('told'));
+    expect(calls.some((call) => call.name === 'terminal.open')).toBe(false);
+  });
+
+  it('types a snippet followed by Enter into the jumphost shell', async () => {
+    const { api } = fakeApi();
+    const panel = render(TerminalPanel, { api, nodes: [], active: false });
+    await (panel.component as unknown as { runSnippet(command: string): Promise<void> }).runSnippet('kubectl get nodes\n');
+    expect(created[0]!.typed).toEqual(['kubectl get nodes\r']);
+  });
+
+  it('says why a shell could not open and offers to try again', async () => {
+    const { api } = fakeApi({ failOpen: true });
+    render(TerminalPanel, { api, nodes: [], active: true });
+    expect(await screen.findByRole('alert')).toHaveProperty('textContent', expect.stringContaining('The jumphost is not running'));
+    expect(screen.getByRole('button', { name: 'Try again' })).toBeTruthy();
+  });
+});

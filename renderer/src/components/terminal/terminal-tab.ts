@@ -1,0 +1,239 @@
+import { FitAddon } from '@xterm/addon-fit';
+import { SearchAddon } from '@xterm/addon-search';
+import { WebLinksAddon } from '@xterm/addon-web-links';
+import { WebglAddon } from '@xterm/addon-webgl';
+import { Terminal, type ITheme } from '@xterm/xterm';
+import type { EventPayload } from '../../../../electron/common/api/contract.ts';
+import type { TerminalTarget } from '../../../../electron/common/api/terminal.ts';
+import type { WorkspaceApi } from '../../lib/workspace-api.ts';
+import type { Appearance } from '../editor/theme.ts';
+import { AckBatcher, base64ToBytes } from './terminal-bytes.ts';
+
+export type TabState = 'starting' | 'running' | 'exited' | 'failed';
+
+export interface TerminalTabCallbacks {
+  onState(state: TabState, message?: string): void;
+  /** Ctrl+Shift+F inside the terminal. */
+  onFindRequested(): void;
+}
+
+// ANSI colours chosen to stay readable on a projector: no dark blue on black, no yellow on white.
+const LIGHT: ITheme = {
+  background: '#ffffff',
+  foreground: '#1f2430',
+  cursor: '#1d4ed8',
+  selectionBackground: '#b6ccff',
+  black: '#1f2430',
+  red: '#b91c1c',
+  green: '#15803d',
+  yellow: '#a16207',
+  blue: '#1d4ed8',
+  magenta: '#9333ea',
+  cyan: '#0e7490',
+  white: '#6b7280',
+  brightBlack: '#4b5563',
+  brightRed: '#dc2626',
+  brightGreen: '#16a34a',
+  brightYellow: '#b45309',
+  brightBlue: '#2563eb',
+  brightMagenta: '#a855f7',
+  brightCyan: '#0891b2',
+  brightWhite: '#374151',
+};
+const DARK: ITheme = {
+  background: '#0f141c',
+  foreground: '#e6ebf2',
+  cursor: '#60a5fa',
+  selectionBackground: '#2b4a7a',
+  black: '#1f2937',
+  red: '#f87171',
+  green: '#4ade80',
+  yellow: '#facc15',
+  blue: '#60a5fa',
+  magenta: '#c084fc',
+  cyan: '#22d3ee',
+  white: '#e5e7eb',
+  brightBlack: '#9ca3af',
+  brightRed: '#fca5a5',
+  brightGreen: '#86efac',
+  brightYellow: '#fde047',
+  brightBlue: '#93c5fd',
+  brightMagenta: '#d8b4fe',
+  brightCyan: '#67e8f9',
+  brightWhite: '#ffffff',
+};
+
+/**
+ * One terminal tab: an xterm instance bound to one backend shell. The instance lives as long as the tab,
+ * hidden or not, so its scrollback survives tab switches; `terminal.attach` restores it after a reload.
+ */
+export class TerminalTab {
+  readonly terminal: Terminal;
+  readonly search: SearchAddon;
+  sessionId: string | null = null;
+  state: TabState = 'starting';
+  readonly #fit: FitAddon;
+  readonly #acks: AckBatcher;
+  /** Events at or below this seq are already on screen (they were part of an attach replay). */
+  #shownSeq = 0;
+  #queuedInput: string[] = [];
+  #disposed = false;
+
+  constructor(
+    private readonly api: WorkspaceApi,
+    readonly target: TerminalTarget,
+    private readonly callbacks: TerminalTabCallbacks,
+  ) {
+    this.terminal = new Terminal({
+      allowProposedApi: true,
+      cursorBlink: true,
+      fontFamily: "'JetBrains Mono', 'Cascadia Code', 'DejaVu Sans Mono', ui-monospace, monospace",
+      fontSize: 14,
+      scrollback: 10_000,
+      theme: LIGHT,
+    });
+    this.#fit = new FitAddon();
+    this.search = new SearchAddon();
+    this.terminal.loadAddon(this.#fit);
+    this.terminal.loadAddon(this.search);
+    this.terminal.loadAddon(
+      new WebLinksAddon((event, uri) => {
+        event.preventDefault();
+        void this.api.call('app.openExternal', { url: uri }).catch(() => undefined);
+      }),
+    );
+    this.#acks = new AckBatcher((bytes) => {
+      if (this.sessionId) void this.api.call('terminal.ack', { id: this.sessionId, bytes }).catch(() => undefined);
+    });
+    this.terminal.onData((data) => this.#send(data));
+    this.terminal.onBinary((data) => this.#send(data));
+    this.terminal.onResize(({ cols, rows }) => {
+      if (this.sessionId && this.state === 'running') void this.api.call('terminal.resize', { id: this.sessionId, cols, rows }).catch(() => undefined);
+    });
+    this.terminal.attachCustomKeyEventHandler((event) => {
+      if (event.type === 'keydown' && event.ctrlKey && event.shiftKey && event.code === 'KeyF') {
+        this.callbacks.onFindRequested();
+        return false;
+      }
+      return true;
+    });
+  }
+
+  /** Puts the terminal into the page; WebGL when the GPU allows it, xterm's DOM renderer otherwise. */
+  mount(element: HTMLElement): void {
+    this.terminal.open(element);
+    try {
+      const webgl = new WebglAddon();
+      webgl.onContextLoss(() => webgl.dispose());
+      this.terminal.loadAddon(webgl);
+    } catch {
+      // No WebGL2 (no GPU, blocked context): the DOM renderer that xterm falls back to is fine.
+    }
+    this.fit();
+  }
+
+  setAppearance({ dark, codeFontSize }: Appearance): void {
+    this.terminal.options.theme = dark ? DARK : LIGHT;
+    if (this.terminal.options.fontSize !== codeFontSize) this.terminal.options.fontSize = codeFontSize;
+  }
+
+  /** Matches the grid to the element; skipped while hidden, where the element has no size. */
+  fit(): void {
+    const element = this.terminal.element;
+    if (!element || element.clientWidth === 0 || element.clientHeight === 0) return;
+    this.#fit.fit();
+  }
+
+  /** Opens a new backend shell for this tab, or re-attaches to `existingId` (after a reload). */
+  async start(existingId?: string): Promise<void> {
+    // A restart replaces an ended shell; the backend keeps ended shells (and their scrollback) until closed.
+    const previous = this.sessionId;
+    if (previous && previous !== existingId) void this.api.call('terminal.close', { id: previous }).catch(() => undefined);
+    this.sessionId = null;
+    this.#setState('starting');
+    try {
+      if (existingId) {
+        this.sessionId = existingId;
+        await this.#attach();
+        this.#setState('running');
+        void this.api.call('terminal.resize', { id: existingId, cols: this.terminal.cols, rows: this.terminal.rows }).catch(() => undefined);
+      } else {
+        const session = await this.api.call('terminal.open', { target: this.target, cols: this.terminal.cols, rows: this.terminal.rows });
+        this.sessionId = session.id;
+        this.#shownSeq = 0;
+        this.#acks.reset();
+        this.#setState('running');
+      }
+      const queued = this.#queuedInput;
+      this.#queuedInput = [];
+      for (const data of queued) this.#send(data);
+    } catch (error) {
+      this.sessionId = null;
+      this.#setState('failed', error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  /** Repaints from the backend's scrollback: used after the transport reconnects. */
+  async reattach(): Promise<void> {
+    if (!this.sessionId) return;
+    try {
+      await this.#attach();
+    } catch (error) {
+      this.#setState('failed', error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  async #attach(): Promise<void> {
+    if (!this.sessionId) return;
+    const { replay, seq } = await this.api.call('terminal.attach', { id: this.sessionId });
+    this.#acks.reset();
+    this.#shownSeq = seq;
+    this.terminal.reset();
+    this.terminal.write(base64ToBytes(replay));
+  }
+
+  receive(event: EventPayload<'terminal.data'>): void {
+    if (event.seq <= this.#shownSeq) return;
+    const bytes = base64ToBytes(event.data);
+    this.#shownSeq = event.seq;
+    this.terminal.write(bytes, () => this.#acks.processed(bytes.byteLength));
+  }
+
+  exited(exitCode: number | null, message?: string): void {
+    const reason = message ?? (exitCode === null ? 'the shell ended' : `the shell exited with code ${exitCode}`);
+    this.terminal.write(`\r\n\x1b[2m[${reason}]\x1b[0m\r\n`);
+    this.#setState('exited', reason);
+  }
+
+  /** Types text into the shell as if the user had (queued until the shell is open). */
+  type(data: string): void {
+    this.#send(data);
+  }
+
+  focus(): void {
+    this.terminal.focus();
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    const id = this.sessionId;
+    this.sessionId = null;
+    if (id) void this.api.call('terminal.close', { id }).catch(() => undefined);
+    this.terminal.dispose();
+  }
+
+  #send(data: string): void {
+    if (this.state === 'exited' || this.state === 'failed') return;
+    if (!this.sessionId) {
+      this.#queuedInput.push(data);
+      return;
+    }
+    void this.api.call('terminal.input', { id: this.sessionId, data }).catch(() => undefined);
+  }
+
+  #setState(state: TabState, message?: string): void {
+    this.state = state;
+    this.callbacks.onState(state, message);
+  }
+}

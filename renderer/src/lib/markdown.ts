@@ -1,0 +1,99 @@
+import createDOMPurify, { type Config } from 'dompurify';
+import { Lexer, Marked, Parser, type Tokens } from 'marked';
+
+export interface GuideCodeBlock {
+  language: string;
+  code: string;
+}
+
+export interface RenderedGuide {
+  html: string;
+  /** In document order, one per slot element in html. */
+  blocks: GuideCodeBlock[];
+  slotClass: string;
+}
+
+const REMOTE_URL = /^(?:[a-z][a-z0-9+.-]*:|\/\/)/i;
+const OPENABLE_LINK = /^(?:https?:|mailto:)/i;
+
+const purifier = createDOMPurify(window);
+
+// Lab text is trusted-ish data, but it is still never allowed to run code or reach the network by itself:
+// remote images, frames, forms and inline styles would all fetch or act without the attendee asking.
+purifier.addHook('uponSanitizeElement', (node, data) => {
+  if (data.tagName !== 'img' || !(node instanceof Element)) return;
+  const src = node.getAttribute('src') ?? '';
+  if (!/^data:image\/(?:png|gif|jpeg|webp);/i.test(src)) {
+    const alt = node.getAttribute('alt');
+    node.replaceWith(node.ownerDocument.createTextNode(alt ? `[image: ${alt}]` : ''));
+  }
+});
+
+purifier.addHook('afterSanitizeAttributes', (node) => {
+  if (node.tagName !== 'A') return;
+  const href = node.getAttribute('href') ?? '';
+  if (href.startsWith('#')) return;
+  if (!OPENABLE_LINK.test(href)) {
+    node.removeAttribute('href');
+    return;
+  }
+  node.setAttribute('target', '_blank');
+  node.setAttribute('rel', 'noopener noreferrer');
+  node.setAttribute('data-external', 'true');
+});
+
+const sanitizeConfig: Config = {
+  FORBID_TAGS: ['style', 'iframe', 'frame', 'object', 'embed', 'form', 'input', 'button', 'textarea', 'select', 'link', 'meta', 'base', 'video', 'audio', 'source', 'picture', 'svg', 'math', 'template'],
+  FORBID_ATTR: ['style', 'srcset', 'ping', 'background', 'poster', 'formaction', 'xlink:href'],
+  ALLOW_DATA_ATTR: false,
+};
+
+export function sanitizeHtml(html: string): string {
+  return purifier.sanitize(html, { ...sanitizeConfig, RETURN_TRUSTED_TYPE: false }) as string;
+}
+
+/** Markdown to sanitized HTML, without splitting out code blocks (hints, solutions, summaries). */
+export function renderMarkdown(markdown: string): string {
+  return sanitizeHtml(Parser.parse(Lexer.lex(markdown, { gfm: true }), { gfm: true }));
+}
+
+/**
+ * Markdown to sanitized HTML in which every code block, also those nested in lists, is replaced by an empty
+ * slot element; the guide mounts a CodeBlock component (Copy, Run, Open in editor) into each slot. The slot
+ * class carries a random nonce so text written by a lab author can never create or move a slot.
+ */
+export function renderGuide(markdown: string): RenderedGuide {
+  const slotClass = `labdeck-slot-${Math.random().toString(36).slice(2, 10)}`;
+  const blocks: GuideCodeBlock[] = [];
+  const renderer = new Marked({ gfm: true }).use({
+    renderer: {
+      code(token: Tokens.Code) {
+        blocks.push({ language: (token.lang ?? '').trim().split(/\s+/)[0]?.toLowerCase() ?? '', code: token.text });
+        return `<div class="${slotClass}"></div>`;
+      },
+    },
+  });
+  const html = sanitizeHtml(renderer.parse(markdown, { async: false }));
+  return { html, blocks, slotClass };
+}
+
+export function isRemoteUrl(url: string): boolean {
+  return REMOTE_URL.test(url);
+}
+
+const SHELL_LANGUAGES = new Set(['bash', 'sh', 'shell', 'console', 'zsh']);
+
+/** Shell code runs in the terminal; a `$ ` prompt prefix, if the author wrote one, is dropped first. */
+export function runnableCommand(language: string, code: string): string | null {
+  if (!SHELL_LANGUAGES.has(language)) return null;
+  return code
+    .split('\n')
+    .map((line) => line.replace(/^\s*\$\s+/, ''))
+    .join('\n')
+    .trim();
+}
+
+/** YAML that declares Kubernetes objects opens in the editor. */
+export function isManifest(language: string, code: string): boolean {
+  return (language === 'yaml' || language === 'yml') && /^apiVersion:/m.test(code) && /^kind:/m.test(code);
+}

@@ -1,0 +1,159 @@
+import type { AppInfo } from '../../../../electron/common/api/app.ts';
+import type { NetworkMap } from '../../../../electron/common/api/cluster.ts';
+import type { CheckResult, LabSummary, LabView, ProgressState, StepView } from '../../../../electron/common/api/labs.ts';
+import { resultKey } from '../check-status.ts';
+import { describeError, type ShownError } from '../errors.ts';
+import type { WorkspaceApi } from '../workspace-api.ts';
+
+/**
+ * What the workspace shows, kept in one place: the course, the labs, saved progress, live check verdicts,
+ * the network map and the lab being worked on. Every field is filled by a call and then kept current by
+ * the matching event, so a second window or a restart of the backend never leaves the UI stale.
+ */
+export class WorkspaceState {
+  course = $state<AppInfo['course'] | null>(null);
+  labs = $state<LabSummary[]>([]);
+  labsLoading = $state(true);
+  progress = $state<ProgressState | null>(null);
+  results = $state<Record<string, CheckResult>>({});
+  map = $state<NetworkMap | null>(null);
+  lab = $state<LabView | null>(null);
+  labLoading = $state(false);
+  stepIndex = $state(0);
+  error = $state<ShownError | null>(null);
+
+  readonly #api: WorkspaceApi;
+  readonly #subscriptions: Array<() => void> = [];
+  #labRequest = 0;
+
+  constructor(api: WorkspaceApi) {
+    this.#api = api;
+  }
+
+  get step(): StepView | null {
+    return this.lab?.steps[this.stepIndex] ?? null;
+  }
+
+  start(): void {
+    this.#subscriptions.push(
+      this.#api.on('progress.changed', (state) => {
+        this.progress = state;
+      }),
+      this.#api.on('checks.result', (result) => {
+        this.results[resultKey(result.labId, result.stepId, result.checkId)] = result;
+      }),
+      this.#api.on('cluster.map', (map) => {
+        this.map = map;
+      }),
+    );
+    void this.#load();
+  }
+
+  stop(): void {
+    for (const unsubscribe of this.#subscriptions.splice(0)) unsubscribe();
+  }
+
+  async #load(): Promise<void> {
+    const [info, labs, progress, map] = await Promise.allSettled([
+      this.#api.call('app.info', {}),
+      this.#api.call('labs.list', {}),
+      this.#api.call('progress.get', {}),
+      this.#api.call('cluster.map', {}),
+    ]);
+    if (info.status === 'fulfilled') this.course = info.value.course;
+    if (labs.status === 'fulfilled') this.labs = labs.value;
+    else this.error = describeError(labs.reason);
+    if (progress.status === 'fulfilled') this.progress ??= progress.value;
+    if (map.status === 'fulfilled') this.map ??= map.value;
+    this.labsLoading = false;
+  }
+
+  /** Opens a lab at a step (the saved active step, else the first step not done yet). */
+  async openLab(labId: string, stepId?: string): Promise<void> {
+    const request = ++this.#labRequest;
+    this.labLoading = true;
+    this.error = null;
+    try {
+      const lab = await this.#api.call('labs.get', { labId });
+      if (request !== this.#labRequest) return;
+      this.lab = lab;
+      const saved = this.progress?.active?.labId === labId ? this.progress.active.stepId : undefined;
+      const firstOpen = lab.steps.findIndex((step) => this.progress?.labs[labId]?.steps[step.id]?.status !== 'done');
+      const wanted = lab.steps.findIndex((step) => step.id === (stepId ?? saved));
+      await this.showStep(wanted >= 0 ? wanted : Math.max(0, firstOpen));
+    } catch (error) {
+      if (request === this.#labRequest) this.error = describeError(error);
+    } finally {
+      if (request === this.#labRequest) this.labLoading = false;
+    }
+  }
+
+  closeLab(): void {
+    this.#labRequest++;
+    this.lab = null;
+    this.labLoading = false;
+  }
+
+  /** Shows a step and tells the backend it is the active one, so its checks start evaluating. */
+  async showStep(index: number): Promise<void> {
+    const lab = this.lab;
+    if (!lab) return;
+    const clamped = Math.min(Math.max(0, index), lab.steps.length - 1);
+    this.stepIndex = clamped;
+    const step = lab.steps[clamped];
+    if (!step) return;
+    try {
+      const results = await this.#api.call('labs.activate', { labId: lab.id, stepId: step.id });
+      for (const result of results) this.results[resultKey(result.labId, result.stepId, result.checkId)] = result;
+    } catch (error) {
+      // The guide stays readable without a cluster; the badges say why they wait.
+      this.error = describeError(error);
+    }
+  }
+
+  async nextStep(): Promise<void> {
+    if (this.lab && this.stepIndex < this.lab.steps.length - 1) await this.showStep(this.stepIndex + 1);
+  }
+
+  async previousStep(): Promise<void> {
+    if (this.lab && this.stepIndex > 0) await this.showStep(this.stepIndex - 1);
+  }
+
+  result(checkId: string): CheckResult | undefined {
+    const lab = this.lab;
+    const step = this.step;
+    if (!lab || !step) return undefined;
+    return this.results[resultKey(lab.id, step.id, checkId)];
+  }
+
+  async revealHint(): Promise<void> {
+    const lab = this.lab;
+    const step = this.step;
+    if (!lab || !step) return;
+    try {
+      this.progress = await this.#api.call('progress.revealHint', { labId: lab.id, stepId: step.id });
+    } catch (error) {
+      this.error = describeError(error);
+    }
+  }
+
+  async viewSolution(): Promise<void> {
+    const lab = this.lab;
+    const step = this.step;
+    if (!lab || !step) return;
+    try {
+      this.progress = await this.#api.call('progress.viewSolution', { labId: lab.id, stepId: step.id });
+    } catch (error) {
+      this.error = describeError(error);
+    }
+  }
+
+  async openExternal(url: string): Promise<void> {
+    try {
+      const { opened } = await this.#api.call('app.openExternal', { url });
+      if (!opened) this.error = { message: `Labdeck did not open ${url}.`, action: 'Only documentation links on the allow-list open from the guide; copy the address if you need it.' };
+    } catch (error) {
+      this.error = describeError(error);
+    }
+  }
+}

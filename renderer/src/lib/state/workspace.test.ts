@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import type { CheckResult, ProgressState } from '../../../../electron/common/api/labs.ts';
+import { FakeApi } from '../../test/fake-api.ts';
+import { sampleLab } from '../../test/lab-fixture.ts';
+import { WorkspaceState } from './workspace.svelte.ts';
+
+function verdict(checkId: string, status: CheckResult['status'], stepId = 'create-pod'): CheckResult {
+  return { labId: '1.2', stepId, checkId, kind: 'resource', status, message: `${checkId} ${status}`, at: 'now' };
+}
+
+function setup(progress: ProgressState = { courseId: 'c', labs: {} }) {
+  const api = new FakeApi()
+    .handle('app.info', () => ({ name: 'Labdeck', version: '0', shell: 'browser', platform: 'linux', course: { id: 'c', title: 'Course' } }))
+    .handle('labs.list', () => [])
+    .handle('progress.get', () => progress)
+    .handle('cluster.map', () => ({ nodes: [], pods: [], services: [], available: false, updatedAt: 'now' }))
+    .handle('labs.get', () => sampleLab())
+    .handle('labs.activate', ({ stepId }) => (stepId === 'create-pod' ? [verdict('pod-exists', 'failed')] : []));
+  const state = new WorkspaceState(api);
+  state.start();
+  return { api, state };
+}
+
+const activations = (api: FakeApi) => api.calls.filter((call) => call.name === 'labs.activate').map((call) => call.input);
+
+describe('WorkspaceState', () => {
+  it('activates the step it shows and keeps its badges current from checks.result', async () => {
+    const { api, state } = setup();
+    await state.openLab('1.2');
+    expect(activations(api)).toEqual([{ labId: '1.2', stepId: 'create-pod' }]);
+    expect(state.result('pod-exists')?.status).toBe('failed');
+    api.emit('checks.result', verdict('pod-exists', 'passed'));
+    expect(state.result('pod-exists')?.status).toBe('passed');
+    await state.nextStep();
+    expect(state.step?.id).toBe('delete-pod');
+    expect(activations(api)).toHaveLength(2);
+    await state.nextStep();
+    expect(state.step?.id).toBe('delete-pod');
+    expect(activations(api)).toHaveLength(2);
+  });
+
+  it('reopens a lab where the attendee was, else at the first step not done', async () => {
+    const done = { status: 'done' as const, hintsRevealed: 0, solutionViewed: false };
+    const { state } = setup({ courseId: 'c', labs: { '1.2': { activeMs: 0, steps: { 'create-pod': done } } } });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await state.openLab('1.2');
+    expect(state.step?.id).toBe('delete-pod');
+  });
+
+  it('follows progress.changed from the backend', async () => {
+    const { api, state } = setup();
+    const changed: ProgressState = { courseId: 'c', labs: { '1.2': { activeMs: 5, steps: {} } } };
+    api.emit('progress.changed', changed);
+    expect(state.progress).toEqual(changed);
+  });
+
+  it('keeps the guide usable and shows what to do when activation fails', async () => {
+    const { api, state } = setup();
+    api.handle('labs.activate', () => {
+      throw Object.assign(new Error('The lab cluster is not running.'), { action: 'Start the environment on the Start screen.' });
+    });
+    await state.openLab('1.2');
+    expect(state.step?.id).toBe('create-pod');
+    expect(state.error).toEqual({ message: 'The lab cluster is not running.', action: 'Start the environment on the Start screen.' });
+  });
+});
