@@ -58,8 +58,8 @@ test("draws the double's nodes, pods and services on the network map", async ({ 
   await page.getByRole('tab', { name: 'Network map' }).click();
   const map = page.getByRole('region', { name: 'Network map' });
   for (const name of sampleClusterNames.nodes) await expect(map.getByRole('group', { name: `Node ${name}` })).toBeVisible();
-  await expect(map.getByRole('group', { name: 'Node worker1' }).getByText('IP 10.1.1.3')).toBeVisible();
-  await expect(map.getByRole('group', { name: 'Node worker1' }).getByText('Pods 10.244.1.0/24')).toBeVisible();
+  await expect(map.getByRole('group', { name: 'Node worker1' }).getByText('IP 10.1.1.3', { exact: true })).toBeVisible();
+  await expect(map.getByRole('group', { name: 'Node worker1' }).getByText('Pods 10.244.1.0/24', { exact: true })).toBeVisible();
   for (const name of sampleClusterNames.pods) await expect(map.getByRole('group', { name: `Pod default/${name}` })).toBeVisible();
   const service = map.getByRole('group', { name: `Service default/${sampleClusterNames.service}` });
   await expect(service).toBeVisible();

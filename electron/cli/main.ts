@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { LabdeckError } from '../common/errors.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerEnvCommand } from './commands/env.ts';
 import { registerLintCommand } from './commands/lint.ts';
@@ -19,4 +20,15 @@ export function buildProgram(): Command {
   return program;
 }
 
-await buildProgram().parseAsync(process.argv);
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (error) {
+  // Errors meant for people (LabdeckError) print their message and what to do next; anything else is a bug
+  // and keeps its stack.
+  if (error instanceof LabdeckError) {
+    process.stderr.write(`labdeck: ${error.message}\n${error.action ? `  → ${error.action}\n` : ''}`);
+  } else {
+    process.stderr.write(`labdeck: unexpected failure\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exitCode = 1;
+}

@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'environment-not-ready'
   | 'kubernetes-error'
   | 'cancelled'
+  | 'disconnected'
   | 'internal';
 
 /** An error whose message and action are written for the attendee, not the developer. */

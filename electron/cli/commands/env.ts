@@ -1,5 +1,4 @@
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { parse } from 'yaml';
@@ -12,6 +11,7 @@ import { EnvironmentService } from '../../node/env/environment-service.ts';
 import { resolvePlanInputs } from '../../node/env/environment-ops.ts';
 import { planEnvironment } from '../../node/env/plan.ts';
 import { startStandaloneJumphost } from '../../node/env/standalone-jumphost.ts';
+import { defaultDataDir } from '../../node/data-dir.ts';
 
 interface CommonOptions {
   config?: string;
@@ -20,15 +20,7 @@ interface CommonOptions {
   json?: boolean;
 }
 
-/** Per-user data folder, the same the app uses unless LABDECK_DATA_DIR says otherwise. */
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.LABDECK_DATA_DIR) return env.LABDECK_DATA_DIR;
-  if (process.platform === 'darwin') return path.join(os.homedir(), 'Library', 'Application Support', 'Labdeck');
-  if (process.platform === 'win32') return path.join(env.APPDATA ?? path.join(os.homedir(), 'AppData', 'Roaming'), 'Labdeck');
-  return path.join(env.XDG_DATA_HOME ?? path.join(os.homedir(), '.local', 'share'), 'labdeck');
-}
-
-async function loadConfigInput(options: CommonOptions): Promise<EnvConfigInput> {
+export async function loadConfigInput(options: CommonOptions): Promise<EnvConfigInput> {
   const input: EnvConfigInput = options.config ? ((parse(await fs.readFile(options.config, 'utf8')) as EnvConfigInput | null) ?? {}) : {};
   if (options.bundle) input.bundleDir = path.resolve(options.bundle);
   return input;

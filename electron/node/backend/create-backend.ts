@@ -1,9 +1,11 @@
 import path from 'node:path';
 import type { CallHandlers } from '../../common/api/contract.ts';
 import { createAppHandlers } from './app-handlers.ts';
+import { Dispatcher } from './dispatcher.ts';
 import { EventHub } from './events.ts';
-import { StaticClusterAccess } from './static-cluster-access.ts';
+import { FileClusterAccess } from '../env/cluster-access.ts';
 import { EnvironmentService } from '../env/environment-service.ts';
+import type { EnvConfigInput } from '../env/config.ts';
 import { createEnvHandlers } from '../env/env-handlers.ts';
 import { LabCatalog } from '../labs/lab-catalog.ts';
 import { createCatalogHandlers } from '../labs/catalog-handlers.ts';
@@ -24,10 +26,15 @@ export interface BackendOptions {
   dataDir: string;
   /** Use this kubeconfig instead of the Labdeck environment's cluster (remote clusters, tests). */
   kubeconfigOverride?: string;
+  /** Environment settings (labdeck.yaml / --config, --bundle); defaults otherwise. */
+  envConfig?: EnvConfigInput;
+  /** How the shell opens allow-listed links in the system browser (Electron only). */
+  openExternal?: (url: string) => Promise<void>;
 }
 
 export interface Backend {
   handlers: CallHandlers;
+  dispatcher: Dispatcher;
   events: EventHub;
   dispose(): Promise<void>;
 }
@@ -35,8 +42,8 @@ export interface Backend {
 /** Builds every backend service once and wires them together; both shells and the CLI call this. */
 export async function createBackend(options: BackendOptions): Promise<Backend> {
   const events = new EventHub();
-  const environment = new EnvironmentService({ events, dataDir: options.dataDir });
-  const cluster = options.kubeconfigOverride ? new StaticClusterAccess(path.resolve(options.kubeconfigOverride)) : environment.clusterAccess;
+  const environment = new EnvironmentService({ events, dataDir: options.dataDir, ...(options.envConfig ? { config: options.envConfig } : {}) });
+  const cluster = options.kubeconfigOverride ? new FileClusterAccess(path.resolve(options.kubeconfigOverride)) : environment.clusterAccess;
 
   const catalog = await LabCatalog.load(options.labsDir);
   const progress = await ProgressStore.open({ file: path.join(options.dataDir, 'progress.json'), catalog, events });
@@ -52,7 +59,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   const terminals = new TerminalService({ containers: environment.containers, cluster, events });
 
   const handlers: CallHandlers = {
-    ...createAppHandlers({ shell: options.shell, catalog }),
+    ...createAppHandlers({ shell: options.shell, catalog, ...(options.openExternal ? { openExternal: options.openExternal } : {}) }),
     ...createEnvHandlers(environment),
     ...createCatalogHandlers(catalog),
     ...createCheckHandlers(checks),
@@ -63,6 +70,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
 
   return {
     handlers,
+    dispatcher: new Dispatcher(handlers),
     events,
     async dispose() {
       await terminals.dispose();

@@ -2,6 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { isManifest, renderGuide, renderMarkdown, runnableCommand } from './markdown.ts';
 
 describe('guide Markdown', () => {
+  it('places lab headings below the step title (h2) in the page outline', () => {
+    const { html } = renderGuide('# YAML files and pods\n\n## Keys\n\ntext');
+    expect(html).toContain('<h3>YAML files and pods</h3>');
+    expect(html).toContain('<h4>Keys</h4>');
+    expect(html).not.toMatch(/<h[12]>/);
+  });
+
   it('drops scripts, event handlers and frames', () => {
     const html = renderMarkdown('Hello <script>alert(1)</script><img src="x.png" onerror="alert(2)"><iframe src="https://evil.example"></iframe>');
     expect(html).toContain('Hello');

@@ -67,6 +67,12 @@ export function renderGuide(markdown: string): RenderedGuide {
   const blocks: GuideCodeBlock[] = [];
   const renderer = new Marked({ gfm: true }).use({
     renderer: {
+      // The guide's own title is the page's h2; headings written in lab text sit below it, so screen reader
+      // users get an outline where a lab's "# Title" does not compete with the step title.
+      heading(token: Tokens.Heading) {
+        const level = Math.min(6, token.depth + 2);
+        return `<h${level}>${this.parser.parseInline(token.tokens)}</h${level}>\n`;
+      },
       code(token: Tokens.Code) {
         blocks.push({ language: (token.lang ?? '').trim().split(/\s+/)[0]?.toLowerCase() ?? '', code: token.text });
         return `<div class="${slotClass}"></div>`;

@@ -1,0 +1,69 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+
+export interface StartedHost {
+  /** The address `labdeck serve` printed, token included. */
+  url: string;
+  /** This host's data folder (progress.json lives here). */
+  dataDir: string;
+  /** Everything the host wrote to stderr so far, for failure messages. */
+  log(): string;
+  close(): Promise<void>;
+}
+
+export interface StartHostOptions {
+  /** Point the backend at this cluster (the Kubernetes API test double) instead of the Labdeck environment. */
+  kubeconfig?: string;
+  /** Reuse a data folder (to test that progress survives a restart). */
+  dataDir?: string;
+}
+
+/**
+ * Starts the real `labdeck serve` command as a child process, exactly as `npm run web` does, and waits for
+ * the address it prints. The renderer must already be built (npm test builds it before Playwright runs).
+ */
+export async function startHost(options: StartHostOptions = {}): Promise<StartedHost> {
+  const ownDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'labdeck-e2e-')));
+  const args = ['electron/cli/labdeck.js', 'serve', '--port', '0', '--data-dir', dataDir];
+  if (options.kubeconfig) args.push('--kubeconfig', options.kubeconfig);
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => (stderr += chunk));
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    const timer = setTimeout(() => reject(new Error(`labdeck serve printed no address within 30 s:\n${stderr}`)), 30_000);
+    lines.once('line', (line) => {
+      clearTimeout(timer);
+      resolve(line.trim());
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`labdeck serve exited with ${code}:\n${stderr}`));
+    });
+  });
+
+  return {
+    url,
+    dataDir,
+    log: () => stderr,
+    async close() {
+      await stop(child);
+      if (ownDataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,67 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { LabdeckError } from '../../common/errors.ts';
+import { createBackend } from '../../node/backend/create-backend.ts';
+import { defaultDataDir } from '../../node/data-dir.ts';
+import { startWebHost } from '../../node/host/web-host.ts';
+import { loadConfigInput } from './env.ts';
+
+interface ServeOptions {
+  port: string;
+  labs: string;
+  dataDir?: string;
+  kubeconfig?: string;
+  renderer: string;
+  config?: string;
+  bundle?: string;
+}
+
+/**
+ * `labdeck serve`: the whole app in a browser on this machine. Same backend as the Electron window; the
+ * address it prints carries the per-launch token.
+ */
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('Serve the Labdeck app to a browser on 127.0.0.1 (prints the address with its access token)')
+    .option('--port <port>', 'port on 127.0.0.1 (0 picks a free one)', '0')
+    .option('--labs <dir>', 'course folder', 'labs')
+    .option('--data-dir <dir>', 'where progress and the cluster kubeconfig are kept (default: per-user folder, or LABDECK_DATA_DIR)')
+    .option('--kubeconfig <file>', 'check against this cluster instead of the Labdeck environment (a remote cluster, or a test double)')
+    .option('--renderer <dir>', 'the built renderer (npm run build:renderer)', 'dist/renderer')
+    .option('--config <file>', 'environment settings (labdeck.yaml)')
+    .option('--bundle <dir>', 'offline bundle folder with image tarballs')
+    .action(async (options: ServeOptions) => {
+      const port = Number(options.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        throw new LabdeckError('invalid-request', `--port ${options.port} is not a port number.`, { action: 'Pass a number from 0 to 65535.' });
+      }
+      const rendererDir = path.resolve(options.renderer);
+      if (!existsSync(path.join(rendererDir, 'index.html'))) {
+        throw new LabdeckError('not-found', `There is no renderer build in ${rendererDir}.`, { action: 'Run `npm run build:renderer` first, or start with `npm run web`, which builds it.' });
+      }
+      const backend = await createBackend({
+        shell: 'browser',
+        labsDir: options.labs,
+        dataDir: options.dataDir ?? defaultDataDir(),
+        envConfig: await loadConfigInput(options),
+        ...(options.kubeconfig ? { kubeconfigOverride: options.kubeconfig } : {}),
+      });
+      const host = await startWebHost({ dispatcher: backend.dispatcher, events: backend.events, rendererDir, port });
+      // The first stdout line is the address, alone, so scripts and tests can read it.
+      process.stdout.write(`${host.url}\n`);
+      process.stderr.write(`Labdeck is running. Open the address above in a browser on this machine. Ctrl+C stops it.\n`);
+
+      let stopping = false;
+      const stop = async () => {
+        if (stopping) return;
+        stopping = true;
+        await host.close();
+        await backend.dispose();
+        process.exit(0);
+      };
+      process.on('SIGINT', () => void stop());
+      process.on('SIGTERM', () => void stop());
+    });
+}

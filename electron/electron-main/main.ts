@@ -1,0 +1,73 @@
+import { readFile } from 'node:fs/promises';
+import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell } from 'electron';
+import { createBackend, type Backend } from '../node/backend/create-backend.ts';
+import { contentSecurityPolicy } from '../common/csp.ts';
+import { isAllowedExternalUrl } from '../common/external-links.ts';
+import { APP_SCHEME, appSchemePrivileges, createAppProtocolHandler } from './app-protocol.ts';
+import { IpcBridge } from './ipc-bridge.ts';
+import { appPaths } from './paths.ts';
+import { installSecurityRestrictions, restrictSession } from './security-restrictions.ts';
+import { createMainWindow } from './window.ts';
+
+// Everything here runs before `ready`: sandbox every renderer, make labdeck:// a real origin, and lock
+// down every web contents the moment it exists.
+app.enableSandbox();
+protocol.registerSchemesAsPrivileged([appSchemePrivileges]);
+
+async function openExternal(url: string): Promise<void> {
+  // The backend checks too (app.openExternal); this is the last gate before the OS sees the URL.
+  if (!isAllowedExternalUrl(url)) throw new Error(`refused to open ${url}`);
+  await shell.openExternal(url);
+}
+
+installSecurityRestrictions({ app, openExternal });
+
+let backend: Backend | undefined;
+let closeBridge: (() => void) | undefined;
+let mainWindow: BrowserWindow | undefined;
+let quitting = false;
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (!mainWindow || mainWindow.isDestroyed()) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+  app.on('window-all-closed', () => app.quit());
+  app.on('will-quit', (event) => {
+    if (quitting || !backend) return;
+    // Stop terminals and checks and flush progress before the process goes away.
+    event.preventDefault();
+    quitting = true;
+    closeBridge?.();
+    const done = backend.dispose().catch((error: unknown) => console.error('[labdeck] shutdown failed:', error));
+    void done.finally(() => app.quit());
+  });
+  app.whenReady().then(start, (error: unknown) => fail(error));
+}
+
+async function start(): Promise<void> {
+  try {
+    const paths = appPaths({ isPackaged: app.isPackaged, appPath: app.getAppPath(), resourcesPath: process.resourcesPath });
+    restrictSession(session.defaultSession);
+    protocol.handle(
+      APP_SCHEME,
+      createAppProtocolHandler({ root: paths.rendererDir, contentSecurityPolicy: contentSecurityPolicy(), readFile: (file) => readFile(file) }),
+    );
+    backend = await createBackend({ shell: 'electron', labsDir: paths.labsDir, dataDir: app.getPath('userData'), openExternal });
+    const bridge = new IpcBridge({ dispatcher: backend.dispatcher, events: backend.events });
+    closeBridge = bridge.install(ipcMain);
+    mainWindow = createMainWindow({ preload: paths.preload });
+    bridge.attach(mainWindow.webContents);
+  } catch (error) {
+    fail(error);
+  }
+}
+
+function fail(error: unknown): void {
+  console.error('[labdeck] could not start:', error);
+  dialog.showErrorBox('Labdeck could not start', error instanceof Error ? error.message : String(error));
+  app.exit(1);
+}

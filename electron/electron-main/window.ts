@@ -1,0 +1,36 @@
+import { BrowserWindow } from 'electron';
+import { APP_ENTRY_URL } from './app-protocol.ts';
+
+/**
+ * The one Labdeck window. The page runs sandboxed in an isolated context with no Node.js; everything it
+ * can do goes through `window.labdeck` (preload) to the backend's dispatcher.
+ */
+export function createMainWindow(options: { preload: string }): BrowserWindow {
+  const window = new BrowserWindow({
+    width: 1440,
+    height: 900,
+    minWidth: 960,
+    minHeight: 600,
+    title: 'Labdeck',
+    show: false,
+    backgroundColor: '#ffffff',
+    webPreferences: {
+      preload: options.preload,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      spellcheck: false,
+      navigateOnDragDrop: false,
+      safeDialogs: true,
+    },
+  });
+  window.once('ready-to-show', () => window.show());
+  void window.loadURL(APP_ENTRY_URL);
+  return window;
+}

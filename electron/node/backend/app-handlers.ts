@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import type { CallHandlers } from '../../common/api/contract.ts';
+import { isAllowedExternalUrl } from '../../common/external-links.ts';
+import { LabdeckError } from '../../common/errors.ts';
+import type { LabCatalog } from '../labs/lab-catalog.ts';
+
+export interface AppHandlerDeps {
+  shell: 'electron' | 'browser';
+  catalog: LabCatalog;
+  /** Opens a URL in the system browser; absent where the page can open links itself (browser shell). */
+  openExternal?: (url: string) => Promise<void>;
+}
+
+const packageVersion = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export function createAppHandlers(deps: AppHandlerDeps): Pick<CallHandlers, 'app.info' | 'app.openExternal'> {
+  return {
+    'app.info': async () => ({
+      name: 'Labdeck',
+      version: packageVersion,
+      shell: deps.shell,
+      platform: process.platform,
+      course: {
+        id: deps.catalog.course.id,
+        title: deps.catalog.course.title,
+        ...(deps.catalog.course.organization === undefined ? {} : { organization: deps.catalog.course.organization }),
+      },
+    }),
+    'app.openExternal': async ({ url }) => {
+      if (!isAllowedExternalUrl(url)) {
+        throw new LabdeckError('invalid-request', `Labdeck does not open ${url} outside the app.`, {
+          action: 'Only https links to Kubernetes, k3s and CNI documentation open in the system browser; copy the link if you need it.',
+        });
+      }
+      if (!deps.openExternal) return { opened: false };
+      await deps.openExternal(url);
+      return { opened: true };
+    },
+  };
+}

@@ -1,0 +1,187 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createBackend, type Backend } from '../backend/create-backend.ts';
+import { startWebHost, type WebHost } from './web-host.ts';
+
+// The browser host as a browser (or an attacker on the same machine) sees it: real HTTP and WebSocket
+// requests against a real backend built from the course in labs/.
+
+let backend: Backend;
+let host: WebHost;
+let tmp: string;
+
+beforeAll(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'labdeck-host-'));
+  const rendererDir = path.join(tmp, 'renderer');
+  await mkdir(path.join(rendererDir, 'assets'), { recursive: true });
+  await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>Labdeck</title>');
+  await writeFile(path.join(rendererDir, 'assets', 'app-1234.js'), 'console.log(1)');
+  await writeFile(path.join(tmp, 'secret.txt'), 'outside the renderer');
+  backend = await createBackend({ shell: 'browser', labsDir: 'labs', dataDir: path.join(tmp, 'data'), kubeconfigOverride: path.join(tmp, 'no-kubeconfig') });
+  host = await startWebHost({ dispatcher: backend.dispatcher, events: backend.events, rendererDir });
+});
+
+afterAll(async () => {
+  await host?.close();
+  await backend?.dispose();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+function get(pathname: string, headers: Record<string, string> = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: host.port, path: pathname, headers: { host: `127.0.0.1:${host.port}`, ...headers } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const cookie = () => `labdeck-session=${host.token}`;
+const origin = () => `http://127.0.0.1:${host.port}`;
+
+interface Connection {
+  ws: WebSocket;
+  clientId: string;
+}
+
+/** Opens a socket and waits for the host's hello, which names the client. */
+function connect(headers: Record<string, string>): Promise<Connection> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api`, { headers });
+    ws.once('message', (data) => {
+      const hello = JSON.parse(String(data)) as { type: string; clientId: string };
+      if (hello.type === 'hello') resolve({ ws, clientId: hello.clientId });
+      else reject(new Error(`expected hello, got ${String(data)}`));
+    });
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`refused with ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+}
+
+function nextMessage(ws: WebSocket): Promise<unknown> {
+  return new Promise((resolve) => ws.once('message', (data) => resolve(JSON.parse(String(data)))));
+}
+
+describe('browser host', () => {
+  it('listens on the loopback address only, with a long random token', () => {
+    expect(host.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${host.port}/\\?token=[A-Za-z0-9_-]{43}$`));
+  });
+
+  it('refuses the app without the token', async () => {
+    const reply = await get('/');
+    expect(reply.status).toBe(401);
+    expect(reply.body).toContain('labdeck serve');
+  });
+
+  it('refuses a wrong token', async () => {
+    expect((await get('/?token=guess')).status).toBe(401);
+    expect((await get('/', { cookie: 'labdeck-session=guess' })).status).toBe(401);
+  });
+
+  it('trades the token in the address for an HttpOnly SameSite cookie and strips it from the address', async () => {
+    const reply = await get(`/?token=${host.token}`);
+    expect(reply.status).toBe(303);
+    expect(reply.headers.location).toBe('/');
+    expect(String(reply.headers['set-cookie'])).toMatch(/labdeck-session=.+; HttpOnly; SameSite=Strict/);
+  });
+
+  it('serves the renderer with a strict CSP once the cookie is present', async () => {
+    const reply = await get('/', { cookie: cookie() });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toContain('<title>Labdeck</title>');
+    const csp = String(reply.headers['content-security-policy']);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("object-src 'none'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('unsafe-eval');
+    expect(reply.headers['x-frame-options']).toBe('DENY');
+  });
+
+  it('marks hashed assets immutable', async () => {
+    const reply = await get('/assets/app-1234.js', { cookie: cookie() });
+    expect(reply.status).toBe(200);
+    expect(reply.headers['content-type']).toContain('text/javascript');
+    expect(reply.headers['cache-control']).toContain('immutable');
+  });
+
+  it('never serves files outside the renderer build', async () => {
+    for (const attempt of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt', '/%00index.html']) {
+      const reply = await get(attempt, { cookie: cookie() });
+      expect(reply.status, attempt).toBe(404);
+      expect(reply.body).not.toContain('outside the renderer');
+    }
+  });
+
+  it('rejects requests naming another host (DNS rebinding)', async () => {
+    const reply = await get('/', { cookie: cookie(), host: `attacker.example:${host.port}` });
+    expect(reply.status).toBe(421);
+  });
+
+  it('refuses sockets without the cookie, from another origin, or for another host', async () => {
+    await expect(connect({ origin: origin() })).rejects.toThrow('refused with 401');
+    await expect(connect({ origin: 'http://attacker.example', cookie: cookie() })).rejects.toThrow('refused with 403');
+    await expect(connect({ cookie: cookie() })).rejects.toThrow('refused with 403');
+  });
+
+  it('answers calls over the socket with values the contract allows', async () => {
+    const { ws } = await connect({ origin: origin(), cookie: cookie() });
+    const reply = nextMessage(ws);
+    ws.send(JSON.stringify({ type: 'call', id: 7, name: 'labs.list', input: {} }));
+    const message = (await reply) as { type: string; id: number; outcome: { ok: boolean; value: Array<{ id: string }> } };
+    expect(message.type).toBe('result');
+    expect(message.id).toBe(7);
+    expect(message.outcome.ok).toBe(true);
+    expect(message.outcome.value.map((lab) => lab.id)).toEqual(['1.1', '1.2', '1.3', '1.4', '1.5', '1.6', '1.7', '1.8', '1.9']);
+    ws.close();
+  });
+
+  it('returns validation errors with an action instead of running the handler', async () => {
+    const { ws } = await connect({ origin: origin(), cookie: cookie() });
+    const reply = nextMessage(ws);
+    ws.send(JSON.stringify({ type: 'call', id: 1, name: 'labs.get', input: { labId: '../../etc' } }));
+    const message = (await reply) as { outcome: { ok: boolean; error: { code: string; message: string; action: string } } };
+    expect(message.outcome.ok).toBe(false);
+    expect(message.outcome.error.code).toBe('invalid-request');
+    expect(message.outcome.error.message).toContain('labId');
+    expect(message.outcome.error.action).toBeTruthy();
+    ws.close();
+  });
+
+  it('closes a socket that breaks the protocol', async () => {
+    const { ws } = await connect({ origin: origin(), cookie: cookie() });
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    ws.send(JSON.stringify({ type: 'exec', command: 'rm -rf /' }));
+    expect(await closed).toBe(1008);
+  });
+
+  it('sends an event meant for one renderer to that renderer only', async () => {
+    const first = await connect({ origin: origin(), cookie: cookie() });
+    const second = await connect({ origin: origin(), cookie: cookie() });
+    expect(host.connections()).toBeGreaterThanOrEqual(2);
+    expect(first.clientId).not.toBe(second.clientId);
+    const seenBySecond: unknown[] = [];
+    second.ws.on('message', (data) => seenBySecond.push(JSON.parse(String(data))));
+    const received = nextMessage(first.ws);
+    backend.events.emit('terminal.exit', { id: 't1', exitCode: 0 }, first.clientId);
+    expect(await received).toEqual({ type: 'event', name: 'terminal.exit', payload: { id: 't1', exitCode: 0 } });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(seenBySecond).toEqual([]);
+    first.ws.close();
+    second.ws.close();
+  });
+});
+

@@ -1,0 +1,109 @@
+import type { WireOutcome } from '../../../../electron/common/api/bridge.ts';
+import { ServerMessageSchema, webSocketPath } from '../../../../electron/common/api/wire.ts';
+import type { ConnectionState } from '../workspace-api.ts';
+import type { Transport } from './transport.ts';
+
+export interface WebSocketTransportOptions {
+  url: string;
+  /** Injected so tests can drive a fake socket. */
+  createSocket?: (url: string) => WebSocket;
+  /** Reconnect delays grow from the first to the last value. */
+  retryDelaysMs?: number[];
+}
+
+const lostOutcome: WireOutcome = {
+  ok: false,
+  error: {
+    name: 'Disconnected',
+    code: 'disconnected',
+    message: 'The connection to the Labdeck backend was lost before it answered.',
+    action: 'Labdeck reconnects by itself. If it does not, check that `labdeck serve` (or `npm run web`) is still running, then reload.',
+  },
+};
+
+/**
+ * The browser shell's transport: one WebSocket to the page's own origin (the cookie set by the token link
+ * authenticates it). Calls made while the socket is down wait for it; calls in flight when it drops fail
+ * with an error the UI can show, since the backend may or may not have run them.
+ */
+export function webSocketTransport(options: WebSocketTransportOptions): Transport {
+  const createSocket = options.createSocket ?? ((url: string) => new WebSocket(url));
+  const retryDelays = options.retryDelaysMs ?? [250, 500, 1000, 2000, 4000];
+  const eventListeners = new Set<(name: string, payload: unknown) => void>();
+  const connectionListeners = new Set<(state: ConnectionState) => void>();
+  const inFlight = new Map<number, (outcome: WireOutcome) => void>();
+  const waiting: Array<() => void> = [];
+  let state: ConnectionState = 'connecting';
+  let socket: WebSocket | null = null;
+  let nextId = 1;
+  let attempt = 0;
+
+  function setState(next: ConnectionState): void {
+    if (next === state) return;
+    state = next;
+    for (const listener of connectionListeners) listener(next);
+  }
+
+  function connect(): void {
+    const ws = createSocket(options.url);
+    socket = ws;
+    ws.onmessage = (message) => {
+      const parsed = ServerMessageSchema.safeParse(JSON.parse(String(message.data)));
+      if (!parsed.success) return;
+      const data = parsed.data;
+      if (data.type === 'hello') {
+        attempt = 0;
+        setState('open');
+        for (const send of waiting.splice(0)) send();
+      } else if (data.type === 'result') {
+        inFlight.get(data.id)?.(data.outcome as WireOutcome);
+        inFlight.delete(data.id);
+      } else {
+        for (const listener of eventListeners) listener(data.name, data.payload);
+      }
+    };
+    ws.onclose = () => {
+      if (socket !== ws) return;
+      socket = null;
+      for (const settle of inFlight.values()) settle(lostOutcome);
+      inFlight.clear();
+      setState('lost');
+      const delay = retryDelays[Math.min(attempt, retryDelays.length - 1)] ?? 1000;
+      attempt += 1;
+      setTimeout(connect, delay);
+    };
+  }
+
+  connect();
+
+  return {
+    send(name, input) {
+      return new Promise<WireOutcome>((resolve) => {
+        const transmit = () => {
+          if (!socket || state !== 'open') {
+            waiting.push(transmit);
+            return;
+          }
+          const id = nextId++;
+          inFlight.set(id, resolve);
+          socket.send(JSON.stringify({ type: 'call', id, name, input }));
+        };
+        transmit();
+      });
+    },
+    onEvent(listener) {
+      eventListeners.add(listener);
+      return () => eventListeners.delete(listener);
+    },
+    onConnection(listener) {
+      connectionListeners.add(listener);
+      listener(state);
+      return () => connectionListeners.delete(listener);
+    },
+  };
+}
+
+/** The API socket on the origin the page was served from. */
+export function pageSocketUrl(location: Location): string {
+  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${webSocketPath}`;
+}
