@@ -87,8 +87,10 @@ test('Apply creates the pod, a wrong image tag is named in the reason, and the b
   await editor(page).getByRole('button', { name: 'Diff' }).click();
   const diff = page.getByRole('region', { name: 'Diff against the live cluster' });
   await expect(diff.locator('.monaco-diff-editor')).toBeVisible();
-  await expect(diff.locator('.modified .view-lines')).toContainText('nginx:1.27');
-  await expect(diff.locator('.original .view-lines')).toContainText('image: nginx');
+  // Side by side or inline (narrow panels), the live line is marked removed and the edited one added.
+  await expect(diff.locator('.monaco-diff-editor')).toContainText('image: nginx:1.27');
+  await expect(diff.locator('.line-delete').first()).toBeVisible();
+  await expect(diff.locator('.line-insert').first()).toBeVisible();
   await page.screenshot({ path: 'e2e/screenshots/editor-diff.png' });
   await diff.getByRole('button', { name: 'Close diff' }).click();
 });

@@ -56,7 +56,7 @@ test('runs echo and hostname in the jumphost tab and shows their output', async 
   await page.keyboard.type('echo "labdeck-$((6 * 7)) grüße"\n');
   await expect(screen).toContainText('labdeck-42 grüße');
   await page.keyboard.type('hostname\n');
-  await expect(screen.locator('.xterm-rows > div', { hasText: new RegExp(`^${jumphost.hostname}\\s*$`) })).toHaveCount(1);
+  await expect(screen.locator(':scope > div', { hasText: new RegExp(`^${jumphost.hostname}\\s*$`) })).toHaveCount(1);
   await page.screenshot({ path: 'e2e/screenshots/terminal.png' });
 });
 

@@ -28,6 +28,8 @@ export function createMainWindow(options: { preload: string }): BrowserWindow {
       spellcheck: false,
       navigateOnDragDrop: false,
       safeDialogs: true,
+      // Middle-click would otherwise try to open links in a new window (refused anyway by setWindowOpenHandler).
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   window.once('ready-to-show', () => window.show());

@@ -1,5 +1,5 @@
 import { bridgeChannels, type LabdeckBridge, type WireOutcome } from '../common/api/bridge.ts';
-import { isCallName, isEventName } from '../common/api/contract.ts';
+import { isCallName, isEventName } from './contract-names.ts';
 import type { ApiError } from '../common/errors.ts';
 
 /**
