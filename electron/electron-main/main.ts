@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell } from 'electron';
 import { createBackend, type Backend } from '../node/backend/create-backend.ts';
 import { contentSecurityPolicy } from '../common/csp.ts';
@@ -50,7 +51,11 @@ if (!app.requestSingleInstanceLock()) {
 
 async function start(): Promise<void> {
   try {
-    const paths = appPaths({ isPackaged: app.isPackaged, appPath: app.getAppPath(), resourcesPath: process.resourcesPath });
+    // dist/electron/main.js → the folder holding dist/ (repo or app.asar), however Electron was pointed at
+    // the app (`electron .`, `electron dist/electron/main.js`, packaged). Not app.getAppPath(): for a file
+    // argument that is the file's own folder.
+    const appRoot = path.resolve(import.meta.dirname, '../..');
+    const paths = appPaths({ isPackaged: app.isPackaged, appPath: appRoot, resourcesPath: process.resourcesPath });
     restrictSession(session.defaultSession);
     protocol.handle(
       APP_SCHEME,

@@ -3,7 +3,7 @@ import path from 'node:path';
 export interface AppLocation {
   /** app.isPackaged */
   isPackaged: boolean;
-  /** app.getAppPath(): the repo root in development, …/resources/app.asar when packaged. */
+  /** The folder holding dist/: the repo root in development, …/resources/app.asar when packaged. */
   appPath: string;
   /** process.resourcesPath: where electron-builder's extraResources land when packaged. */
   resourcesPath: string;

@@ -8,6 +8,7 @@ import type { TerminalTarget } from '../../../../electron/common/api/terminal.ts
 import type { WorkspaceApi } from '../../lib/workspace-api.ts';
 import type { Appearance } from '../editor/theme.ts';
 import { AckBatcher, base64ToBytes } from './terminal-bytes.ts';
+import { describeError } from '../../lib/errors.ts';
 
 export type TabState = 'starting' | 'running' | 'exited' | 'failed';
 
@@ -169,7 +170,7 @@ export class TerminalTab {
       for (const data of queued) this.#send(data);
     } catch (error) {
       this.sessionId = null;
-      this.#setState('failed', error instanceof Error ? error.message : String(error));
+      this.#setState('failed', failureText(error));
     }
   }
 
@@ -179,7 +180,7 @@ export class TerminalTab {
     try {
       await this.#attach();
     } catch (error) {
-      this.#setState('failed', error instanceof Error ? error.message : String(error));
+      this.#setState('failed', failureText(error));
     }
   }
 
@@ -237,3 +238,10 @@ export class TerminalTab {
     this.callbacks.onState(state, message);
   }
 }
+
+/** The backend's message and what to do next, as one line for the tab's notice. */
+function failureText(error: unknown): string {
+  const { message, action } = describeError(error);
+  return `${message} ${action}`;
+}
+
