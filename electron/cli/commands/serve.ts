@@ -9,6 +9,7 @@ import { loadConfigInput } from './env.ts';
 
 interface ServeOptions {
   port: string;
+  host: string;
   labs: string;
   dataDir?: string;
   kubeconfig?: string;
@@ -26,6 +27,7 @@ export function registerServeCommand(program: Command): void {
     .command('serve')
     .description('Serve the Labdeck app to a browser on 127.0.0.1 (prints the address with its access token)')
     .option('--port <port>', 'port on 127.0.0.1 (0 picks a free one)', '0')
+    .option('--host <address>', 'listen address; anything but 127.0.0.1 exposes the app to your network (still token-protected)', '127.0.0.1')
     .option('--labs <dir>', 'course folder', 'labs')
     .option('--data-dir <dir>', 'where progress and the cluster kubeconfig are kept (default: per-user folder, or LABDECK_DATA_DIR)')
     .option('--kubeconfig <file>', 'check against this cluster instead of the Labdeck environment (a remote cluster, or a test double)')
@@ -48,7 +50,12 @@ export function registerServeCommand(program: Command): void {
         envConfig: await loadConfigInput(options),
         ...(options.kubeconfig ? { kubeconfigOverride: options.kubeconfig } : {}),
       });
-      const host = await startWebHost({ dispatcher: backend.dispatcher, events: backend.events, rendererDir, port });
+      if (options.host !== '127.0.0.1') {
+        process.stderr.write(
+          `WARNING: listening on ${options.host}, not only on this machine. Anyone who can reach this address and learns the token can use the lab terminals. Use it only on a network you trust, e.g. for a remote lab machine.\n`,
+        );
+      }
+      const host = await startWebHost({ dispatcher: backend.dispatcher, events: backend.events, rendererDir, port, bindAddress: options.host });
       // The first stdout line is the address, alone, so scripts and tests can read it.
       process.stdout.write(`${host.url}\n`);
       process.stderr.write(`Labdeck is running. Open the address above in a browser on this machine. Ctrl+C stops it.\n`);

@@ -15,6 +15,11 @@ export interface WebHostOptions {
   rendererDir: string;
   /** 0 picks a free port. */
   port?: number;
+  /**
+   * Listen address. Loopback by default; anything else exposes the app (token-protected) to the network
+   * and is only reachable through `labdeck serve --host`, which warns.
+   */
+  bindAddress?: string;
   /** Fixed token for tests; normally a fresh random one per launch. */
   token?: string;
 }
@@ -49,8 +54,14 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   let port = 0;
   let nextClient = 0;
 
-  const allowedHosts = () => [`${loopback}:${port}`, `localhost:${port}`];
-  const allowedOrigins = () => allowedHosts().map((host) => `http://${host}`);
+  const bindAddress = options.bindAddress ?? loopback;
+  const anyAddress = bindAddress === '0.0.0.0' || bindAddress === '::';
+  const hostName = bindAddress.includes(':') ? `[${bindAddress}]` : bindAddress;
+  // On a wildcard address the name people use is unknown, so any Host passes there; Origin must still
+  // match the Host, and the token cookie is still required.
+  const hostAllowed = (host: string | undefined) =>
+    host !== undefined && (anyAddress ? host.endsWith(`:${port}`) : [`${hostName}:${port}`, `${loopback}:${port}`, `localhost:${port}`].includes(host));
+  const originAllowed = (origin: string | undefined, host: string | undefined) => hostAllowed(host) && origin === `http://${host}`;
   const hasSession = (request: IncomingMessage) => tokensMatch(token, readCookie(request.headers.cookie, sessionCookieName));
 
   const server = createServer((request, response) => {
@@ -62,7 +73,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   });
 
   async function handleHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    if (!allowedHosts().includes(request.headers.host ?? '')) {
+    if (!hostAllowed(request.headers.host)) {
       sendText(response, 421, 'Labdeck only answers on its loopback address. Open the address printed by `labdeck serve`.');
       return;
     }
@@ -114,8 +125,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     };
     const pathname = new URL(request.url ?? '/', 'http://placeholder').pathname;
     if (pathname !== webSocketPath) return refuse(404, 'Not Found');
-    if (!allowedHosts().includes(request.headers.host ?? '')) return refuse(421, 'Misdirected Request');
-    if (!allowedOrigins().includes(request.headers.origin ?? '')) return refuse(403, 'Forbidden');
+    if (!hostAllowed(request.headers.host)) return refuse(421, 'Misdirected Request');
+    if (!originAllowed(request.headers.origin, request.headers.host)) return refuse(403, 'Forbidden');
     if (!hasSession(request)) return refuse(401, 'Unauthorized');
     sockets.handleUpgrade(request, socket, head, (ws) => sockets.emit('connection', ws, request));
   });
@@ -164,7 +175,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, loopback, () => {
+    server.listen(options.port ?? 0, bindAddress, () => {
       server.off('error', reject);
       resolve();
     });
@@ -172,7 +183,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   port = (server.address() as AddressInfo).port;
 
   return {
-    url: `http://${loopback}:${port}/?token=${token}`,
+    url: `http://${anyAddress ? loopback : hostName}:${port}/?token=${token}`,
     port,
     token,
     connections: () => clients.size,

@@ -1,0 +1,97 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ConnectionState } from '../workspace-api.ts';
+import { pageSocketUrl, webSocketTransport } from './ws-transport.ts';
+
+/** Stands in for the browser's WebSocket: the test plays the server. */
+class FakeSocket {
+  sent: unknown[] = [];
+  onmessage: ((message: { data: string }) => void) | null = null;
+  onclose: (() => void) | null = null;
+  constructor(readonly url: string) {}
+  send(data: string) {
+    this.sent.push(JSON.parse(data));
+  }
+  serverSends(message: unknown) {
+    this.onmessage?.({ data: JSON.stringify(message) });
+  }
+  drop() {
+    this.onclose?.();
+  }
+}
+
+let sockets: FakeSocket[];
+const latest = () => sockets[sockets.length - 1]!;
+
+function transport() {
+  return webSocketTransport({
+    url: 'ws://127.0.0.1:5000/api',
+    createSocket: (url) => {
+      const socket = new FakeSocket(url);
+      sockets.push(socket);
+      return socket as unknown as WebSocket;
+    },
+    retryDelaysMs: [100, 1000],
+  });
+}
+
+beforeEach(() => {
+  sockets = [];
+  vi.useFakeTimers();
+});
+afterEach(() => vi.useRealTimers());
+
+describe('WebSocket transport', () => {
+  it('holds calls until the backend says hello, then sends them in order', async () => {
+    const t = transport();
+    const first = t.send('labs.list', {});
+    const second = t.send('progress.get', {});
+    expect(latest().sent).toEqual([]);
+    latest().serverSends({ type: 'hello', clientId: 'ws-1' });
+    expect(latest().sent).toEqual([
+      { type: 'call', id: 1, name: 'labs.list', input: {} },
+      { type: 'call', id: 2, name: 'progress.get', input: {} },
+    ]);
+    latest().serverSends({ type: 'result', id: 2, outcome: { ok: true, value: 'b' } });
+    latest().serverSends({ type: 'result', id: 1, outcome: { ok: true, value: 'a' } });
+    expect(await first).toEqual({ ok: true, value: 'a' });
+    expect(await second).toEqual({ ok: true, value: 'b' });
+  });
+
+  it('fails calls in flight when the connection drops, with what to do', async () => {
+    const t = transport();
+    latest().serverSends({ type: 'hello', clientId: 'ws-1' });
+    const pending = t.send('labs.list', {});
+    latest().drop();
+    const outcome = await pending;
+    expect(outcome.ok).toBe(false);
+    expect(!outcome.ok && outcome.error.code).toBe('disconnected');
+    expect(!outcome.ok && outcome.error.action).toContain('labdeck serve');
+  });
+
+  it('reconnects by itself and reports lost and open again', () => {
+    const t = transport();
+    const states: ConnectionState[] = [];
+    t.onConnection((state) => states.push(state));
+    latest().serverSends({ type: 'hello', clientId: 'ws-1' });
+    latest().drop();
+    expect(sockets).toHaveLength(1);
+    vi.advanceTimersByTime(100);
+    expect(sockets).toHaveLength(2);
+    latest().serverSends({ type: 'hello', clientId: 'ws-2' });
+    expect(states).toEqual(['connecting', 'open', 'lost', 'open']);
+  });
+
+  it('delivers pushed events and ignores messages outside the protocol', () => {
+    const t = transport();
+    const seen: Array<[string, unknown]> = [];
+    t.onEvent((name, payload) => seen.push([name, payload]));
+    latest().serverSends({ type: 'hello', clientId: 'ws-1' });
+    latest().serverSends({ type: 'event', name: 'terminal.exit', payload: { id: 't1', exitCode: 0 } });
+    latest().serverSends({ type: 'surprise', anything: true });
+    expect(seen).toEqual([['terminal.exit', { id: 't1', exitCode: 0 }]]);
+  });
+
+  it('connects to the /api socket on the origin the page came from', () => {
+    expect(pageSocketUrl({ protocol: 'http:', host: '127.0.0.1:5000' } as Location)).toBe('ws://127.0.0.1:5000/api');
+  });
+});
