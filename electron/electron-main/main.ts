@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell } from 'electron';
 import { createBackend, type Backend } from '../node/backend/create-backend.ts';
+import { defaultDataDir } from '../node/data-dir.ts';
 import { contentSecurityPolicy } from '../common/csp.ts';
 import { isAllowedExternalUrl } from '../common/external-links.ts';
 import { APP_SCHEME, appSchemePrivileges, createAppProtocolHandler } from './app-protocol.ts';
@@ -61,7 +62,7 @@ async function start(): Promise<void> {
       APP_SCHEME,
       createAppProtocolHandler({ root: paths.rendererDir, contentSecurityPolicy: contentSecurityPolicy(), readFile: (file) => readFile(file) }),
     );
-    backend = await createBackend({ shell: 'electron', labsDir: paths.labsDir, dataDir: app.getPath('userData'), openExternal });
+    backend = await createBackend({ shell: 'electron', labsDir: paths.labsDir, dataDir: defaultDataDir(), openExternal });
     const bridge = new IpcBridge({ dispatcher: backend.dispatcher, events: backend.events });
     closeBridge = bridge.install(ipcMain);
     mainWindow = createMainWindow({ preload: paths.preload });
