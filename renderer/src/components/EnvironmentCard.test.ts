@@ -75,4 +75,31 @@ describe('EnvironmentCard', () => {
     expect(alert.textContent).toContain('Docker is not reachable.');
     expect(alert.textContent).toContain('Start Docker Desktop and press Start again.');
   });
+
+  it('when the image is missing: marks the unfinished phase failed, names the image and shows the commands as code', async () => {
+    const { api } = setup();
+    let reject: (error: Error) => void = () => {};
+    api.handle('env.up', () => new Promise<EnvStatus>((_, fail) => (reject = fail)));
+    await screen.findByRole('status', { name: 'Environment state: Not created' });
+    // Nothing to resume while no environment exists: Start is the one way forward.
+    expect((screen.getByRole('button', { name: '⟳ Resume' }) as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.click(screen.getByRole('button', { name: '▶ Start' }));
+    expect(screen.getByRole('button', { name: 'Cancel' })).toBeTruthy();
+    api.emit('env.progress', progress('preflight', 100, 'Docker is ready'));
+    api.emit('env.progress', progress('images', 10, 'Loading images'));
+    await screen.findByRole('progressbar', { name: 'Phase images' });
+    reject(
+      Object.assign(new Error('The image rancher/k3s:v1.33.4-k3s1 is not on this Docker engine and no course bundle provides it.'), {
+        action: 'Point Labdeck at the course bundle (--bundle <folder>), or, while online, run `docker pull rancher/k3s:v1.33.4-k3s1`.',
+      }),
+    );
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('rancher/k3s:v1.33.4-k3s1 is not on this Docker engine');
+    expect(within(alert).getByText('docker pull rancher/k3s:v1.33.4-k3s1').tagName).toBe('CODE');
+    expect(screen.queryByRole('button', { name: 'Cancel' })).toBeNull();
+    const phases = screen.getByRole('region', { name: 'Phases (failed)' });
+    expect(within(phases).getByText('Failed here — Loading images')).toBeTruthy();
+    expect(within(phases).getByText('Docker is ready')).toBeTruthy();
+    expect((screen.getByRole('button', { name: '▶ Start' }) as HTMLButtonElement).disabled).toBe(false);
+  });
 });

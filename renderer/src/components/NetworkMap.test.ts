@@ -54,4 +54,18 @@ describe('NetworkMap', () => {
     expect(screen.getByText('The lab cluster is not running.')).toBeTruthy();
     expect(screen.queryByRole('img')).toBeNull();
   });
+
+  it('fits the enlarged presenter map to the panel until the attendee asks for actual size', async () => {
+    const { container } = render(NetworkMap, { map: sampleNetworkMap(), focus: [], scale: 1.4 });
+    const svg = () => container.querySelector('svg');
+    expect(svg()?.getAttribute('width')).toBe('100%');
+    await fireEvent.click(screen.getByRole('button', { name: 'Actual size' }));
+    expect(svg()?.getAttribute('width')).not.toBe('100%');
+    expect(screen.getByRole('button', { name: 'Fit to panel' }).getAttribute('aria-pressed')).toBe('false');
+  });
+
+  it('draws at actual size by default outside presenter mode', () => {
+    const { container } = render(NetworkMap, { map: sampleNetworkMap(), focus: [] });
+    expect(container.querySelector('svg')?.getAttribute('width')).not.toBe('100%');
+  });
 });

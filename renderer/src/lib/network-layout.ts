@@ -60,7 +60,7 @@ const NODE_HEADER = 84;
 const POD_HEIGHT = 58;
 const POD_GAP = 10;
 const SERVICE_WIDTH = 250;
-const SERVICE_HEIGHT = 92;
+const SERVICE_HEIGHT = 100;
 const SERVICE_GAP = 24;
 const ROW_GAP = 90;
 

@@ -126,4 +126,27 @@ describe('TerminalPanel', () => {
     expect(await screen.findByRole('alert')).toHaveProperty('textContent', expect.stringContaining('The jumphost is not running'));
     expect(screen.getByRole('button', { name: 'Try again' })).toBeTruthy();
   });
+
+  it('waits calmly for a stopped environment and opens the jumphost by itself once it runs', async () => {
+    const failing = { fail: true };
+    const { api, calls } = fakeApi();
+    const original = api.call.bind(api);
+    (api as { call: unknown }).call = async (name: string, input: unknown) => {
+      if (name === 'terminal.open' && failing.fail) {
+        calls.push({ name, input });
+        throw new Error('The jumphost is not running');
+      }
+      return original(name as never, input as never);
+    };
+    const panel = render(TerminalPanel, { api, nodes: [], active: true, environmentRunning: false });
+    const notice = await screen.findByRole('status');
+    expect(notice.textContent).toContain('opens by itself once the lab environment is running');
+    expect(screen.queryByRole('alert')).toBeNull();
+
+    failing.fail = false;
+    await panel.rerender({ api, nodes: [], active: true, environmentRunning: true });
+    await waitFor(() => expect(created[0]?.sessionId).toBe('t1'));
+    expect(calls.filter((call) => call.name === 'terminal.open')).toHaveLength(2);
+    await waitFor(() => expect(screen.queryByRole('status')).toBeNull());
+  });
 });

@@ -9,6 +9,8 @@ export interface ProgressLine {
   label: string;
   percent: number;
   message: string;
+  /** Set when the operation stopped before this line reached 100%. */
+  ended?: 'failed' | 'cancelled';
 }
 
 const operationCalls = { up: 'env.up', resume: 'env.resume', reset: 'env.reset', down: 'env.down' } as const;
@@ -33,6 +35,8 @@ export class EnvironmentController {
   events = $state<EnvProgress[]>([]);
   error = $state<ShownError | null>(null);
   notice = $state<string | null>(null);
+  /** How the last operation ended when it did not finish: its unfinished progress lines say so. */
+  ended = $state<'failed' | 'cancelled' | null>(null);
 
   readonly #api: WorkspaceApi;
   readonly #subscriptions: Array<() => void> = [];
@@ -43,12 +47,20 @@ export class EnvironmentController {
 
   /** Latest report per phase, in the order phases first appeared. */
   get phases(): ProgressLine[] {
-    return latestBy(this.events.filter((event) => !event.node), (event) => event.phase);
+    return this.#marked(latestBy(this.events.filter((event) => !event.node), (event) => event.phase));
   }
 
   /** Latest report per node. */
   get nodes(): ProgressLine[] {
-    return latestBy(this.events.filter((event) => event.node), (event) => event.node ?? '');
+    return this.#marked(latestBy(this.events.filter((event) => event.node), (event) => event.node ?? ''));
+  }
+
+  /** After a failed or cancelled operation a line left at 40% must not look as if it were still moving. */
+  #marked(lines: ProgressLine[]): ProgressLine[] {
+    const ended = this.ended;
+    if (!ended) return lines;
+    const word = ended === 'failed' ? 'Failed' : 'Cancelled';
+    return lines.map((line) => (line.percent >= 100 ? line : { ...line, message: `${word} here — ${line.message}`, ended }));
   }
 
   get lastLog(): string | undefined {
@@ -101,12 +113,18 @@ export class EnvironmentController {
     this.events = [];
     this.error = null;
     this.notice = null;
+    this.ended = null;
     try {
       this.status = await this.#api.call(operationCalls[operation], {});
     } catch (error) {
       const shown = describeError(error);
-      if ((error as { code?: unknown }).code === 'cancelled') this.notice = `${operationLabel[operation]} was cancelled. ${shown.action}`;
-      else this.error = shown;
+      if ((error as { code?: unknown }).code === 'cancelled') {
+        this.notice = `${operationLabel[operation]} was cancelled. ${shown.action}`;
+        this.ended = 'cancelled';
+      } else {
+        this.error = shown;
+        this.ended = 'failed';
+      }
     } finally {
       this.operation = null;
       this.cancelling = false;

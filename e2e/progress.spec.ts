@@ -1,0 +1,119 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { startHost, type StartedHost } from './support/host.ts';
+import { startKubeApiTestDouble } from './support/kube-api-test-double.ts';
+
+// Progress is saved as it happens and restored after a restart: a step passed through the Kubernetes API
+// test double and a revealed hint are still there when a new host starts on the same data folder, even
+// though the cluster objects that made the step pass are gone by then (so the step is not simply re-earned).
+
+const LAB = '1.5';
+const STEP_TITLE = 'Create the pod and the Service';
+
+let double: Awaited<ReturnType<typeof startKubeApiTestDouble>>;
+let dataDir: string;
+const hosts: StartedHost[] = [];
+
+test.beforeAll(async () => {
+  double = await startKubeApiTestDouble();
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'labdeck-e2e-progress-'));
+});
+
+test.afterAll(async () => {
+  for (const host of hosts) await host.close();
+  await double?.close();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+async function start(): Promise<StartedHost> {
+  const host = await startHost({ kubeconfig: double.kubeconfigPath, dataDir });
+  hosts.push(host);
+  return host;
+}
+
+/** The objects step 1 of lab 1.5 asks for, with the parts the kubelet and endpoints controller would fill in. */
+async function createNginxPodAndService() {
+  await double.upsert({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'nginx', namespace: 'default', labels: { name: 'nginx' } },
+    spec: { nodeName: 'worker1', containers: [{ name: 'nginx', image: 'nginx' }] },
+    status: { phase: 'Running', podIP: '10.244.1.7', hostIP: '10.1.1.3' },
+  });
+  await double.upsert({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'nginx', namespace: 'default', labels: { name: 'nginx' } },
+    spec: { type: 'NodePort', clusterIP: '10.96.0.80', selector: { name: 'nginx' }, ports: [{ name: 'http', port: 80, nodePort: 30080, protocol: 'TCP' }] },
+  });
+  await double.upsert({
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: { name: 'nginx', namespace: 'default' },
+    subsets: [{ addresses: [{ ip: '10.244.1.7', nodeName: 'worker1', targetRef: { kind: 'Pod', name: 'nginx', namespace: 'default' } }], ports: [{ name: 'http', port: 80 }] }],
+  });
+}
+
+async function openLab(page: Page, url: string) {
+  await page.goto(url);
+  const nav = page.getByRole('navigation', { name: 'Labs' });
+  await nav.getByRole('button', { name: /^1\.5 / }).click();
+  const guide = page.getByRole('main', { name: 'Lab guide' });
+  // Step 1 explicitly: which step a lab reopens at is not what this spec is about.
+  await stepButton(page).click();
+  await expect(guide.getByRole('heading', { level: 2 })).toHaveText(STEP_TITLE);
+  return { nav, guide };
+}
+
+const stepButton = (page: Page) =>
+  page.getByRole('list', { name: `Steps of lab ${LAB}` }).getByRole('button', { name: new RegExp(`^${STEP_TITLE} \\((done|not done)\\)$`) });
+
+test('a passed step and a revealed hint survive a restart of the host', async ({ page }) => {
+  const first = await start();
+  const { nav, guide } = await openLab(page, first.url);
+  await expect(stepButton(page)).toHaveAccessibleName(/\(not done\)$/);
+
+  // One hint, revealed before the step passes.
+  await guide.getByRole('button', { name: 'Show a hint' }).click();
+  const hints = guide.getByRole('region', { name: /^Hints/ });
+  await expect(hints.getByText('1 of 3 shown')).toBeVisible();
+  await expect(hints.getByRole('listitem')).toHaveCount(1);
+
+  // The attendee's objects appear in the cluster: the three resource checks pass with no click.
+  await createNginxPodAndService();
+  await expect(guide.getByText('3 of 3 passed')).toBeVisible({ timeout: 20_000 });
+  await expect(guide.getByText(/Step done/)).toBeVisible();
+  await expect(stepButton(page)).toHaveAccessibleName(/\(done\)$/);
+  await expect(nav.locator('#lab-state-1\\.5')).toContainText('1/3 steps');
+
+  // Saved as it happens: the file holds it before the host is asked to stop.
+  await expect
+    .poll(async () => {
+      const saved = JSON.parse(await readFile(path.join(dataDir, 'progress.json'), 'utf8').catch(() => '{}')) as {
+        labs?: Record<string, { steps?: Record<string, { status?: string; hintsRevealed?: number }> }>;
+      };
+      return saved.labs?.[LAB]?.steps?.['pod-and-service'];
+    })
+    .toMatchObject({ status: 'done', hintsRevealed: 1 });
+
+  await first.close();
+  // The cluster forgets the objects: after the restart only saved progress can say the step is done.
+  await double.setObjects([]);
+
+  const second = await start();
+  await page.goto(second.url);
+  const navAfter = page.getByRole('navigation', { name: 'Labs' });
+  await expect(navAfter.locator('#lab-state-1\\.5')).toContainText('1/3 steps');
+  const { guide: guideAfter } = await openLab(page, second.url);
+  await expect(stepButton(page)).toHaveAccessibleName(/\(done\)$/);
+  await expect(guideAfter.getByText(/Step done/)).toBeVisible();
+  // The live badges say what the cluster looks like now, and the banner does not claim otherwise.
+  await expect(guideAfter.getByRole('status', { name: 'Pod nginx runs with label name=nginx: Failed' })).toBeVisible({ timeout: 20_000 });
+  await expect(guideAfter.getByText(/all checks passed earlier/)).toBeVisible();
+  const hintsAfter = guideAfter.getByRole('region', { name: /^Hints/ });
+  await expect(hintsAfter.getByText('1 of 3 shown')).toBeVisible();
+  await expect(hintsAfter.getByRole('listitem')).toHaveCount(1);
+  await expect(hintsAfter.getByRole('button', { name: 'Show the next hint' })).toBeVisible();
+});
