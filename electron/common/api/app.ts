@@ -15,6 +15,6 @@ export const appCalls = {
   'app.openExternal': defineCall(
     z.object({ url: z.string().url().max(2000) }).strict(),
     z.object({ opened: z.boolean() }),
-    'Open an allow-listed documentation link in the system browser',
+    'Open an allow-listed documentation link in the system browser; opened is false where the page must open it itself (browser shell)',
   ),
 } as const;

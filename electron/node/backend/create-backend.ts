@@ -62,7 +62,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     ...createAppHandlers({ shell: options.shell, catalog, ...(options.openExternal ? { openExternal: options.openExternal } : {}) }),
     ...createEnvHandlers(environment),
     ...createCatalogHandlers(catalog),
-    ...createCheckHandlers(checks),
+    ...createCheckHandlers(checks, (labId, stepId) => progress.activate(labId, stepId)),
     ...createProgressHandlers(progress),
     ...createClusterHandlers(clusterService),
     ...createTerminalHandlers(terminals),

@@ -3,10 +3,17 @@ import type { CheckEngine } from './check-engine.ts';
 
 type CheckCalls = 'labs.activate' | 'labs.results' | 'labs.cleanup';
 
-/** labs.activate / labs.results / labs.cleanup: the renderer's view of the check engine. */
-export function createCheckHandlers(engine: CheckEngine): Pick<CallHandlers, CheckCalls> {
+/**
+ * labs.activate / labs.results / labs.cleanup: the renderer's view of the check engine. `onActivate` hears
+ * which step the attendee opened (progress remembers it).
+ */
+export function createCheckHandlers(engine: CheckEngine, onActivate: (labId: string, stepId: string) => void = () => undefined): Pick<CallHandlers, CheckCalls> {
   return {
-    'labs.activate': async ({ labId, stepId }) => engine.activate(labId, stepId),
+    'labs.activate': async ({ labId, stepId }) => {
+      const results = await engine.activate(labId, stepId);
+      onActivate(labId, stepId);
+      return results;
+    },
     'labs.results': async ({ labId }) => engine.results(labId),
     'labs.cleanup': async ({ labId, stepId }) => engine.cleanup(labId, stepId),
   };

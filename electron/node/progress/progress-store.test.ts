@@ -100,6 +100,7 @@ describe('ProgressStore', () => {
 
   it('restores steps, hints, solutions and time after a restart', async () => {
     const store = await open();
+    store.activate('1.2', 'create-pod');
     store.observe(result('create-pod', 'pod-exists', 'passed'));
     clock += 60_000;
     store.observe(result('create-pod', 'pod-image', 'passed'));
@@ -113,6 +114,28 @@ describe('ProgressStore', () => {
     expect(lab?.steps['delete-pod']).toMatchObject({ status: 'todo', hintsRevealed: 1, solutionViewed: true });
     expect(lab?.activeMs).toBe(60_000);
     expect(reopened.get().active).toEqual({ labId: '1.2', stepId: 'delete-pod' });
+  });
+
+  it('remembers the step the attendee opened, not the step whose verdict came last', async () => {
+    const store = await open();
+    store.activate('1.2', 'create-pod');
+    // The engine evaluates every step of the open lab; these verdicts arrive in any order.
+    store.observe(result('delete-pod', 'pod-gone', 'failed'));
+    store.observe(result('deploy', 'deployment-ready', 'failed', '1.3'));
+    expect(store.get().active).toEqual({ labId: '1.2', stepId: 'create-pod' });
+    store.activate('1.2', 'delete-pod');
+    expect(store.get().active).toEqual({ labId: '1.2', stepId: 'delete-pod' });
+  });
+
+  it('counts time from verdicts on the open step only', async () => {
+    const store = await open();
+    store.activate('1.2', 'create-pod');
+    clock += 60_000;
+    store.observe(result('delete-pod', 'pod-gone', 'failed'));
+    clock += 60_000;
+    store.observe(result('create-pod', 'pod-exists', 'passed'));
+    expect(store.get().labs['1.2']?.activeMs).toBe(2 * 60_000);
+    expect(store.get().labs['1.3']).toBeUndefined();
   });
 
   it('saves by itself shortly after a change, leaving no temp files behind', async () => {

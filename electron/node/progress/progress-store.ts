@@ -99,12 +99,24 @@ export class ProgressStore {
     return structuredClone(this.#state);
   }
 
-  /** Feeds one check verdict in; marks the step done when all of its checks pass. */
+  /** The attendee opened a step: it becomes the one a reopened window returns to. */
+  activate(labId: string, stepId: string): ProgressState {
+    this.#requireStep(labId, stepId);
+    if (this.#touch(labId, stepId)) this.#changed();
+    return this.get();
+  }
+
+  /**
+   * Feeds one check verdict in; marks the step done when all of its checks pass. The engine evaluates every
+   * step of an open lab, so a verdict says nothing about where the attendee is: only a verdict on the step
+   * they have open counts as time spent, and none moves the active step.
+   */
   observe(result: CheckResult): void {
     const step = this.#courseStep(result.labId, result.stepId);
     if (!step) return;
     this.#passing.set(checkKey(result.labId, result.stepId, result.checkId), result.status === 'passed');
-    let changed = this.#touch(result.labId, result.stepId);
+    const onActiveStep = this.#state.active?.labId === result.labId && this.#state.active.stepId === result.stepId;
+    let changed = onActiveStep ? this.#touch(result.labId, result.stepId) : false;
 
     const lab = this.#labProgress(result.labId);
     const stepProgress = this.#stepProgress(lab, result.stepId);

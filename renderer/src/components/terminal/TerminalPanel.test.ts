@@ -2,7 +2,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { EventName, EventPayload } from '../../../../electron/common/api/contract.ts';
 import type { TerminalTarget } from '../../../../electron/common/api/terminal.ts';
-import type { WorkspaceApi } from '../../lib/workspace-api.ts';
+import type { ConnectionState, WorkspaceApi } from '../../lib/workspace-api.ts';
 
 // xterm needs a real canvas; the panel's own logic (tabs, routing, snippets) is what is tested here.
 const created: FakeTab[] = [];
@@ -13,6 +13,7 @@ class FakeTab {
   exits: unknown[] = [];
   search = { clearDecorations: vi.fn(), findNext: vi.fn(() => true), findPrevious: vi.fn(() => true), onDidChangeResults: vi.fn() };
   terminal = { reset: vi.fn() };
+  reattach = vi.fn(async () => undefined);
   constructor(
     readonly api: WorkspaceApi,
     readonly target: TerminalTarget,
@@ -52,7 +53,12 @@ function fakeApi(options: { failOpen?: boolean; existing?: { id: string; target:
   const listeners = new Map<string, ((payload: unknown) => void)[]>();
   const calls: { name: string; input: unknown }[] = [];
   let counter = 0;
+  let connectionListener: (state: ConnectionState) => void = () => undefined;
   const api = {
+    onConnection(listener: (state: ConnectionState) => void) {
+      connectionListener = listener;
+      return () => undefined;
+    },
     async call(name: string, input: unknown) {
       calls.push({ name, input });
       if (name === 'terminal.list') return (options.existing ?? []).map((session) => ({ ...session, title: 'x', alive: true }));
@@ -68,7 +74,7 @@ function fakeApi(options: { failOpen?: boolean; existing?: { id: string; target:
     },
   } as unknown as WorkspaceApi;
   const emit = <K extends EventName>(name: K, payload: EventPayload<K>) => listeners.get(name)?.forEach((listener) => listener(payload));
-  return { api, calls, emit };
+  return { api, calls, emit, setConnection: (state: ConnectionState) => connectionListener(state) };
 }
 
 describe('TerminalPanel', () => {
@@ -111,6 +117,17 @@ describe('TerminalPanel', () => {
     render(TerminalPanel, { api, nodes: [], active: true });
     await waitFor(() => expect(created[0]?.sessionId).toBe('told'));
     expect(calls.some((call) => call.name === 'terminal.open')).toBe(false);
+  });
+
+  it('takes every shell back after the connection to the backend was lost and came back', async () => {
+    const { api, setConnection } = fakeApi();
+    render(TerminalPanel, { api, nodes: [], active: true });
+    await waitFor(() => expect(created[0]?.sessionId).toBe('t1'));
+    setConnection('open');
+    expect(created[0]!.reattach).not.toHaveBeenCalled();
+    setConnection('lost');
+    setConnection('open');
+    expect(created[0]!.reattach).toHaveBeenCalledOnce();
   });
 
   it('types a snippet followed by Enter into the jumphost shell', async () => {

@@ -9,6 +9,7 @@ import type { WorkspaceApi } from '../../lib/workspace-api.ts';
 import type { Appearance } from '../editor/theme.ts';
 import { AckBatcher, base64ToBytes } from './terminal-bytes.ts';
 import { describeError } from '../../lib/errors.ts';
+import { openAllowedLink } from '../../lib/external-link.ts';
 
 export type TabState = 'starting' | 'running' | 'exited' | 'failed';
 
@@ -100,7 +101,7 @@ export class TerminalTab {
     this.terminal.loadAddon(
       new WebLinksAddon((event, uri) => {
         event.preventDefault();
-        void this.api.call('app.openExternal', { url: uri }).catch(() => undefined);
+        void openAllowedLink(this.api, uri).catch(() => undefined);
       }),
     );
     this.#acks = new AckBatcher((bytes) => {

@@ -4,6 +4,7 @@ import type { CheckResult, LabSummary, LabView, ProgressState, StepView } from '
 import { resultKey } from '../check-status.ts';
 import { describeError, type ShownError } from '../errors.ts';
 import type { WorkspaceApi } from '../workspace-api.ts';
+import { openAllowedLink } from '../external-link.ts';
 
 /**
  * What the workspace shows, kept in one place: the course, the labs, saved progress, live check verdicts,
@@ -150,8 +151,7 @@ export class WorkspaceState {
 
   async openExternal(url: string): Promise<void> {
     try {
-      const { opened } = await this.#api.call('app.openExternal', { url });
-      if (!opened) this.error = { message: `Labdeck did not open ${url}.`, action: 'Only documentation links on the allow-list open from the guide; copy the address if you need it.' };
+      await openAllowedLink(this.#api, url);
     } catch (error) {
       this.error = describeError(error);
     }

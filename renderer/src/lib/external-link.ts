@@ -1,0 +1,11 @@
+import type { WorkspaceApi } from './workspace-api.ts';
+
+/**
+ * Opens a documentation link outside the app. The backend judges the allow-list (and throws for anything
+ * else); the Electron shell then opens the system browser itself, while in a browser it answers
+ * `opened: false` and the page opens a new tab without giving it a handle on this one.
+ */
+export async function openAllowedLink(api: WorkspaceApi, url: string): Promise<void> {
+  const { opened } = await api.call('app.openExternal', { url });
+  if (!opened) window.open(url, '_blank', 'noopener,noreferrer');
+}
