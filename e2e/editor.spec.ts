@@ -80,6 +80,7 @@ test('Apply creates the pod, a wrong image tag is named in the reason, and the b
   await expect(editor(page).getByText('pod/nginx configured (namespace default)')).toBeVisible();
   await double.patchStatus({ kind: 'Pod', namespace: 'default', name: 'nginx' }, { phase: 'Running', podIP: '10.244.1.9', hostIP: '10.1.1.3' });
   await expect(check.getByRole('status')).toHaveAccessibleName(`${POD_CHECK}: Passed`, { timeout: 20_000 });
+  await check.scrollIntoViewIfNeeded();
   await page.screenshot({ path: 'e2e/screenshots/editor-applied.png' });
 
   // Diff shows live against proposed in Monaco's diff editor.

@@ -48,7 +48,7 @@ export function webSocketTransport(options: WebSocketTransportOptions): Transpor
     const ws = createSocket(options.url);
     socket = ws;
     ws.onmessage = (message) => {
-      const parsed = ServerMessageSchema.safeParse(JSON.parse(String(message.data)));
+      const parsed = ServerMessageSchema.safeParse(parseJson(String(message.data)));
       if (!parsed.success) return;
       const data = parsed.data;
       if (data.type === 'hello') {
@@ -101,6 +101,14 @@ export function webSocketTransport(options: WebSocketTransportOptions): Transpor
       return () => connectionListeners.delete(listener);
     },
   };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The API socket on the origin the page was served from. */
