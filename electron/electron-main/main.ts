@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell } from 'electron';
 import { createBackend, type Backend } from '../node/backend/create-backend.ts';
 import { defaultDataDir } from '../node/data-dir.ts';
 import { contentSecurityPolicy } from '../common/csp.ts';
 import { isAllowedExternalUrl } from '../common/external-links.ts';
+import { appMenuTemplate } from './app-menu.ts';
 import { APP_SCHEME, appSchemePrivileges, createAppProtocolHandler } from './app-protocol.ts';
 import { IpcBridge } from './ipc-bridge.ts';
 import { appPaths } from './paths.ts';
@@ -58,6 +59,15 @@ async function start(): Promise<void> {
     const appRoot = path.resolve(import.meta.dirname, '../..');
     const paths = appPaths({ isPackaged: app.isPackaged, appPath: appRoot, resourcesPath: process.resourcesPath });
     restrictSession(session.defaultSession);
+    Menu.setApplicationMenu(
+      Menu.buildFromTemplate(
+        appMenuTemplate({
+          platform: process.platform,
+          isPackaged: app.isPackaged,
+          openDocs: (url) => void openExternal(url).catch((error: unknown) => console.error('[labdeck] could not open', url, error)),
+        }),
+      ),
+    );
     protocol.handle(
       APP_SCHEME,
       createAppProtocolHandler({ root: paths.rendererDir, contentSecurityPolicy: contentSecurityPolicy(), readFile: (file) => readFile(file) }),
