@@ -91,3 +91,18 @@ test('shows the keyboard shortcuts on ?', async ({ page }) => {
   await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();
 });
+
+test("cleans up what lab 1.2 created, and only that, after a confirmation", async ({ page }) => {
+  await double.upsert({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'nginx', namespace: 'default', labels: { name: 'nginx' } }, spec: { containers: [{ name: 'nginx', image: 'nginx' }] } });
+  await double.upsert({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bystander', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+  await openApp(page);
+  await page.getByRole('navigation', { name: 'Labs' }).getByRole('button', { name: /^1\.2 / }).click();
+  const actions = page.getByRole('region', { name: 'Start lab 1.2 over' });
+  await actions.getByRole('button', { name: 'Clean up lab objects' }).click();
+  await actions.getByRole('button', { name: 'Delete them' }).click();
+  await expect(actions.getByRole('status')).toHaveText('Deleted Pod default/nginx.');
+  const names = double.objects().filter((object) => object.kind === 'Pod').map((object) => object.metadata.name);
+  expect(names).not.toContain('nginx');
+  expect(names).toContain('bystander');
+  await double.remove({ kind: 'Pod', namespace: 'default', name: 'bystander' });
+});

@@ -22,6 +22,9 @@ export class WorkspaceState {
   labLoading = $state(false);
   stepIndex = $state(0);
   error = $state<ShownError | null>(null);
+  /** What the last lab cleanup or progress reset did, in words. */
+  notice = $state<string | null>(null);
+  busy = $state<'cleanup' | 'reset' | null>(null);
 
   readonly #api: WorkspaceApi;
   readonly #subscriptions: Array<() => void> = [];
@@ -76,6 +79,7 @@ export class WorkspaceState {
     this.error = null;
     try {
       const lab = await this.#api.call('labs.get', { labId });
+      this.notice = null;
       if (request !== this.#labRequest) return;
       this.lab = lab;
       const saved = this.progress?.active?.labId === labId ? this.progress.active.stepId : undefined;
@@ -146,6 +150,42 @@ export class WorkspaceState {
       this.progress = await this.#api.call('progress.viewSolution', { labId: lab.id, stepId: step.id });
     } catch (error) {
       this.error = describeError(error);
+    }
+  }
+
+  /** Deletes what the open lab creates (its steps' cleanup lists), nothing else. */
+  async cleanupLab(): Promise<void> {
+    const lab = this.lab;
+    if (!lab || this.busy) return;
+    this.busy = 'cleanup';
+    this.notice = null;
+    try {
+      const { deleted } = await this.#api.call('labs.cleanup', { labId: lab.id });
+      this.notice =
+        deleted.length === 0
+          ? `Nothing to clean up: none of lab ${lab.id}'s objects exist.`
+          : `Deleted ${deleted.map((ref) => `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`).join(', ')}.`;
+    } catch (error) {
+      this.error = describeError(error);
+    } finally {
+      this.busy = null;
+    }
+  }
+
+  /** Forgets the open lab's progress (steps, hints, solutions, time) so it can be done again from scratch. */
+  async resetLabProgress(): Promise<void> {
+    const lab = this.lab;
+    if (!lab || this.busy) return;
+    this.busy = 'reset';
+    this.notice = null;
+    try {
+      this.progress = await this.#api.call('progress.reset', { labId: lab.id });
+      this.notice = `Progress of lab ${lab.id} was reset.`;
+      await this.showStep(0);
+    } catch (error) {
+      this.error = describeError(error);
+    } finally {
+      this.busy = null;
     }
   }
 

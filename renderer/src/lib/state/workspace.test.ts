@@ -63,4 +63,39 @@ describe('WorkspaceState', () => {
     expect(state.step?.id).toBe('create-pod');
     expect(state.error).toEqual({ message: 'The lab cluster is not running.', action: 'Start the environment on the Start screen.' });
   });
+
+  it('cleans up the open lab and says what was deleted', async () => {
+    const { api, state } = setup();
+    api.handle('labs.cleanup', () => ({ deleted: [{ kind: 'Pod', namespace: 'default', name: 'nginx' }] }));
+    await state.openLab('1.2');
+    await state.cleanupLab();
+    expect(api.calls.filter((call) => call.name === 'labs.cleanup').map((call) => call.input)).toEqual([{ labId: '1.2' }]);
+    expect(state.notice).toBe('Deleted Pod default/nginx.');
+    expect(state.busy).toBeNull();
+  });
+
+  it("shows the backend's reason and what to do when cleanup cannot run", async () => {
+    const { api, state } = setup();
+    api.handle('labs.cleanup', () => {
+      throw Object.assign(new Error('There is no running cluster to clean up.'), { action: 'Start the lab environment from the Start screen first.' });
+    });
+    await state.openLab('1.2');
+    await state.cleanupLab();
+    expect(state.error).toEqual({ message: 'There is no running cluster to clean up.', action: 'Start the lab environment from the Start screen first.' });
+    expect(state.notice).toBeNull();
+  });
+
+  it('resets the open lab and goes back to its first step', async () => {
+    const done = { status: 'done' as const, hintsRevealed: 1, solutionViewed: false };
+    const { api, state } = setup({ courseId: 'c', labs: { '1.2': { activeMs: 0, steps: { 'create-pod': done } } } });
+    api.handle('progress.reset', () => ({ courseId: 'c', labs: {} }));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await state.openLab('1.2');
+    expect(state.step?.id).toBe('delete-pod');
+    await state.resetLabProgress();
+    expect(api.calls.filter((call) => call.name === 'progress.reset').map((call) => call.input)).toEqual([{ labId: '1.2' }]);
+    expect(state.progress?.labs).toEqual({});
+    expect(state.step?.id).toBe('create-pod');
+    expect(state.notice).toBe('Progress of lab 1.2 was reset.');
+  });
 });
