@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -5,6 +6,7 @@ import { parse } from 'yaml';
 import type { EventName, EventPayload, EventSink } from '../../common/api/contract.ts';
 import type { EnvProgress, EnvStatus } from '../../common/api/env.ts';
 import { LabdeckError } from '../../common/errors.ts';
+import { bundleRequest, missingImagesReport, verifyBundle, writeBundle, type BundleResult } from '../../node/env/bundle-writer.ts';
 import { resolveEnvConfig, type EnvConfigInput } from '../../node/env/config.ts';
 import { createDockerClient } from '../../node/env/docker-client.ts';
 import { EnvironmentService } from '../../node/env/environment-service.ts';
@@ -135,6 +137,48 @@ export function registerEnvCommand(program: Command): void {
       }
     });
 
+  env
+    .command('bundle')
+    .description('Write the offline course bundle (images/, airgap/, bundle.json) from the images on this engine')
+    .requiredOption('--out <dir>', 'bundle folder to create or bring up to date')
+    .option('--config <file>', 'environment settings (YAML or JSON): the node, jumphost and workload images')
+    .option('--pull', 'pull images the engine lacks first (needs the registry)')
+    .option('--verify', 'only re-check the files against <dir>/bundle.json (sizes and sha256); exit 1 on a mismatch')
+    .option('--json', 'print the manifest (bundle.json) on stdout')
+    .action(async (options: { out: string; config?: string; pull?: boolean; verify?: boolean; json?: boolean }) => {
+      const dir = path.resolve(options.out);
+      const onLog = (line: string) => process.stderr.write(`[bundle] ${line}\n`);
+      try {
+        if (options.verify) {
+          const problems = await verifyBundle(dir, onLog);
+          if (options.json) process.stdout.write(`${JSON.stringify({ dir, ok: problems.length === 0, problems }, null, 2)}\n`);
+          else process.stdout.write(problems.length === 0 ? `Bundle ${dir} matches its bundle.json\n` : `${problems.map((line) => `BAD  ${line}`).join('\n')}\n`);
+          if (problems.length > 0) process.exitCode = 1;
+          return;
+        }
+        // Only the image settings matter here; a bundle folder in the config is not where we write.
+        const config = resolveEnvConfig(await loadConfigInput({ ...(options.config ? { config: options.config } : {}) }));
+        const result = await writeBundle(createDockerClient(), dir, bundleRequest(config), {
+          labdeckVersion: labdeckVersion(),
+          k3sVersion: config.k3s.version,
+          pull: Boolean(options.pull),
+          onLog,
+        });
+        const rerun = ['labdeck env bundle --out', shellQuote(options.out), ...(options.config ? ['--config', shellQuote(options.config)] : [])].join(' ');
+        const report = missingImagesReport(result.missing, { dir, k3sVersion: config.k3s.version, rerun });
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify(result.manifest, null, 2)}\n`);
+          if (report) process.stderr.write(report);
+        } else {
+          process.stdout.write(summarizeBundle(result));
+          if (report) process.stdout.write(`\n${report}`);
+        }
+        if (result.missing.length > 0) process.exitCode = 1;
+      } catch (error) {
+        reportError(error, options.json);
+      }
+    });
+
   common(env.command('status'))
     .description('Show containers, nodes, addresses and published ports')
     .action(async (options: CommonOptions) => {
@@ -218,4 +262,32 @@ function summarizePlan(plan: ReturnType<typeof planEnvironment>) {
     nodePorts: plan.nodePorts.map((port) => `${port.nodePort} -> host ${port.hostPort}`),
     hint: 'Add --json for the exact Docker requests.',
   };
+}
+
+function labdeckVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+function formatSize(bytes: number): string {
+  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  return `${Math.ceil(bytes / 1024)} KiB`;
+}
+
+/** The human-readable outcome of `env bundle`: one line per image, then the folder's totals. */
+function summarizeBundle(result: BundleResult): string {
+  const sizes = new Map(result.manifest.images.map((entry) => [entry.file, entry.size]));
+  const lines = result.items.map((item) => {
+    const size = sizes.get(item.file);
+    const status = `${item.status}${item.pulled ? ' (pulled)' : ''}`;
+    return `  ${status.padEnd(19)} ${item.file.padEnd(52)} ${size === undefined ? '' : formatSize(size)}`.trimEnd();
+  });
+  const total = result.manifest.images.reduce((sum, entry) => sum + entry.size, 0);
+  lines.push(`Bundle ${result.dir}: ${result.manifest.images.length} files, ${formatSize(total)}; manifest ${path.join(result.dir, 'bundle.json')}`);
+  lines.push(`Use it with \`labdeck env up --bundle ${result.dir}\`.`);
+  return `${lines.join('\n')}\n`;
 }

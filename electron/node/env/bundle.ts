@@ -88,7 +88,7 @@ export async function loadImageArchive(docker: Docker, file: string): Promise<vo
   });
 }
 
-async function pullImage(docker: Docker, image: string): Promise<void> {
+export async function pullImage(docker: Docker, image: string): Promise<void> {
   const stream = await docker.pull(image);
   await new Promise<void>((resolve, reject) => {
     docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve()));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_WORKLOAD_IMAGES, JUMPHOST_IMAGE, K3S_IMAGE, K3S_VERSION } from './versions.ts';
+import { DEFAULT_WORKLOAD_IMAGES, JUMPHOST_IMAGE, K3S_IMAGE, K3S_SYSTEM_IMAGES, K3S_VERSION } from './versions.ts';
 
 const Ipv4 = z.string().regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/, 'an IPv4 address');
 const Cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, 'an IPv4 CIDR such as 10.1.1.0/24');
@@ -97,6 +97,14 @@ export function resolveEnvConfig(input: EnvConfigInput = {}): EnvConfig {
     }
   }
   return config;
+}
+
+/**
+ * Images every node needs in k3s's air-gap folder: the k3s system images and the course's workload images.
+ * `env up` feeds them to selectAirgapImages and `env bundle` writes them to <bundle>/airgap/.
+ */
+export function nodeAirgapImages(config: EnvConfig): string[] {
+  return [...K3S_SYSTEM_IMAGES, ...config.workloadImages];
 }
 
 export function serverNode(config: EnvConfig): EnvNodeConfig {

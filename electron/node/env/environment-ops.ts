@@ -8,7 +8,7 @@ import { LabdeckError } from '../../common/errors.ts';
 import { ensureImage, selectAirgapImages } from './bundle.ts';
 import { ensureJumphostImage } from './jumphost-image.ts';
 import type { FileClusterAccess } from './cluster-access.ts';
-import { cidrsOverlap, serverNode, type EnvConfig } from './config.ts';
+import { cidrsOverlap, nodeAirgapImages, serverNode, type EnvConfig } from './config.ts';
 import { dockerHostDescription, dockerUnreachableAction } from './docker-client.ts';
 import { execCollect, putFiles, putHostFiles } from './docker-exec.ts';
 import { choosePort } from './host-ports.ts';
@@ -21,7 +21,6 @@ import { AIRGAP_IMAGES_DIR, PLAN_VERSION, planEnvironment, type EnvPlan, type Pl
 import { judgeCluster, type ApiSnapshot } from './readiness.ts';
 import { jumphostRoutes } from './routes.ts';
 import { installKubeconfig, installRoutes, trustCompanyCa } from './toolbox.ts';
-import { K3S_SYSTEM_IMAGES } from './versions.ts';
 
 export interface OperationContext {
   docker: Docker;
@@ -159,7 +158,7 @@ export async function upEnvironment(ctx: OperationContext): Promise<void> {
     onLog: (log) => report('images', 50, 'Preparing the jumphost image', { log }),
   });
   report('images', 60, 'Collecting images for the nodes (air-gap folder)');
-  const airgap = await selectAirgapImages(docker, [...K3S_SYSTEM_IMAGES, ...config.workloadImages], {
+  const airgap = await selectAirgapImages(docker, nodeAirgapImages(config), {
     ...(config.bundleDir ? { bundleDir: config.bundleDir } : {}),
     cacheDir: path.join(ctx.dataDir, 'airgap-cache'),
     onLog: (log) => report('images', 70, 'Saving images for the nodes', { log }),
