@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentSecurityPolicy } from '../common/csp.ts';
-import { APP_ENTRY_URL, contentTypeFor, createAppProtocolHandler, isAppUrl, resolveAppFile } from './app-protocol.ts';
+import { contentTypeFor } from '../node/renderer-files.ts';
+import { APP_ENTRY_URL, createAppProtocolHandler, isAppUrl, resolveAppFile } from './app-protocol.ts';
 
 describe('isAppUrl', () => {
   it.each(['labdeck://app/', 'labdeck://app/index.html', 'labdeck://app/assets/x.js?v=1#top', 'labdeck://app'])('accepts %s', (url) => {

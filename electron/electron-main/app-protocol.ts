@@ -1,4 +1,4 @@
-import path from 'node:path';
+import { contentTypeFor, rendererFileFor } from '../node/renderer-files.ts';
 
 /**
  * The renderer is loaded from `labdeck://app/`, a privileged standard scheme served by the main process
@@ -28,57 +28,10 @@ export function isAppUrl(raw: unknown): boolean {
   return url.protocol === `${APP_SCHEME}:` && url.hostname === APP_HOST && url.port === '' && url.username === '' && url.password === '';
 }
 
-/**
- * Maps a request URL to a file under `root`, or null when the URL is not the app's or would leave `root`.
- * Decodes each path segment once and refuses anything that could name another folder after decoding
- * (`..`, encoded slashes or backslashes, NUL), then checks containment of the resolved path as well.
- */
+/** Maps a request URL to a file of the renderer build, or null when the URL is not the app's or would leave `root`. */
 export function resolveAppFile(root: string, requestUrl: string): string | null {
   if (!isAppUrl(requestUrl)) return null;
-  const { pathname } = new URL(requestUrl);
-  const segments: string[] = [];
-  for (const raw of pathname.split('/')) {
-    if (raw === '') continue;
-    let segment: string;
-    try {
-      segment = decodeURIComponent(raw);
-    } catch {
-      return null;
-    }
-    if (segment === '.' || segment === '..' || /[/\\\0:]/.test(segment)) return null;
-    segments.push(segment);
-  }
-  if (segments.length === 0) segments.push('index.html');
-  const base = path.resolve(root);
-  const file = path.resolve(base, ...segments);
-  const relative = path.relative(base, file);
-  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return null;
-  return file;
-}
-
-const contentTypes: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.wasm': 'application/wasm',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
-export function contentTypeFor(file: string): string {
-  return contentTypes[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+  return rendererFileFor(root, new URL(requestUrl).pathname);
 }
 
 export interface AppProtocolOptions {

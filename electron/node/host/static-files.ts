@@ -1,22 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-
-const contentTypes: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.wasm': 'application/wasm',
-};
+import { contentTypeFor, rendererFileFor } from '../renderer-files.ts';
 
 export interface StaticFile {
   file: string;
@@ -26,29 +11,17 @@ export interface StaticFile {
   immutable: boolean;
 }
 
-/**
- * Maps a request path to a file inside the renderer build, or null. Decoding happens before the
- * containment check so `%2e%2e/` cannot climb out of the folder.
- */
+/** The renderer file a request path names, with what to send about it, or null. */
 export async function resolveStaticFile(root: string, requestPath: string): Promise<StaticFile | null> {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(requestPath);
-  } catch {
-    return null;
-  }
-  if (decoded.includes('\0')) return null;
-  const relative = decoded === '/' || decoded === '' ? 'index.html' : decoded.replace(/^\/+/, '');
-  const absoluteRoot = path.resolve(root);
-  const file = path.resolve(absoluteRoot, relative);
-  if (file !== absoluteRoot && !file.startsWith(absoluteRoot + path.sep)) return null;
+  const file = rendererFileFor(root, requestPath);
+  if (file === null) return null;
   const info = await stat(file).catch(() => null);
   if (!info?.isFile()) return null;
   return {
     file,
     size: info.size,
-    contentType: contentTypes[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
-    immutable: relative.startsWith('assets/'),
+    contentType: contentTypeFor(file),
+    immutable: path.relative(path.resolve(root), file).startsWith(`assets${path.sep}`),
   };
 }
 
