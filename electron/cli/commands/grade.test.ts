@@ -2,33 +2,18 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
 import { describe, expect, it, vi } from 'vitest';
 import { startKubeApiTestDouble } from '../../../e2e/support/kube-api-test-double.ts';
 import { SnapshotWorld } from '../../node/checks/snapshot-world.ts';
 import { registerGradeCommand } from './grade.ts';
+import { runCommand, type CommandRun } from './run-command.test-support.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const LABS = path.join(ROOT, 'labs');
 const WRONG_IMAGE = path.join(ROOT, 'electron/node/checks/fixtures/snapshot-lab-1.3-wrong-image.json');
 
-async function runGrade(...args: string[]): Promise<{ stdout: string; exitCode: number | string | undefined }> {
-  const program = new Command().name('labdeck').exitOverride();
-  registerGradeCommand(program);
-  let stdout = '';
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const previous = process.exitCode;
-  process.exitCode = undefined;
-  try {
-    await program.parseAsync(['node', 'labdeck', 'grade', '--labs', LABS, ...args]);
-    return { stdout, exitCode: process.exitCode };
-  } finally {
-    write.mockRestore();
-    process.exitCode = previous;
-  }
+function runGrade(...args: string[]): Promise<CommandRun> {
+  return runCommand(registerGradeCommand, ['grade', '--labs', LABS, ...args]);
 }
 
 describe('labdeck grade', () => {

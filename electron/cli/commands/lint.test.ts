@@ -2,29 +2,14 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { registerLintCommand } from './lint.ts';
+import { runCommand, type CommandRun } from './run-command.test-support.ts';
 
 const REAL_LABS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../labs');
 
-async function runLint(...args: string[]): Promise<{ stdout: string; exitCode: number | string | undefined }> {
-  const program = new Command().name('labdeck').exitOverride();
-  registerLintCommand(program);
-  let stdout = '';
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const previous = process.exitCode;
-  process.exitCode = undefined;
-  try {
-    await program.parseAsync(['node', 'labdeck', 'lint', ...args]);
-    return { stdout, exitCode: process.exitCode };
-  } finally {
-    write.mockRestore();
-    process.exitCode = previous;
-  }
+function runLint(...args: string[]): Promise<CommandRun> {
+  return runCommand(registerLintCommand, ['lint', ...args]);
 }
 
 describe('labdeck lint', () => {

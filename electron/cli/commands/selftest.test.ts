@@ -1,29 +1,14 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { startKubeApiTestDouble, type KubeApiTestDouble } from '../../../e2e/support/kube-api-test-double.ts';
 import { registerSelftestCommand } from './selftest.ts';
+import { runCommand, type CommandRun } from './run-command.test-support.ts';
 
 const LABS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../labs');
 
-async function runSelftest(...args: string[]): Promise<{ stdout: string; exitCode: number | string | undefined }> {
-  const program = new Command().name('labdeck').exitOverride();
-  registerSelftestCommand(program);
-  let stdout = '';
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const previous = process.exitCode;
-  process.exitCode = undefined;
-  try {
-    await program.parseAsync(['node', 'labdeck', 'selftest', '--labs', LABS, ...args]);
-    return { stdout, exitCode: process.exitCode };
-  } finally {
-    write.mockRestore();
-    process.exitCode = previous;
-  }
+function runSelftest(...args: string[]): Promise<CommandRun> {
+  return runCommand(registerSelftestCommand, ['selftest', '--labs', LABS, ...args]);
 }
 
 describe('labdeck selftest', () => {
