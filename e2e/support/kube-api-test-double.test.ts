@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, makeInformer, type V1Pod } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseLabelSelector, startKubeApiTestDouble, type KubeApiTestDouble } from './kube-api-test-double.ts';
+import { startKubeApiTestDouble, type KubeApiTestDouble } from './kube-api-test-double.ts';
 
 // The test double must behave like the API server for the real client library, or tests built on it prove nothing.
 
@@ -137,13 +137,17 @@ describe('Kubernetes API test double', () => {
 });
 
 describe('label selectors', () => {
-  it('supports equality, inequality, existence and set requirements', () => {
-    const labels = { app: 'nginx', tier: 'web' };
-    expect(parseLabelSelector('app=nginx,tier==web')(labels)).toBe(true);
-    expect(parseLabelSelector('app!=nginx')(labels)).toBe(false);
-    expect(parseLabelSelector('tier,!missing')(labels)).toBe(true);
-    expect(parseLabelSelector('app in (web, nginx)')(labels)).toBe(true);
-    expect(parseLabelSelector('app notin (nginx)')(labels)).toBe(false);
+  it('filters lists the way the API server does, and refuses a selector it cannot parse', async () => {
+    await double.setObjects([pod('web', { app: 'nginx', tier: 'web' }), pod('db', { app: 'postgres', tier: 'db' }), pod('bare', {})]);
+    const core = config.makeApiClient(CoreV1Api);
+    const names = async (labelSelector: string) => (await core.listNamespacedPod({ namespace: 'default', labelSelector })).items.map((item) => item.metadata?.name).sort();
+    expect(await names('app=nginx,tier==web')).toEqual(['web']);
+    expect(await names('app!=nginx')).toEqual(['bare', 'db']);
+    expect(await names('tier,!missing')).toEqual(['db', 'web']);
+    expect(await names('app in (web, nginx)')).toEqual(['web']);
+    expect(await names('app notin (nginx)')).toEqual(['bare', 'db']);
+    const refused = await fetch(`${double.url}/api/v1/namespaces/default/pods?labelSelector=${encodeURIComponent('app in nginx')}`);
+    expect(refused.status).toBe(400);
   });
 });
 

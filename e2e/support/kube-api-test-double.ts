@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
 import YAML from 'yaml';
+import { labelSelectorMatcher } from '../../electron/node/checks/label-selector.ts';
 
 /**
  * TEST DOUBLE — a stand-in for the Kubernetes API server, for tests only (never shipped).
@@ -127,46 +128,13 @@ class HttpError extends Error {
   }
 }
 
-/** Kubernetes label selector syntax: a=b, a==b, a!=b, a, !a, a in (x,y), a notin (x). */
-export function parseLabelSelector(selector: string): (labels: Record<string, string>) => boolean {
-  const requirements: Array<(labels: Record<string, string>) => boolean> = [];
-  // Split on commas outside parentheses.
-  const parts: string[] = [];
-  let depth = 0;
-  let current = '';
-  for (const char of selector) {
-    if (char === '(') depth++;
-    if (char === ')') depth--;
-    if (char === ',' && depth === 0) {
-      parts.push(current);
-      current = '';
-    } else current += char;
+/** The API server's labelSelector parameter; an unparsable selector is a 400 as on a real API server. */
+function parseLabelSelector(selector: string): (labels: Record<string, string>) => boolean {
+  try {
+    return labelSelectorMatcher(selector);
+  } catch (error) {
+    throw new HttpError(400, 'BadRequest', `unable to parse requirement: ${(error as Error).message}`);
   }
-  if (current.trim()) parts.push(current);
-  for (const raw of parts) {
-    const part = raw.trim();
-    let match: RegExpMatchArray | null;
-    if ((match = part.match(/^([^\s!=]+)\s+(in|notin)\s+\(([^)]*)\)$/))) {
-      const [, key = '', operator, list = ''] = match;
-      const values = list.split(',').map((value) => value.trim());
-      requirements.push(operator === 'in' ? (labels) => key in labels && values.includes(labels[key] ?? '') : (labels) => !(key in labels) || !values.includes(labels[key] ?? ''));
-    } else if ((match = part.match(/^([^\s!=]+)\s*!=\s*(\S*)$/))) {
-      const [, key = '', value = ''] = match;
-      requirements.push((labels) => labels[key] !== value);
-    } else if ((match = part.match(/^([^\s!=]+)\s*==?\s*(\S*)$/))) {
-      const [, key = '', value = ''] = match;
-      requirements.push((labels) => labels[key] === value);
-    } else if ((match = part.match(/^!\s*(\S+)$/))) {
-      const [, key = ''] = match;
-      requirements.push((labels) => !(key in labels));
-    } else if ((match = part.match(/^(\S+)$/))) {
-      const [, key = ''] = match;
-      requirements.push((labels) => key in labels);
-    } else {
-      throw new HttpError(400, 'BadRequest', `unable to parse requirement: ${part}`);
-    }
-  }
-  return (labels) => requirements.every((requirement) => requirement(labels));
 }
 
 function parseFieldSelector(selector: string): (object: TestObject) => boolean {
