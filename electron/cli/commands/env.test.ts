@@ -1,25 +1,14 @@
-import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { registerEnvCommand } from './env.ts';
+import { runCommand } from './run-command.test-support.ts';
 
 async function run(args: string[], env: Record<string, string> = {}): Promise<{ stdout: string; exitCode: number | undefined }> {
   const saved = { ...process.env };
   Object.assign(process.env, env);
-  let stdout = '';
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const previousExitCode = process.exitCode;
-  process.exitCode = undefined;
   try {
-    const program = new Command().name('labdeck').exitOverride();
-    registerEnvCommand(program);
-    await program.parseAsync(['node', 'labdeck', ...args]);
-    return { stdout, exitCode: process.exitCode as number | undefined };
+    const { stdout, exitCode } = await runCommand(registerEnvCommand, args);
+    return { stdout, exitCode: exitCode as number | undefined };
   } finally {
-    write.mockRestore();
-    process.exitCode = previousExitCode;
     process.env = saved;
   }
 }
