@@ -23,7 +23,7 @@ async function openExternal(url: string): Promise<void> {
   await shell.openExternal(url);
 }
 
-installSecurityRestrictions({ app, openExternal });
+installSecurityRestrictions({ app, openInBrowser: openExternal });
 
 let backend: Backend | undefined;
 let closeBridge: (() => void) | undefined;

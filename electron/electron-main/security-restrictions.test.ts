@@ -21,7 +21,7 @@ function setup() {
   const app = new EventEmitter();
   const openExternal = vi.fn(async (_url: string) => undefined);
   const log = vi.fn();
-  installSecurityRestrictions({ app: app as unknown as App, openExternal, log });
+  installSecurityRestrictions({ app: app as unknown as App, openInBrowser: openExternal, log });
   const contents = new FakeWebContents();
   app.emit('web-contents-created', {}, contents as unknown as WebContents);
   return { contents, openExternal, log };
@@ -96,7 +96,7 @@ describe('installSecurityRestrictions', () => {
   it('logs instead of crashing when the system browser cannot be opened', async () => {
     const app = new EventEmitter();
     const log = vi.fn();
-    installSecurityRestrictions({ app: app as unknown as App, openExternal: async () => Promise.reject(new Error('no xdg-open')), log });
+    installSecurityRestrictions({ app: app as unknown as App, openInBrowser: async () => Promise.reject(new Error('no xdg-open')), log });
     const contents = new FakeWebContents();
     app.emit('web-contents-created', {}, contents);
     expect(contents.attempt('will-navigate', { url: 'https://kubernetes.io/' })).toBe(true);

@@ -11,8 +11,8 @@ import { navigationDecision, permissionDecision, windowOpenDecision } from './na
  */
 export interface SecurityRestrictionsDeps {
   app: Pick<App, 'on'>;
-  /** shell.openExternal; only ever called with URLs that passed isAllowedExternalUrl. */
-  openExternal: (url: string) => Promise<void>;
+  /** Opens a URL in the system browser (shell.openExternal); only ever called with URLs that passed isAllowedExternalUrl. */
+  openInBrowser: (url: string) => Promise<void>;
   /** Where refused navigations are reported. */
   log?: (message: string) => void;
 }
@@ -24,7 +24,7 @@ export function installSecurityRestrictions(deps: SecurityRestrictionsDeps): voi
 export function restrictWebContents(contents: WebContents, deps: Omit<SecurityRestrictionsDeps, 'app'>): void {
   const log = deps.log ?? ((message: string) => console.warn(`[labdeck] ${message}`));
   const openExternally = (url: string): void => {
-    deps.openExternal(url).catch((error: unknown) => log(`could not open ${url} in the system browser: ${String(error)}`));
+    deps.openInBrowser(url).catch((error: unknown) => log(`could not open ${url} in the system browser: ${String(error)}`));
   };
 
   // Main-frame navigation (link clicks, location changes): follow only the app's own URLs.
