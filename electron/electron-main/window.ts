@@ -1,4 +1,4 @@
-import { BrowserWindow } from 'electron';
+import { BrowserWindow, nativeTheme } from 'electron';
 import { APP_ENTRY_URL } from './app-protocol.ts';
 
 /**
@@ -13,7 +13,8 @@ export function createMainWindow(options: { preload: string }): BrowserWindow {
     minHeight: 600,
     title: 'Labdeck',
     show: false,
-    backgroundColor: '#ffffff',
+    // The page's --bg (renderer/src/styles/theme.css), so a dark desktop does not flash white on start.
+    backgroundColor: nativeTheme.shouldUseDarkColors ? '#0e131b' : '#f4f6fa',
     webPreferences: {
       preload: options.preload,
       contextIsolation: true,
