@@ -1,47 +1,41 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { bundleElectron, repoRoot } from './bundle.ts';
+import { ensureElectron } from './electron-binary.ts';
+import { isUpToDate } from './freshness.ts';
 
 /**
- * `npm start`: build the renderer and the shell, then run Electron on dist/electron/main.js. Where the
- * Electron binary is not installed (it cannot be downloaded on some machines), say so and point at the
- * browser shell, which serves the same app.
+ * `npm start`: make sure the Electron binary is there first (downloading it once if needed, or saying in
+ * a second why the window cannot open), then build what changed, then run Electron on
+ * dist/electron/main.js. Arguments after `npm start --` go to the app (e.g. `--labs <dir> --bundle <dir>`).
  */
 
-/** The Electron executable from the `electron` package, or why there is none. */
-export function findElectronBinary(): { path: string } | { missing: string } {
-  let binary: unknown;
-  try {
-    binary = createRequire(import.meta.url)('electron');
-  } catch (error) {
-    return { missing: error instanceof Error ? error.message.split('\n')[0]! : String(error) };
-  }
-  if (typeof binary !== 'string') return { missing: 'the electron package did not export an executable path' };
-  if (!existsSync(binary)) return { missing: `${binary} does not exist` };
-  return { path: binary };
-}
+const at = (...parts: string[]) => path.join(repoRoot, ...parts);
+
+/** The renderer build reads renderer/, the shared contract and CSP in electron/common, and its config. */
+const rendererInputs = [at('renderer'), at('electron/common'), at('vite.config.ts'), at('package-lock.json')];
+const rendererOutputs = [at('dist/renderer/index.html')];
+/** The shell bundle reads all of electron/ (main, preload, backend) and package.json (externals). */
+const shellInputs = [at('electron'), at('package.json'), at('package-lock.json')];
+const shellOutputs = [at('dist/electron/main.js'), at('dist/electron/preload.cjs')];
 
 async function main(): Promise<number> {
-  const electron = findElectronBinary();
-  const vite = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build'], { cwd: repoRoot, stdio: 'inherit' });
-  if (vite.status !== 0) return vite.status ?? 1;
-  await bundleElectron({ logLevel: 'info' });
-
-  if ('missing' in electron) {
-    console.error(
-      [
-        '',
-        'Electron could not be found, so the desktop window cannot open.',
-        `  (${electron.missing})`,
-        'Reinstall it with `npm install` on a machine that can download the Electron binary, or run',
-        '  npm run web',
-        'which serves the same Labdeck app to your browser on this computer (loopback only).',
-        '',
-      ].join('\n'),
-    );
+  const electron = await ensureElectron();
+  if ('fallback' in electron) {
+    console.error(electron.fallback);
     return 1;
+  }
+
+  if (isUpToDate(rendererOutputs, rendererInputs)) {
+    console.error('Renderer build is up to date (dist/renderer).');
+  } else {
+    const vite = spawnSync(process.execPath, [at('node_modules/vite/bin/vite.js'), 'build'], { cwd: repoRoot, stdio: 'inherit' });
+    if (vite.status !== 0) return vite.status ?? 1;
+  }
+  if (isUpToDate(shellOutputs, shellInputs)) {
+    console.error('Electron shell build is up to date (dist/electron).');
+  } else {
+    await bundleElectron({ logLevel: 'info' });
   }
 
   const child = spawn(electron.path, [repoRoot, ...process.argv.slice(2)], { cwd: repoRoot, stdio: 'inherit' });
