@@ -35,6 +35,12 @@ const CheckBase = {
   title: z.string().min(1),
   /** holds: must be true now (re-evaluated on change); once: counts once it has passed. */
   mode: z.enum(['holds', 'once']).default('holds'),
+  /**
+   * An environment fact that holds without any attendee action (a CNI annotation, the kube-dns address):
+   * evaluated and shown, but it never counts toward completing the step and is never journaled as the
+   * attendee's achievement. Every step needs at least one check that is not context (lint enforces it).
+   */
+  context: z.boolean().default(false),
 };
 
 export const ResourceCheckSchema = z
@@ -55,6 +61,11 @@ export const CommandCheckSchema = z
   .object({
     ...CheckBase,
     kind: z.literal('command'),
+    /**
+     * Which recorded commands count: those run after this step ('step') or this lab ('lab') was opened by
+     * the attendee. Nothing typed before, or in an earlier lab, ever satisfies the check.
+     */
+    since: z.enum(['step', 'lab']).default('step'),
     /** JavaScript regular expression matched against each recorded command line. */
     pattern: z.string().min(1),
     /** When set, the matching command must have exited with this code. */

@@ -66,7 +66,17 @@ export const CourseFileSchema = z
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
     title: z.string().min(1),
     organization: z.string().min(1).optional(),
+    /**
+     * The course's version (default 0.0.0, see courseVersion()); evidence journal entries carry it so a grader
+     * knows which edition of the checks the evidence was gathered under.
+     */
+    version: z.string().min(1).optional(),
   })
   .strict();
 export type CourseFile = z.infer<typeof CourseFileSchema>;
+
+/** A course without a version is 0.0.0 (kept out of the schema's default so a fallback course needs none). */
+export function courseVersion(course: Pick<CourseFile, 'version'>): string {
+  return course.version ?? '0.0.0';
+}
 export type LabSnippet = z.infer<typeof LabSnippetSchema>;
