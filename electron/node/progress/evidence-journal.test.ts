@@ -1,0 +1,107 @@
+import { spawn } from 'node:child_process';
+import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { entryHash, EvidenceJournal, readJournal } from './evidence-journal.ts';
+
+const identity = { courseId: 'k8s-networking', courseVersion: '1.0.0' };
+let dir: string;
+let file: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'labdeck-journal-'));
+  file = path.join(dir, 'evidence', 'k8s-networking.jsonl');
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function journalWithThreeEntries(): Promise<EvidenceJournal> {
+  const journal = await EvidenceJournal.open(file, identity);
+  await journal.append({ type: 'lab-opened', labId: '1.2' });
+  await journal.append({ type: 'step-opened', labId: '1.2', stepId: 'apply' });
+  await journal.append({ type: 'check-passed', labId: '1.2', stepId: 'apply', checkId: 'ran-apply', evidence: { matched: { command: 'kubectl apply -f nginx.yaml', exitCode: 0 } } });
+  return journal;
+}
+
+describe('EvidenceJournal', () => {
+  it('appends numbered, hash-chained entries that a reader verifies', async () => {
+    const journal = await journalWithThreeEntries();
+    const entries = await readJournal(file);
+    expect(entries).toEqual(journal.entries());
+    expect(entries.map((entry) => entry.seq)).toEqual([1, 2, 3]);
+    expect(entries[0]?.prevHash).toBe('');
+    expect(entries[1]?.prevHash).toBe(entries[0]?.hash);
+    expect(entries[2]).toMatchObject({ type: 'check-passed', courseId: 'k8s-networking', courseVersion: '1.0.0', stepId: 'apply', evidence: { matched: { exitCode: 0 } } });
+    for (const entry of entries) expect(entry.hash).toBe(entryHash(entry));
+  });
+
+  it('continues the chain after a restart', async () => {
+    await journalWithThreeEntries();
+    const reopened = await EvidenceJournal.open(file, identity);
+    await reopened.append({ type: 'hint-shown', labId: '1.2', stepId: 'apply' });
+    expect((await readJournal(file)).map((entry) => `${entry.seq} ${entry.type}`)).toEqual(['1 lab-opened', '2 step-opened', '3 check-passed', '4 hint-shown']);
+  });
+
+  it('survives a torn last line: the reader drops it and the next append cuts it off', async () => {
+    await journalWithThreeEntries();
+    await appendFile(file, '{"seq":4,"time":"2026-');
+    expect(await readJournal(file)).toHaveLength(3);
+    const reopened = await EvidenceJournal.open(file, identity);
+    await reopened.append({ type: 'solution-revealed', labId: '1.2', stepId: 'apply' });
+    const entries = await readJournal(file);
+    expect(entries.map((entry) => entry.type)).toEqual(['lab-opened', 'step-opened', 'check-passed', 'solution-revealed']);
+    expect((await readFile(file, 'utf8')).split('\n').filter(Boolean)).toHaveLength(4);
+  });
+
+  it('detects an edited entry and names it', async () => {
+    await journalWithThreeEntries();
+    const text = await readFile(file, 'utf8');
+    await writeFile(file, text.replace('"exitCode":0', '"exitCode":1'));
+    await expect(readJournal(file)).rejects.toThrow(/broken at entry 3 \(line 3\): its content does not match its hash/);
+  });
+
+  it('detects a removed entry', async () => {
+    await journalWithThreeEntries();
+    const lines = (await readFile(file, 'utf8')).split('\n');
+    await writeFile(file, [lines[0], lines[2], ''].join('\n'));
+    await expect(readJournal(file)).rejects.toThrow(/broken at entry 3 \(line 2\)/);
+  });
+
+  it('sets a tampered journal aside and starts a new one instead of extending it', async () => {
+    await journalWithThreeEntries();
+    const text = await readFile(file, 'utf8');
+    await writeFile(file, text.replace('ran-apply', 'ran-apply-x'));
+    const journal = await EvidenceJournal.open(file, identity);
+    expect(journal.entries()).toEqual([]);
+    await journal.append({ type: 'lab-opened', labId: '1.3' });
+    expect(await readJournal(file)).toHaveLength(1);
+    expect((await readdir(path.dirname(file))).some((name) => name.includes('.broken-'))).toBe(true);
+  });
+
+  it('keeps every acknowledged entry when the process is killed with SIGKILL mid-stream', async () => {
+    const writer = path.join(path.dirname(fileURLToPath(import.meta.url)), 'evidence-journal.kill-writer.test-support.ts');
+    const child = spawn(process.execPath, ['--import', 'tsx', writer, file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let acknowledged = 0;
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        const seqs = chunk.toString().trim().split('\n').map(Number);
+        acknowledged = Math.max(acknowledged, ...seqs);
+        if (acknowledged >= 40) {
+          child.kill('SIGKILL');
+          resolve();
+        }
+      });
+      child.on('exit', (code) => (acknowledged < 40 ? reject(new Error(`the writer exited early (${code})`)) : undefined));
+    });
+    await new Promise((resolve) => child.on('close', resolve));
+    const entries = await readJournal(file);
+    expect(entries.length).toBeGreaterThanOrEqual(acknowledged);
+    const reopened = await EvidenceJournal.open(file, identity);
+    await reopened.append({ type: 'lab-opened', labId: '1.9' });
+    expect((await readJournal(file)).at(-1)?.seq).toBe(entries.length + 1);
+  }, 30_000);
+});

@@ -1,0 +1,263 @@
+import { createHash } from 'node:crypto';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import path from 'node:path';
+import { LabdeckError } from '../../common/errors.ts';
+
+/**
+ * The evidence journal: what the attendee did and when, one JSON line per entry, append-only, per attendee
+ * (the app data folder is per user) and course. It is what grading and completion reports trust, so:
+ *  - write-ahead: append() resolves only after the line is on disk (fdatasync), and callers journal before
+ *    they show the result, so a green badge is never ahead of its evidence, even across SIGKILL;
+ *  - hash-chained: `hash` is the sha256 (hex) of the entry's canonical JSON (every field but `hash`, keys
+ *    sorted, no spaces) and `prevHash` is the previous entry's `hash` ('' for the first), so an edited,
+ *    removed or reordered entry breaks the chain at that entry;
+ *  - a torn last line (a crash in the middle of a write) is dropped when read and cut off before the next
+ *    append; a broken line anywhere else is tampering or disk damage and is reported, never skipped.
+ */
+
+export type JournalEntryType = 'lab-opened' | 'step-opened' | 'check-passed' | 'check-regressed' | 'hint-shown' | 'solution-revealed';
+
+export interface JournalEntry {
+  seq: number;
+  /** ISO-8601. */
+  time: string;
+  type: JournalEntryType;
+  courseId: string;
+  courseVersion: string;
+  labId: string;
+  stepId?: string;
+  checkId?: string;
+  /** The object's relevant fields, the command line and exit code, or the probe output. */
+  evidence?: unknown;
+  /** sha256 hex of the previous entry's canonical JSON (its `hash`), '' for the first. */
+  prevHash: string;
+  hash: string;
+}
+
+export type JournalAppend = Omit<JournalEntry, 'seq' | 'time' | 'hash' | 'prevHash' | 'courseId' | 'courseVersion'> & { time?: string };
+
+const ENTRY_TYPES: readonly JournalEntryType[] = ['lab-opened', 'step-opened', 'check-passed', 'check-regressed', 'hint-shown', 'solution-revealed'];
+
+/** JSON with object keys sorted at every level: the same entry always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record)
+    .filter((key) => record[key] !== undefined)
+    .sort();
+  return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`).join(',')}}`;
+}
+
+/** The hash an entry must carry: over every field except `hash` itself. */
+export function entryHash(entry: Omit<JournalEntry, 'hash'> & { hash?: string }): string {
+  const { hash: _hash, ...content } = entry;
+  return createHash('sha256').update(canonicalJson(content)).digest('hex');
+}
+
+interface ParsedJournal {
+  entries: JournalEntry[];
+  /** Bytes of the file that hold complete, verified entries (where the next append starts). */
+  goodBytes: number;
+}
+
+function broken(file: string, where: string, what: string): LabdeckError {
+  return new LabdeckError('internal', `The evidence journal ${file} is broken at ${where}: ${what}.`, {
+    action: 'Do not edit the journal. Keep the file and give it to your instructor; Labdeck starts a new journal and keeps the broken one next to it.',
+  });
+}
+
+function isEntry(value: unknown): value is JournalEntry {
+  if (typeof value !== 'object' || value === null) return false;
+  const entry = value as Record<string, unknown>;
+  return (
+    typeof entry.seq === 'number' &&
+    typeof entry.time === 'string' &&
+    ENTRY_TYPES.includes(entry.type as JournalEntryType) &&
+    typeof entry.courseId === 'string' &&
+    typeof entry.courseVersion === 'string' &&
+    typeof entry.labId === 'string' &&
+    (entry.stepId === undefined || typeof entry.stepId === 'string') &&
+    (entry.checkId === undefined || typeof entry.checkId === 'string') &&
+    typeof entry.prevHash === 'string' &&
+    typeof entry.hash === 'string'
+  );
+}
+
+function parseJournal(file: string, text: string): ParsedJournal {
+  const entries: JournalEntry[] = [];
+  let offset = 0;
+  let goodBytes = 0;
+  const lines = text.split('\n');
+  for (const [index, line] of lines.entries()) {
+    const isLast = index === lines.length - 1;
+    const lineBytes = Buffer.byteLength(line, 'utf8') + (isLast ? 0 : 1);
+    offset += lineBytes;
+    if (line.trim() === '') {
+      if (!isLast) goodBytes = offset;
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      // Only the very last line can be half written by a crash; the next append cuts it off.
+      if (isLast) break;
+      throw broken(file, `line ${index + 1}`, 'the line is not a journal entry (not JSON)');
+    }
+    const previous = entries.at(-1);
+    const where = `entry ${isEntry(value) ? value.seq : '?'} (line ${index + 1})`;
+    if (!isEntry(value)) throw broken(file, where, 'the line is not a journal entry');
+    if (value.seq !== (previous ? previous.seq + 1 : 1)) throw broken(file, where, `expected entry ${previous ? previous.seq + 1 : 1}; an entry was removed or moved`);
+    if (value.prevHash !== (previous?.hash ?? '')) throw broken(file, where, 'it does not follow the entry before it; an entry was removed, inserted or edited');
+    if (entryHash(value) !== value.hash) throw broken(file, where, 'its content does not match its hash; it was edited after it was written');
+    entries.push(value);
+    // A complete last line without its newline is whole: keep it, and let the next append add the newline.
+    goodBytes = offset;
+  }
+  return { entries, goodBytes };
+}
+
+/**
+ * Reads and verifies a journal. Tolerates a torn last line; throws (naming the entry) when the chain is
+ * broken. A missing file is an error here: a grader who names a journal expects one.
+ */
+export async function readJournal(file: string): Promise<JournalEntry[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new LabdeckError('not-found', `Cannot read the evidence journal ${file}: ${(error as Error).message}`, {
+      action: 'Check the path; the journal is evidence/<course>.jsonl in the Labdeck data folder of the attendee.',
+      cause: error,
+    });
+  }
+  return parseJournal(file, text).entries;
+}
+
+/** Where Labdeck keeps the journal of a course: one file per course in the (per-user) data folder. */
+export function journalFile(dataDir: string, courseId: string): string {
+  return path.join(dataDir, 'evidence', `${courseId}.jsonl`);
+}
+
+export class EvidenceJournal {
+  readonly file: string;
+  readonly #identity: { courseId: string; courseVersion: string };
+  readonly #entries: JournalEntry[];
+  /** Length of the verified content; anything beyond it (a torn line, a failed write) is cut off first. */
+  #goodBytes: number;
+  #needsTrim: boolean;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(file: string, identity: { courseId: string; courseVersion: string }, parsed: ParsedJournal, needsTrim: boolean) {
+    this.file = file;
+    this.#identity = identity;
+    this.#entries = parsed.entries;
+    this.#goodBytes = parsed.goodBytes;
+    this.#needsTrim = needsTrim;
+  }
+
+  /**
+   * Opens (or creates) the journal. A journal whose chain is broken is renamed aside (…broken-<time>.jsonl)
+   * for the instructor and a new one is started: evidence is never silently merged with a tampered file.
+   */
+  static async open(file: string, identity: { courseId: string; courseVersion: string }): Promise<EvidenceJournal> {
+    await mkdir(path.dirname(file), { recursive: true });
+    let text: string | undefined;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    if (text === undefined) return new EvidenceJournal(file, identity, { entries: [], goodBytes: 0 }, false);
+    try {
+      const parsed = parseJournal(file, text);
+      return new EvidenceJournal(file, identity, parsed, parsed.goodBytes !== Buffer.byteLength(text, 'utf8') || (text.length > 0 && !text.endsWith('\n')));
+    } catch (error) {
+      const aside = file.replace(/\.jsonl$/, '') + `.broken-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`;
+      await rename(file, aside);
+      console.warn(`${(error as Error).message} It was kept as ${aside}; a new journal starts now.`);
+      return new EvidenceJournal(file, identity, { entries: [], goodBytes: 0 }, false);
+    }
+  }
+
+  entries(): readonly JournalEntry[] {
+    return this.#entries;
+  }
+
+  /** Appends one entry and resolves once it is on disk. Appends are written in call order. */
+  append(input: JournalAppend): Promise<JournalEntry> {
+    const next = this.#queue.then(() => this.#write(input));
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async #write(input: JournalAppend): Promise<JournalEntry> {
+    const previous = this.#entries.at(-1);
+    const { time, ...rest } = input;
+    // Round-trip evidence through JSON so what is hashed is exactly what is stored (no undefined, no Dates).
+    const evidence = rest.evidence === undefined ? undefined : (JSON.parse(JSON.stringify(rest.evidence)) as unknown);
+    const content: Omit<JournalEntry, 'hash'> = {
+      seq: (previous?.seq ?? 0) + 1,
+      time: time ?? new Date().toISOString(),
+      type: rest.type,
+      courseId: this.#identity.courseId,
+      courseVersion: this.#identity.courseVersion,
+      labId: rest.labId,
+      ...(rest.stepId === undefined ? {} : { stepId: rest.stepId }),
+      ...(rest.checkId === undefined ? {} : { checkId: rest.checkId }),
+      ...(evidence === undefined ? {} : { evidence }),
+      prevHash: previous?.hash ?? '',
+    };
+    const entry: JournalEntry = { ...content, hash: entryHash(content) };
+    const line = `${canonicalJson(entry)}\n`;
+    const created = this.#entries.length === 0 && this.#goodBytes === 0;
+    const handle = await open(this.file, 'a+');
+    try {
+      if (this.#needsTrim) {
+        await handle.truncate(this.#goodBytes);
+        // A complete last line that lacked its newline gets it back; a torn one is gone.
+        const last = this.#entries.at(-1);
+        if (last && this.#goodBytes > 0) {
+          const tail = Buffer.alloc(1);
+          await handle.read(tail, 0, 1, this.#goodBytes - 1);
+          if (tail.toString() !== '\n') {
+            await handle.write('\n');
+            this.#goodBytes += 1;
+          }
+        }
+        this.#needsTrim = false;
+      }
+      try {
+        await handle.write(line);
+        await handle.datasync();
+      } catch (error) {
+        this.#needsTrim = true;
+        throw new LabdeckError('internal', `Labdeck could not write to the evidence journal ${this.file}: ${(error as Error).message}`, {
+          action: 'Free some disk space or fix the folder permissions; your progress is checked again on the next change.',
+          cause: error,
+        });
+      }
+    } finally {
+      await handle.close();
+    }
+    if (created) await syncDirectory(path.dirname(this.file));
+    this.#goodBytes += Buffer.byteLength(line, 'utf8');
+    this.#entries.push(entry);
+    return entry;
+  }
+}
+
+/** A new file's directory entry must reach the disk too, or a crash can lose the whole file. */
+async function syncDirectory(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Windows cannot open a directory for syncing; NTFS journals the metadata itself.
+  }
+}
