@@ -20,8 +20,9 @@ export async function evaluateResource(check: ResourceCheck, world: CheckWorld):
     return { status: 'failed', message: `${check.select.kind} ${names} ${verb}`, evidence };
   }
 
-  // A named object that does not exist cannot satisfy anything; a label selection may (objects.size() == 0).
-  if (objects.length === 0 && (check.select.name !== undefined || check.assertAll.length === 0)) {
+  // Nothing selected satisfies nothing: CEL's all() over an empty list is true, which would pass a check
+  // about objects that do not exist. "Must not exist" is said with absent: true.
+  if (objects.length === 0) {
     return { status: 'failed', message: notFoundMessage(check.select), evidence };
   }
 

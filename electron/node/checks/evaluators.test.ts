@@ -63,7 +63,18 @@ describe('resource checks', () => {
     });
     const objects = [pod('a', 'default', { app: 'nginx' }), pod('b', 'default', { app: 'nginx' }, 'Pending'), pod('c', 'default', { app: 'web' })];
     expect((await evaluateCheck(listCheck, world({ objects }), context)).message).toBe('1 of 3 pods are running');
-    expect((await evaluateCheck(listCheck, world({ objects: [] }), context)).message).toBe('0 of 3 pods are running');
+    expect((await evaluateCheck(listCheck, world({ objects: [] }), context)).message).toBe('No Pod with labels app=nginx found in namespace default');
+  });
+
+  it('does not pass an all() over an empty selection: nothing selected fails with what was looked for', async () => {
+    const nodesCheck = check({
+      kind: 'resource',
+      select: { apiVersion: 'v1', kind: 'Node' },
+      assertAll: [{ that: 'objects.all(n, n.spec.podCIDR.startsWith("10.244."))', message: 'a node has another pod subnet' }],
+    });
+    expect(await evaluateCheck(nodesCheck, world({ objects: [] }), context)).toMatchObject({ status: 'failed', message: 'No Node found in any namespace' });
+    const node: KubeObject = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'master1' }, spec: { podCIDR: '10.244.0.0/24' } };
+    expect((await evaluateCheck(nodesCheck, world({ objects: [node] }), context)).status).toBe('passed');
   });
 
   it('absent passes when nothing matches and names what is left otherwise', async () => {
