@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LabdeckError } from '../../common/errors.ts';
+import { readCourseFile } from './course-paths.ts';
 import { loadLabFolder, LAB_FILE_NAME, type LoadedLab, type LoadedStep } from './lab-folder.ts';
 import { CourseFileSchema, type CourseFile } from './lab-schema.ts';
 import { formatProblem, YamlSource, type LabProblem } from './yaml-source.ts';
@@ -43,13 +44,11 @@ export async function listLabFolders(dir: string): Promise<string[]> {
 /** Reads labs/course.yaml; without one, the course is named after its folder. */
 export async function loadCourse(dir: string, displayDir: string = dir): Promise<{ course: CourseFile; problems: LabProblem[] }> {
   const fallback: CourseFile = { id: path.basename(path.resolve(dir)).toLowerCase().replace(/[^a-z0-9-]+/g, '-') || 'course', title: 'Labdeck course' };
-  let text: string;
-  try {
-    text = await readFile(path.join(dir, COURSE_FILE_NAME), 'utf8');
-  } catch {
-    return { course: fallback, problems: [] };
-  }
-  const source = YamlSource.parse(path.join(displayDir, COURSE_FILE_NAME), text);
+  const shownFile = path.join(displayDir, COURSE_FILE_NAME);
+  const read = await readCourseFile(dir, path.join(dir, COURSE_FILE_NAME));
+  if (!read.ok && read.reason === 'missing') return { course: fallback, problems: [] };
+  if (!read.ok) return { course: fallback, problems: [{ file: shownFile, line: 1, column: 1, message: `${read.message}; course.yaml must be a file of the course folder` }] };
+  const source = YamlSource.parse(shownFile, read.text);
   const syntax = source.syntaxProblems();
   if (syntax.length > 0) return { course: fallback, problems: syntax };
   const parsed = CourseFileSchema.safeParse(source.toJS());
@@ -79,7 +78,7 @@ export class LabCatalog {
     const { course, problems } = await loadCourse(root, dir);
     const labs: LoadedLab[] = [];
     for (const folder of await listLabFolders(root)) {
-      const result = await loadLabFolder(path.join(root, folder), path.join(dir, folder));
+      const result = await loadLabFolder(path.join(root, folder), path.join(dir, folder), root);
       problems.push(...result.problems);
       if (result.lab) labs.push(result.lab);
     }

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { readCourseFile } from './course-paths.ts';
 import { LabFileSchema, type LabFile, type LabStep } from './lab-schema.ts';
 import { YamlSource, type LabProblem, type YamlPath } from './yaml-source.ts';
 
@@ -32,28 +32,21 @@ export interface LabFolderResult {
 
 export const LAB_FILE_NAME = 'lab.yaml';
 
-async function readText(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'EISDIR') return undefined;
-    throw error;
-  }
-}
-
 /**
  * Reads labs/<id>-<slug>/lab.yaml, validates it against LabFileSchema and reads every file it references.
  * Never throws for content mistakes: they come back as problems located in lab.yaml (file:line:col).
- * `displayDir` is how file names are printed (relative paths read better in lint output).
+ * `displayDir` is how file names are printed (relative paths read better in lint output). Every file is read
+ * only when its real path stays inside `courseRoot` (course-paths.ts): a symlink out of the course is a problem.
  */
-export async function loadLabFolder(labDir: string, displayDir: string = labDir): Promise<LabFolderResult> {
+export async function loadLabFolder(labDir: string, displayDir: string = labDir, courseRoot: string = path.dirname(labDir)): Promise<LabFolderResult> {
   const labFile = path.join(labDir, LAB_FILE_NAME);
   const shownFile = path.join(displayDir, LAB_FILE_NAME);
-  const text = await readText(labFile);
-  if (text === undefined) {
-    return { lab: undefined, source: undefined, problems: [{ file: shownFile, line: 1, column: 1, message: `missing ${LAB_FILE_NAME}` }] };
+  const labRead = await readCourseFile(courseRoot, labFile);
+  if (!labRead.ok) {
+    const message = labRead.reason === 'outside' ? `${labRead.message}; lab files must be inside the course folder` : `missing ${LAB_FILE_NAME}`;
+    return { lab: undefined, source: undefined, problems: [{ file: shownFile, line: 1, column: 1, message }] };
   }
-  const source = YamlSource.parse(shownFile, text);
+  const source = YamlSource.parse(shownFile, labRead.text);
   const syntax = source.syntaxProblems();
   if (syntax.length > 0) return { lab: undefined, source, problems: syntax };
 
@@ -63,12 +56,14 @@ export async function loadLabFolder(labDir: string, displayDir: string = labDir)
 
   const problems: LabProblem[] = [];
   const referenced = async (relative: string, at: YamlPath, what: string): Promise<string> => {
-    const content = await readText(path.join(labDir, relative));
-    if (content === undefined) {
-      problems.push(source.problemAt(at, `${what} file "${relative}" does not exist in ${displayDir}`));
-      return '';
-    }
-    return content;
+    const read = await readCourseFile(courseRoot, path.join(labDir, relative));
+    if (read.ok) return read.text;
+    const message =
+      read.reason === 'outside'
+        ? `${what} file "${relative}" is refused: ${read.message}. Copy the file into the course instead of linking to it`
+        : `${what} file "${relative}" does not exist in ${displayDir}`;
+    problems.push(source.problemAt(at, message));
+    return '';
   };
 
   const introduction = await referenced(file.introduction, ['introduction'], 'introduction');

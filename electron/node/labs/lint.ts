@@ -6,6 +6,7 @@ import { isKnownKind, validateManifestText } from '../kube/manifest-validation.t
 import { compareLabIds, listLabFolders, loadCourse } from './lab-catalog.ts';
 import { celCompileError, parseObjectReferences, parseTemplate, type CelContext } from './lab-expressions.ts';
 import { loadLabFolder, type LoadedLab } from './lab-folder.ts';
+import { lintContainment } from './lint-containment.ts';
 import { loadSelftest, SELFTEST_FILE_NAME } from './selftest-schema.ts';
 import { YamlSource, type LabProblem, type YamlPath } from './yaml-source.ts';
 
@@ -190,6 +191,7 @@ async function lintSelftest(lab: LoadedLab, displayDir: string): Promise<LabProb
 export async function lintLabs(dir: string): Promise<LintReport> {
   const root = path.resolve(dir);
   const { problems } = await loadCourse(root, dir);
+  problems.push(...(await lintContainment(dir)));
   let folders: string[];
   try {
     folders = await listLabFolders(root);
