@@ -9,6 +9,7 @@ import type { EvaluateCheck } from './check-world.ts';
 import { evaluateCheck } from './evaluate-check.ts';
 import { InformerCache } from './informer-cache.ts';
 import { LiveWorld } from './live-world.ts';
+import { EvidenceJournal } from '../progress/evidence-journal.ts';
 import { FakeClusterAccess, FakeCommandLog, FakeContainers, waitUntil, writeCourse } from './engine-fixtures.test-support.ts';
 
 const deployment = (replicas: number, ready: number, image = 'nginx:1.14.2') => ({
@@ -83,7 +84,33 @@ const lab = {
         },
       ],
     },
+    {
+      id: 'expose',
+      title: 'Expose nginx',
+      checks: [
+        { id: 'default-ns', title: 'Namespace default exists', kind: 'resource' as const, context: true, select: { apiVersion: 'v1', kind: 'Namespace', name: 'default' }, assert: [{ that: 'true', message: 'x' }] },
+        { id: 'service-exists', title: 'Service nginx exists', kind: 'resource' as const, select: { apiVersion: 'v1', kind: 'Service', namespace: 'default', name: 'nginx' }, assert: [{ that: 'true', message: 'x' }] },
+        { id: 'ran-expose', title: 'You exposed nginx', kind: 'command' as const, mode: 'once' as const, pattern: '^kubectl expose', exitCode: 0 },
+        { id: 'ran-apply-in-lab', title: 'You applied something in this lab', kind: 'command' as const, mode: 'once' as const, since: 'lab' as const, pattern: '^kubectl apply -f', exitCode: 0 },
+      ],
+    },
+    {
+      id: 'delete',
+      title: 'Delete the pod',
+      checks: [{ id: 'kubectl-pod-gone', title: 'Pod nginx-kubectl is gone', kind: 'resource' as const, absent: true, select: { apiVersion: 'v1', kind: 'Pod', namespace: 'default', name: 'nginx-kubectl' } }],
+    },
   ],
+};
+
+/** A later lab with the same command check: nothing typed in lab 9.1 may count for it. */
+const laterLab = {
+  id: '9.2',
+  slug: 'later',
+  title: 'Later lab',
+  summary: 'Another lab.',
+  objectives: ['Test evidence scoping'],
+  durationMinutes: 5,
+  steps: [{ id: 'apply-again', title: 'Apply again', checks: [{ id: 'ran-apply', title: 'You applied the manifest', kind: 'command' as const, mode: 'once' as const, pattern: '^kubectl apply -f', exitCode: 0 }] }],
 };
 
 let double: KubeApiTestDouble;
@@ -92,8 +119,8 @@ let emitted: CheckResult[];
 let evaluations: string[];
 const temporary: string[] = [];
 
-async function startEngine(options: { cluster?: FakeClusterAccess; containers?: FakeContainers; commands?: FakeCommandLog; backoff?: number[] } = {}) {
-  const { catalog, dir } = await writeCourse(lab);
+async function startEngine(options: { cluster?: FakeClusterAccess; containers?: FakeContainers; commands?: FakeCommandLog; backoff?: number[]; journal?: EvidenceJournal } = {}) {
+  const { catalog, dir } = await writeCourse([lab, laterLab]);
   temporary.push(dir);
   const counting: EvaluateCheck = (check, world, context) => {
     evaluations.push(check.id);
@@ -110,6 +137,7 @@ async function startEngine(options: { cluster?: FakeClusterAccess; containers?: 
     events: { emit: (_name, payload) => emitted.push(payload as CheckResult) },
     onResult: () => undefined,
     evaluate: counting,
+    ...(options.journal ? { journal: options.journal } : {}),
     debounceMs: 50,
     probeBackoffMs: options.backoff ?? [100, 200],
   });
@@ -140,7 +168,7 @@ describe('CheckEngine', () => {
     const result = results.find((candidate) => candidate.checkId === 'deployment');
     expect(result).toMatchObject({ status: 'failed', message: 'nginx-deployment has 2/3 ready replicas; image is nginx:latest, expected nginx:1.14.2', hint: 'Set replicas to 3 and the image tag to 1.14.2.' });
     expect(results.find((candidate) => candidate.checkId === 'kubectl-pod')).toMatchObject({ status: 'failed', message: 'Pod nginx-kubectl not found in namespace default' });
-    expect(engine.watchedKinds()).toEqual(['apps/v1/Deployment', 'v1/Pod', 'v1/Service']);
+    expect(engine.watchedKinds()).toEqual(['apps/v1/Deployment', 'v1/Namespace', 'v1/Pod', 'v1/Service']);
   });
 
   it('turns green by itself after the API event, evaluating once for a burst', async () => {
@@ -237,7 +265,14 @@ describe('CheckEngine', () => {
     const results = await engine.activate('9.1', 'deploy');
     await settle();
     expect(containers.execs).toEqual([]);
-    expect(results.find((result) => result.checkId === 'curl-clusterip')).toMatchObject({ status: 'waiting', message: 'Checked while this step is the active one' });
+    expect(results.find((result) => result.checkId === 'curl-clusterip')).toMatchObject({ status: 'waiting', message: expect.stringMatching(/^Checked once you open this step/) });
+    await engine.activate('9.1', 'curl');
+    await engine.activate('9.1', 'deploy');
+    await settle();
+    const probes = containers.execs.length;
+    await double.upsert({ ...service, metadata: { ...service.metadata, labels: { touched: 'yes' } } });
+    await settle();
+    expect(containers.execs.length).toBe(probes);
   });
 
   it('cleanup deletes exactly the step cleanup objects', async () => {
@@ -273,6 +308,7 @@ describe('pod probes', () => {
       command: ['nslookup', 'nginx.default.svc.cluster.local'],
       expect: { exitCode: 0, assert: [{ that: 'output.contains("10.43.0.10")', message: 'nslookup said {{output}}' }] },
       timeoutSeconds: 5,
+      context: false,
     };
     expect(await evaluateCheck(lookup, world, { labId: '9.1', stepId: 'curl' })).toMatchObject({ status: 'passed', evidence: expect.objectContaining({ exitCode: 0 }) });
     const wrong = await evaluateCheck({ ...lookup, command: ['nslookup', 'nope'] }, world, { labId: '9.1', stepId: 'curl' });
@@ -302,4 +338,136 @@ describe('when the API server goes away', () => {
     double = await startKubeApiTestDouble({ port, objects: [deployment(3, 3)] });
     await waitUntil(() => latest('deployment')?.status === 'passed', 'the check to pass after the API server is back', 15_000);
   }, 30_000);
+});
+
+describe('evidence is scoped to the step the attendee opened', () => {
+  const result = (checkId: string, labId = '9.1') => engine?.results(labId).find((candidate) => candidate.checkId === checkId && candidate.labId === labId);
+  let journalDir: string;
+
+  beforeEach(async () => {
+    journalDir = await mkdtemp(path.join(tmpdir(), 'labdeck-engine-journal-'));
+    temporary.push(journalDir);
+  });
+
+  const openJournal = () => EvidenceJournal.open(path.join(journalDir, 'engine-test.jsonl'), { courseId: 'engine-test', courseVersion: '1.0.0' });
+
+  it('does not count a command typed before the step was opened; the same command after it does', async () => {
+    const commands = new FakeCommandLog();
+    commands.ran('kubectl expose deployment nginx-deployment --port 80', 0, new Date(Date.now() - 60_000));
+    const { engine } = await startEngine({ commands });
+    await engine.activate('9.1', 'expose');
+    expect(result('ran-expose')).toMatchObject({ status: 'failed' });
+    commands.ran('kubectl expose deployment nginx-deployment --port 80');
+    await waitUntil(() => latest('ran-expose')?.status === 'passed', 'the command typed after opening to count');
+  });
+
+  it('never counts a command from an earlier lab, not even for a check scoped to the whole lab', async () => {
+    const commands = new FakeCommandLog();
+    const { engine } = await startEngine({ commands });
+    await engine.activate('9.1', 'deploy');
+    commands.ran('kubectl apply -f nginx-deployment.yaml');
+    await waitUntil(() => latest('ran-apply')?.status === 'passed', 'the command to count in its own lab');
+    await engine.activate('9.2', 'apply-again');
+    await settle();
+    expect(result('ran-apply', '9.2')).toMatchObject({ status: 'failed' });
+    commands.ran('kubectl apply -f nginx-deployment.yaml');
+    await waitUntil(() => result('ran-apply', '9.2')?.status === 'passed', 'the command typed in the later lab to count');
+  });
+
+  it('counts a since: lab command typed in an earlier step of the same lab, but not one from before the lab', async () => {
+    const commands = new FakeCommandLog();
+    commands.ran('kubectl apply -f before-the-lab.yaml', 0, new Date(Date.now() - 60_000));
+    const { engine } = await startEngine({ commands });
+    await engine.activate('9.1', 'deploy');
+    commands.ran('kubectl apply -f nginx-deployment.yaml');
+    await waitUntil(() => latest('ran-apply')?.status === 'passed', 'the apply to count in its step');
+    await engine.activate('9.1', 'expose');
+    expect(result('ran-apply-in-lab')).toMatchObject({ status: 'passed', evidence: { matched: expect.objectContaining({ command: 'kubectl apply -f nginx-deployment.yaml' }) } });
+  });
+
+  it('judges no step the attendee has not opened, so opening a lab completes nothing ahead', async () => {
+    await double.setObjects([service, pod('nginx-kubectl'), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }]);
+    const { engine } = await startEngine();
+    await engine.activate('9.1', 'deploy');
+    await settle();
+    expect(emitted.filter((emittedResult) => emittedResult.stepId !== 'deploy')).toEqual([]);
+    expect(result('service-exists')).toMatchObject({ status: 'waiting', message: expect.stringMatching(/^Checked once you open this step/) });
+    await engine.activate('9.1', 'expose');
+    expect(result('service-exists')).toMatchObject({ status: 'passed' });
+    expect(result('default-ns')).toMatchObject({ status: 'passed' });
+  });
+
+  it('passes an "is gone" check only after the object was seen during the step, or deleted by a command of the step', async () => {
+    const commands = new FakeCommandLog();
+    const { engine } = await startEngine({ commands });
+    await engine.activate('9.1', 'delete');
+    expect(result('kubectl-pod-gone')).toMatchObject({ status: 'failed', message: expect.stringContaining('has not existed while this step was open') });
+    commands.ran('kubectl delete pod nginx-kubectl');
+    await waitUntil(() => latest('kubectl-pod-gone')?.status === 'passed', 'the delete command to witness the pod being gone');
+    expect(latest('kubectl-pod-gone')?.evidence).toMatchObject({ deletedBy: { command: 'kubectl delete pod nginx-kubectl' } });
+  });
+
+  it('passes an "is gone" check when the object seen at opening disappears', async () => {
+    await double.setObjects([pod('nginx-kubectl')]);
+    const { engine } = await startEngine();
+    await engine.activate('9.1', 'delete');
+    expect(result('kubectl-pod-gone')).toMatchObject({ status: 'failed', message: 'Pod default/nginx-kubectl still exists' });
+    await double.remove({ kind: 'Pod', namespace: 'default', name: 'nginx-kubectl' });
+    await waitUntil(() => latest('kubectl-pod-gone')?.status === 'passed', 'the check to pass once the pod is gone');
+  });
+
+  it('journals first passes and regressions before showing them, and never context checks', async () => {
+    const journal = await openJournal();
+    await double.setObjects([deployment(3, 3), service, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }]);
+    let journaledWhenShown = true;
+    const { engine } = await startEngine({ journal });
+    const emit = emitted.push.bind(emitted);
+    emitted.push = (...items: CheckResult[]) => {
+      for (const item of items) {
+        if (item.status === 'passed' && item.checkId !== 'default-ns') {
+          journaledWhenShown &&= journal.entries().some((entry) => entry.type === 'check-passed' && entry.checkId === item.checkId);
+        }
+      }
+      return emit(...items);
+    };
+    await engine.activate('9.1', 'deploy');
+    await engine.activate('9.1', 'expose');
+    await double.patchStatus({ kind: 'Deployment', namespace: 'default', name: 'nginx-deployment' }, { readyReplicas: 1 });
+    await waitUntil(() => latest('deployment')?.status === 'failed', 'the deployment check to regress');
+    await double.patchStatus({ kind: 'Deployment', namespace: 'default', name: 'nginx-deployment' }, { readyReplicas: 3 });
+    await waitUntil(() => latest('deployment')?.status === 'passed', 'the deployment check to pass again');
+    const lines = journal.entries().map((entry) => `${entry.type} ${entry.stepId}/${entry.checkId}`);
+    expect(lines).toEqual(['check-passed deploy/deployment', 'check-passed expose/service-exists', 'check-regressed deploy/deployment', 'check-passed deploy/deployment']);
+    expect(journal.entries()[0]?.evidence).toEqual([expect.objectContaining({ kind: 'Deployment', status: { readyReplicas: 3 } })]);
+    expect(journaledWhenShown).toBe(true);
+    // The context check passed and was shown, but it is not the attendee's achievement.
+    expect(latest('default-ns')).toMatchObject({ status: 'passed' });
+  });
+
+  it('after a restart, counts from the journaled opening and keeps once-mode passes', async () => {
+    const journal = await openJournal();
+    const opened = new Date(Date.now() - 120_000);
+    await journal.append({ type: 'lab-opened', labId: '9.1', time: opened.toISOString() });
+    await journal.append({ type: 'step-opened', labId: '9.1', stepId: 'expose', time: opened.toISOString() });
+    await journal.append({ type: 'step-opened', labId: '9.1', stepId: 'deploy', time: opened.toISOString() });
+    await journal.append({ type: 'check-passed', labId: '9.1', stepId: 'deploy', checkId: 'ran-apply', time: new Date(opened.getTime() + 1000).toISOString(), evidence: { matched: { command: 'kubectl apply -f x.yaml', exitCode: 0 } } });
+    const commands = new FakeCommandLog();
+    commands.ran('kubectl expose deployment nginx-deployment --port 80', 0, new Date(opened.getTime() + 5000));
+    const { engine } = await startEngine({ journal, commands });
+    await engine.activate('9.1', 'expose');
+    expect(result('ran-expose')).toMatchObject({ status: 'passed' });
+    expect(result('ran-apply')).toMatchObject({ status: 'passed', sticky: true, evidence: { matched: { command: 'kubectl apply -f x.yaml' } } });
+    expect(journal.entries().filter((entry) => entry.checkId === 'ran-apply')).toHaveLength(1);
+  });
+
+  it('forgets a reset lab: earlier commands stop counting for its steps', async () => {
+    const commands = new FakeCommandLog();
+    const { engine } = await startEngine({ commands });
+    await engine.activate('9.1', 'expose');
+    commands.ran('kubectl expose deployment nginx-deployment --port 80');
+    await waitUntil(() => latest('ran-expose')?.status === 'passed', 'the command to count');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await engine.forget('9.1');
+    expect(result('ran-expose')).toMatchObject({ status: 'failed' });
+  });
 });

@@ -4,13 +4,19 @@ import type { CheckResult, ObjectRef } from '../../common/api/labs.ts';
 import { LabdeckError } from '../../common/errors.ts';
 import type { ClusterAccess, CommandLog, LabContainers } from '../backend/ports.ts';
 import type { LabCatalog, LoadedLab } from '../labs/lab-catalog.ts';
+import type { EvidenceJournal } from '../progress/evidence-journal.ts';
 import type { CheckSpec, ObjectSelector } from './check-spec.ts';
-import type { EvaluateCheck } from './check-world.ts';
+import { CheckEvidence } from './check-evidence.ts';
+import type { CheckWorld, EvaluateCheck } from './check-world.ts';
+import { commandsSince } from './commands-since.ts';
+import { deletesSelection } from './delete-witness.ts';
 import { evaluateCheck, toResult } from './evaluate-check.ts';
+import { commandReferencedKinds } from './evaluate-command.ts';
 import { probeReferencedKinds } from './evaluate-probe.ts';
 import { InformerCache, type ObjectChange, type WatchedKind } from './informer-cache.ts';
 import { kindKey } from './kube-objects.ts';
 import { ENVIRONMENT_NOT_RUNNING, LiveWorld } from './live-world.ts';
+import { describeSelection } from './verdict.ts';
 
 export interface CheckEngineOptions {
   catalog: LabCatalog;
@@ -25,6 +31,11 @@ export interface CheckEngineOptions {
   probeBackoffMs?: readonly number[];
   /** Replaces the evaluator (tests count evaluations through it). */
   evaluate?: EvaluateCheck;
+  /**
+   * The attendee's evidence journal: first passes and regressions of non-context checks are written to it
+   * before they are shown, and step openings and once-mode passes are restored from it after a restart.
+   */
+  journal?: EvidenceJournal;
 }
 
 interface TrackedCheck {
@@ -46,6 +57,7 @@ const DEFAULT_DEBOUNCE_MS = 150;
 const DEFAULT_PROBE_BACKOFF_MS = [1000, 2000, 4000, 8000, 16_000, 30_000];
 const NOT_ACTIVE = 'Checked while this step is the active one';
 const NOT_OPEN = 'Checked while this lab is open';
+const NOT_OPENED = 'Checked once you open this step: only what you do from then on counts';
 
 const checkKey = (labId: string, stepId: string, checkId: string) => `${labId}/${stepId}/${checkId}`;
 const isProbeLike = (check: CheckSpec) => check.kind === 'probe' || check.kind === 'http';
@@ -62,6 +74,9 @@ export class CheckEngine {
   readonly #debounceMs: number;
   readonly #backoff: readonly number[];
   readonly #results = new Map<string, CheckResult>();
+  readonly #evidence: CheckEvidence;
+  /** "Is gone" checks whose object was seen while their step was open (lab/step/check keys). */
+  readonly #seenPresent = new Set<string>();
 
   #active: { labId: string; stepId: string } | undefined;
   #tracked = new Map<string, TrackedCheck>();
@@ -86,6 +101,7 @@ export class CheckEngine {
     this.#evaluate = options.evaluate ?? evaluateCheck;
     this.#debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
     this.#backoff = options.probeBackoffMs ?? DEFAULT_PROBE_BACKOFF_MS;
+    this.#evidence = new CheckEvidence(options.journal);
     this.#world = this.#makeWorld();
   }
 
@@ -97,14 +113,34 @@ export class CheckEngine {
     const labChanged = this.#active?.labId !== labId;
     const previousStep = this.#active?.stepId;
     this.#active = { labId, stepId };
+    this.#evidence.opened(labId, stepId);
     this.#subscribe();
     if (labChanged) {
       this.#track(lab);
+      this.#restoreFromJournal();
       await this.#connect();
+      // Only steps the attendee has opened are judged: nothing completes by opening the lab.
       await this.#evaluateNow([...this.#tracked.values()].filter((tracked) => !isProbeLike(tracked.check)));
+    } else if (previousStep !== stepId) {
+      await this.#evaluateNow([...this.#tracked.values()].filter((tracked) => tracked.stepId === stepId && !isProbeLike(tracked.check)));
     }
     if (labChanged || previousStep !== stepId) this.#restartProbes();
     return this.results(labId);
+  }
+
+  /**
+   * Forgets a lab's (or every lab's) verdicts and openings after a progress reset, so its steps are earned
+   * again from what the attendee does next; the step open right now counts as opened now.
+   */
+  async forget(labId?: string): Promise<void> {
+    this.#evidence.forget(labId);
+    for (const key of [...this.#results.keys()]) if (labId === undefined || key.startsWith(`${labId}/`)) this.#results.delete(key);
+    for (const key of [...this.#seenPresent]) if (labId === undefined || key.startsWith(`${labId}/`)) this.#seenPresent.delete(key);
+    const active = this.#active;
+    if (!active || (labId !== undefined && active.labId !== labId)) return;
+    this.#evidence.opened(active.labId, active.stepId);
+    await this.#evaluateNow([...this.#tracked.values()].filter((tracked) => !isProbeLike(tracked.check)));
+    this.#restartProbes();
   }
 
   /** The latest result of every check of a lab (placeholders for checks that have not run). */
@@ -118,7 +154,14 @@ export class CheckEngine {
           results.push(stored);
           continue;
         }
-        const message = this.#active?.labId !== labId ? NOT_OPEN : isProbeLike(check) && this.#active.stepId !== step.id ? NOT_ACTIVE : 'Checking…';
+        const message =
+          this.#active?.labId !== labId
+            ? NOT_OPEN
+            : !this.#evidence.stepOpenedAt(labId, step.id)
+              ? NOT_OPENED
+              : isProbeLike(check) && this.#active.stepId !== step.id
+                ? NOT_ACTIVE
+                : 'Checking…';
         results.push(toResult(check, { status: 'waiting', message }, { labId, stepId: step.id }));
       }
     }
@@ -191,7 +234,10 @@ export class CheckEngine {
     });
     this.#unsubscribeCommands ??= this.#options.commandLog.subscribe(() => {
       if (!this.#active || this.#disposed) return;
-      for (const tracked of this.#tracked.values()) if (tracked.check.kind === 'command') this.#pending.add(tracked.key);
+      // Command checks, and "is gone" checks (a delete command is their witness), look at the record.
+      for (const tracked of this.#tracked.values()) {
+        if (tracked.check.kind === 'command' || (tracked.check.kind === 'resource' && tracked.check.absent)) this.#pending.add(tracked.key);
+      }
       this.#schedule();
       // A command may have changed what a probe sees (iptables, DNS): give failing probes a fresh start.
       this.#resetProbes([...this.#probeRuns.keys()]);
@@ -218,6 +264,8 @@ export class CheckEngine {
       const { check } = tracked;
       if (check.kind === 'resource') kinds.set(kindKey(check.select.apiVersion, check.select.kind), { apiVersion: check.select.apiVersion, kind: check.select.kind });
       if (check.kind === 'probe') for (const kind of probeReferencedKinds(check)) kinds.set(kindKey(kind.apiVersion, kind.kind), kind);
+      // A curl check accepts the pod's or Service's live address, so those kinds are watched too.
+      if (check.kind === 'command') for (const kind of commandReferencedKinds(check)) kinds.set(kindKey(kind.apiVersion, kind.kind), kind);
     }
     return [...kinds.values()];
   }
@@ -300,15 +348,65 @@ export class CheckEngine {
     const previous = this.#results.get(tracked.key);
     // Once-mode checks count once they passed: nothing the attendee does later takes that back.
     if (tracked.check.mode === 'once' && previous?.status === 'passed') return previous;
+    // A step the attendee has not opened yet is not judged: its evidence starts when they get there.
+    const stepOpened = this.#evidence.stepOpenedAt(tracked.labId, tracked.stepId);
+    if (!stepOpened) return undefined;
     const context = { labId: tracked.labId, stepId: tracked.stepId, hints: tracked.hints };
-    const result =
+    const world = this.#worldFor(tracked, stepOpened);
+    let result =
       !this.#kubeConfig && tracked.check.kind !== 'command'
         ? toResult(tracked.check, { status: 'waiting', message: ENVIRONMENT_NOT_RUNNING }, context)
-        : await this.#evaluate(tracked.check, this.#world, context);
+        : await this.#evaluate(tracked.check, world, context);
+    if (this.#disposed || this.#tracked.get(tracked.key) !== tracked) return undefined;
+    result = await this.#witnessGone(tracked, world, result);
     if (this.#disposed || this.#tracked.get(tracked.key) !== tracked) return undefined;
     if (tracked.check.mode === 'once' && result.status === 'passed') result.sticky = true;
+    // Write-ahead: the journal has the evidence before the attendee sees the badge turn green.
+    if (!tracked.check.context) await this.#evidence.record(result);
+    if (this.#disposed || this.#tracked.get(tracked.key) !== tracked) return undefined;
     this.#record(result);
     return result;
+  }
+
+  /** Commands count from the opening of the check's step (or, with `since: lab`, of its lab). */
+  #worldFor(tracked: TrackedCheck, stepOpened: Date): CheckWorld {
+    if (tracked.check.kind !== 'command') return commandsSince(this.#world, stepOpened);
+    const since = tracked.check.since === 'lab' ? (this.#evidence.labOpenedAt(tracked.labId) ?? stepOpened) : stepOpened;
+    return commandsSince(this.#world, since);
+  }
+
+  /**
+   * "Is gone" (absent) checks: nothing matching is also what a cluster looks like when the attendee never
+   * created the object. So a non-context absent check passes only once its object was seen while the step
+   * was open, or after a successful `kubectl delete` of it typed during the step.
+   */
+  async #witnessGone(tracked: TrackedCheck, world: CheckWorld, result: CheckResult): Promise<CheckResult> {
+    const { check } = tracked;
+    if (check.kind !== 'resource' || !check.absent || check.context) return result;
+    if (result.status === 'failed' && Array.isArray(result.evidence) && result.evidence.length > 0) this.#seenPresent.add(tracked.key);
+    if (result.status !== 'passed' || this.#seenPresent.has(tracked.key)) return result;
+    if (this.#evidence.standingPass(tracked.labId, tracked.stepId, check.id)) return result;
+    const records = await world.commandRecords().catch(() => null);
+    const deleted = records?.findLast((record) => deletesSelection(record, check.select));
+    if (deleted) return { ...result, evidence: { deletedBy: { command: deleted.command, exitCode: deleted.exitCode, time: deleted.time } } };
+    const what = describeSelection(check.select);
+    return toResult(
+      check,
+      { status: 'failed', message: `${what} does not exist, and it has not existed while this step was open: create it as the earlier step says, then delete it here` },
+      { labId: tracked.labId, stepId: tracked.stepId, hints: tracked.hints },
+    );
+  }
+
+  /** Once-mode checks the journal says passed stay passed after a restart (their commands may be gone). */
+  #restoreFromJournal(): void {
+    for (const tracked of this.#tracked.values()) {
+      if (tracked.check.mode !== 'once' || tracked.check.context || this.#results.get(tracked.key)?.status === 'passed') continue;
+      const entry = this.#evidence.standingPass(tracked.labId, tracked.stepId, tracked.check.id);
+      if (!entry) continue;
+      const result = toResult(tracked.check, { status: 'passed', message: `${tracked.check.title} (${entry.time})`, evidence: entry.evidence }, tracked, new Date(entry.time));
+      result.sticky = true;
+      this.#record(result);
+    }
   }
 
   #record(result: CheckResult): void {

@@ -13,8 +13,16 @@ export interface KubeObject {
 export interface CommandRecord {
   /** ISO-8601 time the command finished. */
   time: string;
+  /** ISO-8601 time the command started, when the recorder wrote it. */
+  startedAt?: string;
   command: string;
   exitCode: number;
+  /** Exit code of each command of the line's last pipeline (bash's PIPESTATUS), when recorded. */
+  pipeStatus?: number[];
+  /** The shell that ran it: variables assigned in one shell are only visible to later lines of that shell. */
+  shellPid?: number;
+  /** Which terminal it was typed in: `jumphost` (the default) or a node's name (master1, worker1, ...). */
+  terminal?: string;
 }
 
 export interface ProbeOutcome {

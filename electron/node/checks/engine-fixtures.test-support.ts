@@ -5,7 +5,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import YAML from 'yaml';
 import type { ClusterAccess, CommandLog, ExecOutcome, LabContainers } from '../backend/ports.ts';
 import { LabCatalog } from '../labs/lab-catalog.ts';
-import type { LabFile } from '../labs/lab-schema.ts';
+import type { z } from 'zod';
+import type { LabFileSchema } from '../labs/lab-schema.ts';
 import type { CommandRecord } from './check-world.ts';
 
 /**
@@ -14,23 +15,27 @@ import type { CommandRecord } from './check-world.ts';
  * Kubernetes API test double from e2e/support.
  */
 
-type LabInput = Omit<LabFile, 'requires' | 'cleanSlate' | 'steps' | 'introduction'> & {
-  steps: Array<Omit<LabFile['steps'][number], 'instructions' | 'solution' | 'snippets' | 'hints' | 'cleanup' | 'focus'> & Partial<Pick<LabFile['steps'][number], 'hints' | 'cleanup'>>>;
+/** A lab as written in lab.yaml (fields with defaults may be left out), minus the files writeCourse adds. */
+type LabFileInput = z.input<typeof LabFileSchema>;
+type LabInput = Omit<LabFileInput, 'requires' | 'cleanSlate' | 'steps' | 'introduction'> & {
+  steps: Array<Omit<LabFileInput['steps'][number], 'instructions' | 'solution' | 'snippets' | 'focus'>>;
 };
 
-export async function writeCourse(lab: LabInput): Promise<{ dir: string; catalog: LabCatalog }> {
+export async function writeCourse(labs: LabInput | LabInput[]): Promise<{ dir: string; catalog: LabCatalog }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'labdeck-engine-'));
-  const labDir = path.join(dir, `${lab.id}-${lab.slug}`);
-  await mkdir(labDir, { recursive: true });
   await writeFile(path.join(dir, 'course.yaml'), 'id: engine-test\ntitle: Engine test course\n');
-  await writeFile(path.join(labDir, 'introduction.md'), '# Intro\n');
-  await writeFile(path.join(labDir, 'step.md'), 'Do it.\n');
-  const file = {
-    ...lab,
-    introduction: 'introduction.md',
-    steps: lab.steps.map((step) => ({ ...step, instructions: 'step.md', solution: 'step.md' })),
-  };
-  await writeFile(path.join(labDir, 'lab.yaml'), YAML.stringify(file));
+  for (const lab of Array.isArray(labs) ? labs : [labs]) {
+    const labDir = path.join(dir, `${lab.id}-${lab.slug}`);
+    await mkdir(labDir, { recursive: true });
+    await writeFile(path.join(labDir, 'introduction.md'), '# Intro\n');
+    await writeFile(path.join(labDir, 'step.md'), 'Do it.\n');
+    const file = {
+      ...lab,
+      introduction: 'introduction.md',
+      steps: lab.steps.map((step) => ({ ...step, instructions: 'step.md', solution: 'step.md' })),
+    };
+    await writeFile(path.join(labDir, 'lab.yaml'), YAML.stringify(file));
+  }
   return { dir, catalog: await LabCatalog.load(dir) };
 }
 
@@ -106,8 +111,9 @@ export class FakeCommandLog implements CommandLog {
     return () => this.#listeners.delete(listener);
   }
 
-  ran(command: string, exitCode = 0): void {
-    this.records.push({ time: new Date().toISOString(), command, exitCode });
+  /** Records a command as the jumphost's shell would; `time` defaults to now. */
+  ran(command: string, exitCode = 0, time: Date = new Date()): void {
+    this.records.push({ time: time.toISOString(), command, exitCode });
     for (const listener of this.#listeners) listener([...this.records]);
   }
 }

@@ -1,0 +1,26 @@
+import type { CheckWorld, CommandRecord } from './check-world.ts';
+
+/** When a recorded command ran: its start when the recorder wrote one, otherwise its end. */
+export function commandTime(record: CommandRecord): number {
+  return Date.parse(record.startedAt ?? record.time);
+}
+
+/**
+ * The same world, with only the commands that ran at or after `since`: evidence for a step is what the
+ * attendee did after opening it. Without an opening time nothing counts, so a step never completes from
+ * commands typed before the attendee got there (or in an earlier lab).
+ */
+export function commandsSince(world: CheckWorld, since: Date | undefined): CheckWorld {
+  return {
+    listObjects: (selector) => world.listObjects(selector),
+    runProbe: (target, argv, timeoutMs) => world.runProbe(target, argv, timeoutMs),
+    httpGet: (nodePort, path, timeoutMs) => world.httpGet(nodePort, path, timeoutMs),
+    commandRecords: async () => {
+      const records = await world.commandRecords();
+      if (records === null) return null;
+      if (since === undefined) return [];
+      const from = since.getTime();
+      return records.filter((record) => commandTime(record) >= from);
+    },
+  };
+}
