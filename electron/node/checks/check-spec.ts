@@ -26,6 +26,8 @@ export const AssertionSchema = z
   .object({
     that: z.string().min(1),
     message: z.string().min(1),
+    /** Shown with the failure when this assertion is the one that failed (a pending pod and a wrong image need different advice). */
+    hint: z.string().min(1).optional(),
   })
   .strict();
 export type Assertion = z.infer<typeof AssertionSchema>;
@@ -57,6 +59,43 @@ export const ResourceCheckSchema = z
   })
   .strict();
 
+/** One value or a list of accepted values; `*` in a value matches any text. */
+const AcceptedValues = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
+/** What a command's URL (curl's) must point at. Hosts may be `${kind:namespace/name}.path` references. */
+export const UrlMatcherSchema = z
+  .object({
+    host: AcceptedValues.optional(),
+    port: z.union([z.number().int(), z.array(z.number().int()).min(1)]).optional(),
+    scheme: z.enum(['http', 'https']).optional(),
+    path: AcceptedValues.optional(),
+  })
+  .strict();
+
+const CommandMatcherFields = {
+  /** The program (`kubectl` also matches the jumphost's alias `k`), or a list of accepted programs. */
+  program: AcceptedValues,
+  /** Positional arguments from the first, in order; more may follow. kubectl resource names are normalised (po = pod = pods). */
+  args: z.array(AcceptedValues).optional(),
+  /** Options by long name: a value (or list), `true` for "given", `false` for "not given". `-n x` = `--namespace=x`. */
+  flags: z.record(z.string().min(1), z.union([AcceptedValues, z.boolean()])).optional(),
+  /** Any positional argument is a URL that matches (curl). */
+  url: UrlMatcherSchema.optional(),
+  /** Where it was typed: `jumphost`, `node` (any node shell) or a node's name; any terminal when omitted. */
+  on: AcceptedValues.optional(),
+};
+
+/** A structured command matcher: the recorded line is parsed like the shell and the program would parse it. */
+export const CommandMatcherSchema = z
+  .object({
+    ...CommandMatcherFields,
+    /** The command after `--` (`kubectl exec alpine -- nslookup ...`). */
+    then: z.object(CommandMatcherFields).strict().optional(),
+  })
+  .strict();
+export type CommandMatcher = z.infer<typeof CommandMatcherSchema>;
+export type UrlMatcher = z.infer<typeof UrlMatcherSchema>;
+
 export const CommandCheckSchema = z
   .object({
     ...CheckBase,
@@ -66,12 +105,15 @@ export const CommandCheckSchema = z
      * the attendee. Nothing typed before, or in an earlier lab, ever satisfies the check.
      */
     since: z.enum(['step', 'lab']).default('step'),
-    /** JavaScript regular expression matched against each recorded command line. */
-    pattern: z.string().min(1),
+    /** A matcher, or a list of matchers of which any one may match. */
+    command: z.union([CommandMatcherSchema, z.array(CommandMatcherSchema).min(1)]).optional(),
+    /** Fallback: a regular expression (RE2 syntax) matched against each recorded line as typed. */
+    pattern: z.string().min(1).optional(),
     /** When set, the matching command must have exited with this code. */
     exitCode: z.number().int().optional(),
   })
-  .strict();
+  .strict()
+  .refine((check) => check.command !== undefined || check.pattern !== undefined, { message: 'a command check needs `command` (a matcher) or `pattern`' });
 
 /** Where a probe runs: a container the attendee cannot tamper with. */
 export const ProbeTargetSchema = z.union([

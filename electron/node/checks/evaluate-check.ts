@@ -34,8 +34,14 @@ export const evaluateCheck: EvaluateCheck = async (check: CheckSpec, world: Chec
   return toResult(check, verdict, context);
 };
 
+/** Every hint the step attached to this check, in the step's order (not only the first). */
+function stepHints(checkId: string, context: CheckContext): string | undefined {
+  const texts = (context.hints ?? []).filter((candidate) => candidate.forCheck === checkId).map((candidate) => candidate.text);
+  return texts.length === 0 ? undefined : texts.join('\n\n');
+}
+
 export function toResult(check: CheckSpec, verdict: Verdict, context: CheckContext, at: Date = new Date()): CheckResult {
-  const hint = verdict.status === 'failed' ? context.hints?.find((candidate) => candidate.forCheck === check.id)?.text : undefined;
+  const hint = verdict.status === 'failed' ? (verdict.hint ?? stepHints(check.id, context)) : undefined;
   return {
     labId: context.labId,
     stepId: context.stepId,

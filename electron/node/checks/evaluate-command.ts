@@ -1,29 +1,70 @@
-import type { CommandCheck } from './check-spec.ts';
-import type { CheckWorld } from './check-world.ts';
-import { errorMessage, type Verdict } from './verdict.ts';
+import { parseObjectReferences, REFERENCE_KINDS, resolveObjectReferences } from '../labs/lab-expressions.ts';
+import type { CommandCheck, CommandMatcher } from './check-spec.ts';
+import { parseInvocation } from './command-grammar.ts';
+import { parseShellLine, type ShellVariables, type SimpleCommand } from './command-line.ts';
+import { matchInvocation, type ResolvedHosts } from './command-match.ts';
+import type { CheckWorld, CommandRecord } from './check-world.ts';
+import { labRegexError, labRegexTest } from './lab-regex.ts';
+import { type Verdict } from './verdict.ts';
 
-/** A command check: some recorded command line matches the pattern (and, when asked, exited with exitCode). */
+const JUMPHOST = 'jumphost';
+
+/**
+ * A command check: some recorded command, read the way its shell and its program read it, matches the
+ * check's `command:` matcher (and its `pattern`, when it has one), and exited with `exitCode` when asked.
+ * On a miss, the message names the closest command and what differed.
+ */
 export async function evaluateCommand(check: CommandCheck, world: CheckWorld): Promise<Verdict> {
-  let pattern: RegExp;
-  try {
-    pattern = new RegExp(check.pattern);
-  } catch (error) {
-    return { status: 'error', message: `The check "${check.title}" has an invalid pattern: ${errorMessage(error)}` };
+  if (check.pattern !== undefined) {
+    const problem = labRegexError(check.pattern);
+    if (problem) return { status: 'error', message: `The check "${check.title}" has an invalid pattern: ${problem}` };
   }
   const records = await world.commandRecords();
   if (records === null) return { status: 'skipped', message: 'No terminal command record is available here, so commands cannot be checked' };
-  const matching = records.filter((record) => pattern.test(record.command));
-  const accepted = check.exitCode === undefined ? matching : matching.filter((record) => record.exitCode === check.exitCode);
-  const recent = records.slice(-5).map((record) => ({ command: record.command, exitCode: record.exitCode, time: record.time }));
-  const last = accepted.at(-1);
-  if (last) return { status: 'passed', message: `${check.title}: ${last.command}`, evidence: { matched: last } };
-  const wrongExit = matching.at(-1);
+  const matchers = commandMatchers(check);
+  const hosts = await resolveHosts(matchers, world);
+
+  let accepted: { record: CommandRecord; exitCode: number | undefined } | undefined;
+  let wrongExit: { record: CommandRecord; exitCode: number | undefined } | undefined;
+  let closest: { record: CommandRecord; progress: number; reason: string } | undefined;
+  for (const { record, commands } of readRecords(records)) {
+    if (check.pattern !== undefined && !labRegexTest(check.pattern, record.command)) continue;
+    const terminal = record.terminal ?? JUMPHOST;
+    const candidates: Array<{ exitCode: number | undefined }> = [];
+    if (matchers.length === 0) candidates.push({ exitCode: record.exitCode });
+    let nearest: { progress: number; reason: string } | undefined;
+    commands.forEach((command, index) => {
+      const invocation = parseInvocation(command.words);
+      if (!invocation) return;
+      for (const matcher of matchers) {
+        const outcome = matchInvocation(matcher, invocation, terminal, hosts);
+        if (outcome.ok) candidates.push({ exitCode: exitCodeOf(record, commands, index) });
+        else if (outcome.progress > (nearest?.progress ?? 0)) nearest = outcome;
+      }
+    });
+    // The most recent of the equally close commands is the one the attendee is working on.
+    if (nearest && (!closest || nearest.progress >= closest.progress)) closest = { record, ...nearest };
+    for (const candidate of candidates) {
+      if (check.exitCode === undefined || candidate.exitCode === check.exitCode) accepted = { record, exitCode: candidate.exitCode };
+      else wrongExit = { record, exitCode: candidate.exitCode };
+    }
+  }
+
+  const recent = records.slice(-5).map((record) => ({ command: record.command, exitCode: record.exitCode, time: record.time, ...(record.terminal ? { terminal: record.terminal } : {}) }));
+  if (accepted) {
+    const matched = { ...accepted.record, ...(accepted.exitCode === undefined ? {} : { exitCode: accepted.exitCode }) };
+    return { status: 'passed', message: `${check.title}: ${accepted.record.command}`, evidence: { matched } };
+  }
   if (wrongExit) {
+    const code = wrongExit.exitCode === undefined ? 'a status the record cannot tell apart (it is not the last command of its line)' : `code ${wrongExit.exitCode}`;
     return {
       status: 'failed',
-      message: `\`${wrongExit.command}\` exited with code ${wrongExit.exitCode}, expected ${check.exitCode}; read its error in the terminal and run it again — ${check.title}`,
+      message: `\`${wrongExit.record.command}\` exited with ${code}, expected ${check.exitCode}; read its error in the terminal and run it again — ${check.title}`,
       evidence: { recent },
     };
+  }
+  if (closest) {
+    return { status: 'failed', message: `Not done yet: ${check.title} (\`${closest.record.command}\` ${closest.reason})`, evidence: { recent } };
   }
   const lastRun = records.at(-1);
   return {
@@ -31,4 +72,71 @@ export async function evaluateCommand(check: CommandCheck, world: CheckWorld): P
     message: `Not done yet: ${check.title}${lastRun ? ` (last command: \`${lastRun.command}\`)` : ' (no command run yet)'}`,
     evidence: { recent },
   };
+}
+
+export function commandMatchers(check: CommandCheck): CommandMatcher[] {
+  if (check.command === undefined) return [];
+  return Array.isArray(check.command) ? check.command : [check.command];
+}
+
+/** Each record with its simple commands, variables carried from earlier lines of the same shell. */
+function* readRecords(records: readonly CommandRecord[]): Generator<{ record: CommandRecord; commands: SimpleCommand[] }> {
+  const shells = new Map<string, ShellVariables>();
+  for (const record of records) {
+    const shell = `${record.terminal ?? JUMPHOST}/${record.shellPid ?? ''}`;
+    const parsed = parseShellLine(record.command, shells.get(shell));
+    shells.set(shell, parsed.variables);
+    yield { record, commands: parsed.commands };
+  }
+}
+
+/**
+ * The exit status of one simple command of a recorded line. The record holds the status of the line's last
+ * pipeline (and PIPESTATUS for its members); an earlier command's status is known only when everything after
+ * it was joined with `&&` and the line succeeded. Otherwise it is unknown, and cannot satisfy `exitCode`.
+ */
+export function exitCodeOf(record: CommandRecord, commands: readonly SimpleCommand[], index: number): number | undefined {
+  const command = commands[index]!;
+  const lastInPipeline = command.pipelineIndex === command.pipelineLength - 1;
+  if (command.next === null) {
+    if (lastInPipeline) return record.exitCode;
+    return record.pipeStatus?.length === command.pipelineLength ? record.pipeStatus[command.pipelineIndex] : undefined;
+  }
+  if (!lastInPipeline || record.exitCode !== 0) return undefined;
+  const rest = commands.slice(index);
+  return rest.every((later) => later.next === null || later.next === '&&') ? 0 : undefined;
+}
+
+/** Resolves every `${kind:ns/name}.path` host of the matchers against the world (absent objects stay undefined). */
+async function resolveHosts(matchers: readonly CommandMatcher[], world: CheckWorld): Promise<ResolvedHosts> {
+  const hosts = new Map<string, string | undefined>();
+  const written = matchers.flatMap((matcher) => [matcher.url?.host, matcher.then?.url?.host]).flatMap((host) => (host === undefined ? [] : typeof host === 'string' ? [host] : host));
+  for (const host of written) {
+    if (!host.includes('${') || hosts.has(host)) continue;
+    try {
+      const resolved = await resolveObjectReferences(host, async (reference, kind) => {
+        const objects = await world.listObjects({ apiVersion: kind.apiVersion, kind: kind.kind, name: reference.name, ...(reference.namespace ? { namespace: reference.namespace } : {}) });
+        return objects?.[0];
+      });
+      hosts.set(host, resolved.ok ? resolved.value : undefined);
+    } catch {
+      // An object that cannot be read now only means this host cannot be accepted by address yet.
+      hosts.set(host, undefined);
+    }
+  }
+  return hosts;
+}
+
+/** Kinds a command check's URL hosts reference (the engine watches them so the hosts can be resolved). */
+export function commandReferencedKinds(check: CommandCheck): Array<{ apiVersion: string; kind: string }> {
+  const kinds = new Map<string, { apiVersion: string; kind: string }>();
+  for (const matcher of commandMatchers(check)) {
+    for (const host of [matcher.url?.host, matcher.then?.url?.host].flatMap((value) => (value === undefined ? [] : typeof value === 'string' ? [value] : value))) {
+      for (const reference of parseObjectReferences(host)) {
+        const known = REFERENCE_KINDS[reference.kind];
+        if (known) kinds.set(`${known.apiVersion}/${known.kind}`, { apiVersion: known.apiVersion, kind: known.kind });
+      }
+    }
+  }
+  return [...kinds.values()];
 }

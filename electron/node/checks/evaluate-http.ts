@@ -1,15 +1,12 @@
 import type { HttpCheck } from './check-spec.ts';
 import { WorldNotReadyError, type CheckWorld } from './check-world.ts';
+import { labRegexError, labRegexTest } from './lab-regex.ts';
 import { clip, errorMessage, type Verdict } from './verdict.ts';
 
 /** An http check: GET from the host to the port published for a NodePort, judge status and body. */
 export async function evaluateHttp(check: HttpCheck, world: CheckWorld): Promise<Verdict> {
-  let bodyPattern: RegExp | undefined;
-  try {
-    bodyPattern = check.bodyMatches === undefined ? undefined : new RegExp(check.bodyMatches);
-  } catch (error) {
-    return { status: 'error', message: `The check "${check.title}" has an invalid bodyMatches pattern: ${errorMessage(error)}` };
-  }
+  const patternProblem = check.bodyMatches === undefined ? undefined : labRegexError(check.bodyMatches);
+  if (patternProblem) return { status: 'error', message: `The check "${check.title}" has an invalid bodyMatches pattern: ${patternProblem}` };
   const target = `nodePort ${check.nodePort}${check.path}`;
   let response;
   try {
@@ -22,7 +19,7 @@ export async function evaluateHttp(check: HttpCheck, world: CheckWorld): Promise
   const evidence = { nodePort: check.nodePort, path: check.path, status: response.status, body: clip(response.body, 2000) };
   const failures: string[] = [];
   if (response.status !== check.expectStatus) failures.push(`GET ${target} answered ${response.status}, expected ${check.expectStatus}`);
-  if (bodyPattern && !bodyPattern.test(response.body)) failures.push(`the page from ${target} does not match /${check.bodyMatches}/`);
+  if (check.bodyMatches !== undefined && !labRegexTest(check.bodyMatches, response.body)) failures.push(`the page from ${target} does not match /${check.bodyMatches}/`);
   if (failures.length > 0) return { status: 'failed', message: failures.join('; '), evidence };
   return { status: 'passed', message: check.title, evidence };
 }

@@ -2,6 +2,7 @@ import { parseObjectReferences, REFERENCE_KINDS, resolveObjectReferences } from 
 import type { ProbeCheck } from './check-spec.ts';
 import { WorldNotReadyError, type CheckWorld } from './check-world.ts';
 import { celHolds, celVariables, renderMessage } from './cel.ts';
+import { labRegexTest } from './lab-regex.ts';
 import { clip, errorMessage, type Verdict } from './verdict.ts';
 
 export type ResolvedArgv = { ok: true; argv: string[] } | { ok: false; status: 'failed' | 'waiting'; reason: string };
@@ -73,21 +74,24 @@ export async function evaluateProbe(check: ProbeCheck, world: CheckWorld): Promi
   const evidence = { argv, in: describeTarget(check), exitCode: outcome.exitCode, output: clip(outcome.output) };
 
   const failures: string[] = [];
+  let hint: string | undefined;
   if (check.expect.exitCode !== undefined && outcome.exitCode !== check.expect.exitCode) {
     failures.push(`\`${argv.join(' ')}\` in ${describeTarget(check)} exited with code ${outcome.exitCode}, expected ${check.expect.exitCode}${lastLine(outcome.output)}`);
   }
   try {
-    if (check.expect.outputMatches !== undefined && !new RegExp(check.expect.outputMatches).test(outcome.output)) {
+    if (check.expect.outputMatches !== undefined && !labRegexTest(check.expect.outputMatches, outcome.output)) {
       failures.push(`the output of \`${argv.join(' ')}\` does not match /${check.expect.outputMatches}/${lastLine(outcome.output)}`);
     }
     const variables = celVariables('probe', { output: outcome.output, exitCode: outcome.exitCode });
     for (const assertion of check.expect.assert) {
-      if (!celHolds(assertion.that, 'probe', variables)) failures.push(renderMessage(assertion.message, 'probe', variables));
+      if (celHolds(assertion.that, 'probe', variables)) continue;
+      failures.push(renderMessage(assertion.message, 'probe', variables));
+      hint ??= assertion.hint;
     }
   } catch (error) {
     return { status: 'error', message: `The check "${check.title}" could not be evaluated: ${errorMessage(error)}`, evidence };
   }
-  if (failures.length > 0) return { status: 'failed', message: failures.join('; '), evidence };
+  if (failures.length > 0) return { status: 'failed', message: failures.join('; '), evidence, ...(hint === undefined ? {} : { hint }) };
   return { status: 'passed', message: check.title, evidence };
 }
 

@@ -27,21 +27,26 @@ export async function evaluateResource(check: ResourceCheck, world: CheckWorld):
   }
 
   const failures: string[] = [];
+  let hint: string | undefined;
   try {
     for (const object of objects) {
       const variables = celVariables('object', { object });
       for (const assertion of check.assert) {
-        if (!celHolds(assertion.that, 'object', variables)) failures.push(renderMessage(assertion.message, 'object', variables));
+        if (celHolds(assertion.that, 'object', variables)) continue;
+        failures.push(renderMessage(assertion.message, 'object', variables));
+        hint ??= assertion.hint;
       }
     }
     const variables = celVariables('objects', { objects });
     for (const assertion of check.assertAll) {
-      if (!celHolds(assertion.that, 'objects', variables)) failures.push(renderMessage(assertion.message, 'objects', variables));
+      if (celHolds(assertion.that, 'objects', variables)) continue;
+      failures.push(renderMessage(assertion.message, 'objects', variables));
+      hint ??= assertion.hint;
     }
   } catch (error) {
     return { status: 'error', message: `The check "${check.title}" could not be evaluated: ${errorMessage(error)}`, evidence };
   }
-  if (failures.length > 0) return { status: 'failed', message: unique(failures).join('; '), evidence };
+  if (failures.length > 0) return { status: 'failed', message: unique(failures).join('; '), evidence, ...(hint === undefined ? {} : { hint }) };
   return { status: 'passed', message: check.title, evidence };
 }
 

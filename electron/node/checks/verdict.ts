@@ -7,6 +7,8 @@ export interface Verdict {
   status: CheckStatus;
   message: string;
   evidence?: unknown;
+  /** The `hint` of the assertion that failed, when it has one; it wins over the step's hints for the check. */
+  hint?: string;
 }
 
 /** "Pod nginx-kubectl in namespace default", "Pods with labels app=nginx in any namespace", "Namespace production". */

@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LabdeckError } from '../../common/errors.ts';
 import type { Assertion, CheckSpec, ObjectSelector } from '../checks/check-spec.ts';
+import { commandMatchers } from '../checks/evaluate-command.ts';
+import { labRegexError } from '../checks/lab-regex.ts';
 import { isKnownKind, validateManifestText } from '../kube/manifest-validation.ts';
 import { compareLabIds, listLabFolders, loadCourse } from './lab-catalog.ts';
 import { celCompileError, parseObjectReferences, parseTemplate, type CelContext } from './lab-expressions.ts';
@@ -34,11 +36,26 @@ function lintAssertions(assertions: readonly Assertion[], context: CelContext, a
 
 function lintRegex(pattern: string | undefined, at: YamlPath, report: Report): void {
   if (pattern === undefined) return;
-  try {
-    new RegExp(pattern);
-  } catch (error) {
-    report(at, `not a valid regular expression: ${(error as Error).message}`);
-  }
+  const problem = labRegexError(pattern);
+  if (problem) report(at, `not a valid regular expression: ${problem}`);
+}
+
+/** `${kind:namespace/name}.path` hosts of a command matcher's URL must be well-formed references. */
+function lintCommandHosts(check: Extract<CheckSpec, { kind: 'command' }>, at: YamlPath, report: Report): void {
+  const matchers = commandMatchers(check);
+  matchers.forEach((matcher, index) => {
+    const where = Array.isArray(check.command) ? [...at, 'command', index] : [...at, 'command'];
+    for (const [url, path] of [[matcher.url, [...where, 'url', 'host']], [matcher.then?.url, [...where, 'then', 'url', 'host']]] as const) {
+      const hosts = url?.host === undefined ? [] : typeof url.host === 'string' ? [url.host] : url.host;
+      for (const host of hosts) {
+        try {
+          parseObjectReferences(host);
+        } catch (error) {
+          report(path, (error as Error).message);
+        }
+      }
+    }
+  });
 }
 
 /** A selector for a kind that does not exist would never match anything: report it instead. */
@@ -59,6 +76,7 @@ function lintCheck(check: CheckSpec, at: YamlPath, report: Report): void {
       break;
     case 'command':
       lintRegex(check.pattern, [...at, 'pattern'], report);
+      lintCommandHosts(check, at, report);
       break;
     case 'probe':
       for (const [index, argument] of check.command.entries()) {

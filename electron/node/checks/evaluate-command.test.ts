@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import { CheckSpecSchema, type CommandCheck } from './check-spec.ts';
+import type { CheckWorld, CommandRecord, KubeObject } from './check-world.ts';
+import { evaluateCommand, exitCodeOf } from './evaluate-command.ts';
+import { parseShellLine } from './command-line.ts';
+import { selectObjects } from './object-filter.ts';
+
+const check = (spec: Record<string, unknown>): CommandCheck => CheckSpecSchema.parse({ id: 'c', title: 'You ran it', kind: 'command', ...spec }) as CommandCheck;
+const record = (command: string, exitCode = 0, extra: Partial<CommandRecord> = {}): CommandRecord => ({ time: '2026-01-01T00:00:00Z', command, exitCode, ...extra });
+const world = (commands: CommandRecord[], objects: KubeObject[] = []): CheckWorld => ({
+  listObjects: async (selector) => selectObjects(objects, selector),
+  commandRecords: async () => commands,
+  runProbe: async () => null,
+  httpGet: async () => null,
+});
+const status = async (spec: CommandCheck, ...lines: Array<string | CommandRecord>) => (await evaluateCommand(spec, world(lines.map((line) => (typeof line === 'string' ? record(line) : line)), OBJECTS))).status;
+
+const OBJECTS: KubeObject[] = [
+  { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'nginx', namespace: 'default' }, status: { podIP: '10.244.1.5' } },
+  { apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx', namespace: 'default' }, spec: { clusterIP: '10.96.12.34' } },
+  { apiVersion: 'v1', kind: 'Service', metadata: { name: 'kubernetes', namespace: 'default' }, spec: { clusterIP: '10.96.0.1' } },
+];
+
+describe('structured command checks', () => {
+  const getPodsInProduction = check({ command: { program: 'kubectl', args: ['get', 'pods'], flags: { namespace: 'production' } }, exitCode: 0 });
+
+  it('accept every spelling of the same command', async () => {
+    for (const line of ['kubectl -n production get pods', 'k get po -n production', 'kubectl get pod --namespace=production -o wide', ]) {
+      expect(await status(getPodsInProduction, line), line).toBe('passed');
+    }
+    expect(await status(getPodsInProduction, record('kubectl get pods -n production | grep mypod', 0, { pipeStatus: [0, 0] }))).toBe('passed');
+  });
+
+  it('say how the closest command differs', async () => {
+    const verdict = await evaluateCommand(getPodsInProduction, world([record('kubectl get pods'), record('ls')]));
+    expect(verdict).toMatchObject({ status: 'failed' });
+    expect(verdict.message).toContain('`kubectl get pods` has no --namespace production');
+    expect((await evaluateCommand(getPodsInProduction, world([record('kubectl get svc -n production')]))).message).toContain('has services as argument 2, expected pods');
+  });
+
+  it('take the exit code of the matched command, not of the pipe after it', async () => {
+    expect(await status(getPodsInProduction, record('kubectl get pods -n production | grep nothing', 1, { pipeStatus: [0, 1] }))).toBe('passed');
+    expect(await status(getPodsInProduction, record('kubectl get pods -n production | grep x', 0, { pipeStatus: [1, 0] }))).toBe('failed');
+    expect(await status(getPodsInProduction, record('kubectl get pods -n production', 1))).toBe('failed');
+    const refused = check({ command: { program: 'kubectl', args: ['create', 'service', 'nodeport', 'range-test'] }, exitCode: 1 });
+    expect(await status(refused, record('kubectl create svc nodeport range-test --tcp=80:80 --node-port=29999', 1))).toBe('passed');
+  });
+
+  it('match flags given as switches, values with globs, and flags that must be absent', async () => {
+    const wide = check({ command: { program: 'kubectl', args: ['get', 'nodes'], flags: { output: 'wide' } } });
+    expect(await status(wide, 'kubectl get no -owide')).toBe('passed');
+    expect(await status(wide, 'kubectl get nodes -o yaml')).toBe('failed');
+    const apply = check({ command: { program: 'kubectl', args: ['apply'], flags: { filename: '*nginx-pod.yaml' } } });
+    expect(await status(apply, 'kubectl apply -f ./manifests/nginx-pod.yaml')).toBe('passed');
+    const allNamespaces = check({ command: [{ program: 'kubectl', args: ['get', 'pods'], flags: { 'all-namespaces': true } }, { program: 'kubectl', args: ['get', 'pods'], flags: { namespace: 'kube-system' } }] });
+    expect(await status(allNamespaces, 'kubectl get pods -A')).toBe('passed');
+    expect(await status(allNamespaces, 'kubectl get -n kube-system po')).toBe('passed');
+    const noWatch = check({ command: { program: 'kubectl', args: ['get', 'pods'], flags: { watch: false } } });
+    expect(await status(noWatch, 'kubectl get pods -w')).toBe('failed');
+  });
+
+  it('match a delete of exactly the named object', async () => {
+    const deleteNginx = check({ command: [{ program: 'kubectl', args: ['delete', 'pods', 'nginx'] }, { program: 'kubectl', args: ['delete'], flags: { filename: '*nginx-pod.yaml' } }] });
+    expect(await status(deleteNginx, 'kubectl delete pod/nginx')).toBe('passed');
+    expect(await status(deleteNginx, 'kubectl delete po nginx-kubectl')).toBe('failed');
+  });
+
+  it('match the command an exec runs after --', async () => {
+    const lookup = check({ command: { program: 'kubectl', args: ['exec', 'alpine'], then: { program: 'nslookup', args: ['nginx.default.svc.cluster.local'] } } });
+    expect(await status(lookup, 'kubectl exec -it alpine -- nslookup nginx.default.svc.cluster.local')).toBe('passed');
+    expect(await status(lookup, 'kubectl exec alpine -- nslookup nginx')).toBe('failed');
+  });
+
+  it('only count commands typed in the terminal the check asks for', async () => {
+    const onNode = check({ command: { program: 'iptables', flags: { table: 'nat', list: 'KUBE-SERVICES' }, on: 'node' } });
+    expect(await status(onNode, record('sudo iptables -t nat -L KUBE-SERVICES -n', 0, { terminal: 'worker1' }))).toBe('passed');
+    const verdict = await evaluateCommand(onNode, world([record('iptables -t nat -L KUBE-SERVICES', 3)]));
+    expect(verdict.message).toContain('was typed in the jumphost terminal; this one belongs in node');
+  });
+});
+
+describe('curl targets', () => {
+  const reachNginx = check({
+    command: [
+      { program: 'curl', url: { host: ['${pod:default/nginx}.status.podIP', '${service:default/nginx}.spec.clusterIP'], port: 80 } },
+      { program: 'curl', url: { host: ['worker1', '10.1.1.7', 'worker2', '10.1.1.8', 'master1', '10.1.1.10'], port: 30080 } },
+    ],
+    exitCode: 0,
+  });
+
+  it('accept the pod, the Service and a node by name or address', async () => {
+    for (const line of ['curl http://10.244.1.5', 'curl -s 10.96.12.34/', 'curl http://worker1:30080', 'curl 10.1.1.8:30080/index.html']) {
+      expect(await status(reachNginx, line), line).toBe('passed');
+    }
+  });
+
+  it('refuse other targets, naming the expected address', async () => {
+    const verdict = await evaluateCommand(reachNginx, world([record('curl -k https://10.96.0.1')], OBJECTS));
+    expect(verdict.status).toBe('failed');
+    expect(verdict.message).toContain('points at 10.96.0.1, which is not 10.244.1.5 or 10.96.12.34');
+    expect(await status(reachNginx, 'curl http://worker1:8080')).toBe('failed');
+    expect(await status(reachNginx, 'curl http://10.244.1.6')).toBe('failed');
+  });
+
+  it('follow variables, including one filled by kubectl get -o jsonpath', async () => {
+    expect(await status(reachNginx, 'POD_IP=10.244.1.5', 'curl http://$POD_IP/')).toBe('passed');
+    expect(await status(reachNginx, `POD_IP=$(kubectl get pod nginx -o jsonpath='{.status.podIP}')`, 'curl "http://${POD_IP}"')).toBe('passed');
+    expect(await status(reachNginx, `IP=$(kubectl get svc kubernetes -o jsonpath='{.spec.clusterIP}')`, 'curl http://$IP')).toBe('failed');
+    const unset = await evaluateCommand(reachNginx, world([record('curl http://$POD_IP/')], OBJECTS));
+    expect(unset.message).toContain('$POD_IP is not set in that shell');
+  });
+
+  it('keep variables per shell', async () => {
+    const lines = [record('POD_IP=10.244.1.5', 0, { shellPid: 1 }), record('curl http://$POD_IP/', 0, { shellPid: 2 })];
+    expect((await evaluateCommand(reachNginx, world(lines, OBJECTS))).status).toBe('failed');
+  });
+});
+
+describe('pattern fallback', () => {
+  it('runs RE2 patterns, alone or together with a matcher', async () => {
+    expect(await status(check({ pattern: '^kubectl get nodes' }), 'kubectl get nodes -o wide')).toBe('passed');
+    const both = check({ pattern: 'wide$', command: { program: 'kubectl', args: ['get', 'nodes'] } });
+    expect(await status(both, 'kubectl get nodes')).toBe('failed');
+    expect(await status(both, 'kubectl get nodes -o wide')).toBe('passed');
+  });
+
+  it('does not hang on a catastrophic pattern', async () => {
+    const started = performance.now();
+    expect(await status(check({ pattern: '^(a+)+$' }), `${'a'.repeat(40)}!`)).toBe('failed');
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('reports a pattern RE2 cannot compile as a broken check', async () => {
+    expect(await status(check({ pattern: 'nginx\\b(?!-)' }), 'kubectl delete pod nginx')).toBe('error');
+  });
+
+  it('needs a matcher or a pattern', () => {
+    expect(() => check({})).toThrow(/needs `command`/);
+  });
+});
+
+describe('exit codes of simple commands in a line', () => {
+  const codes = (line: string, exitCode: number, pipeStatus?: number[]) => {
+    const { commands } = parseShellLine(line);
+    return commands.map((_, index) => exitCodeOf({ time: '', command: line, exitCode, ...(pipeStatus ? { pipeStatus } : {}) }, commands, index));
+  };
+
+  it('are known only where the record can tell', () => {
+    expect(codes('a && b', 0)).toEqual([0, 0]);
+    expect(codes('a && b', 1)).toEqual([undefined, 1]);
+    expect(codes('a; b', 0)).toEqual([undefined, 0]);
+    expect(codes('a | b', 1, [0, 1])).toEqual([0, 1]);
+    expect(codes('a | b', 1)).toEqual([undefined, 1]);
+  });
+});
