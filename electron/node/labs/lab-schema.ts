@@ -71,6 +71,17 @@ export const CourseFileSchema = z
      * knows which edition of the checks the evidence was gathered under.
      */
     version: z.string().min(1).optional(),
+    /** How a course pack presents itself; every field falls back to Labdeck's own look. */
+    branding: z
+      .object({
+        /** Shown instead of the title where space is short (title bar, installer); default: the title. */
+        name: z.string().min(1).optional(),
+        /** A PNG or SVG in the course folder, relative to course.yaml. */
+        logo: RelativePath.optional(),
+        accentColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a colour as #rrggbb').optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type CourseFile = z.infer<typeof CourseFileSchema>;
