@@ -5,6 +5,8 @@ import { registerEnvCommand } from './commands/env.ts';
 import { registerLintCommand } from './commands/lint.ts';
 import { registerGradeCommand } from './commands/grade.ts';
 import { registerSelftestCommand } from './commands/selftest.ts';
+import { registerKeysCommand } from './commands/keys.ts';
+import { registerPackCommand } from './commands/pack.ts';
 
 /** The `labdeck` command: the same backend services as the app, for instructors, graders and CI. */
 export function buildProgram(): Command {
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
   registerLintCommand(program);
   registerGradeCommand(program);
   registerSelftestCommand(program);
+  registerKeysCommand(program);
+  registerPackCommand(program);
   return program;
 }
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { LabdeckError } from '../../common/errors.ts';
 import { createBackend } from '../../node/backend/create-backend.ts';
+import { courseFolderTrustNotice } from '../../node/course-pack/course-trust.ts';
 import { defaultDataDir } from '../../node/data-dir.ts';
 import { startWebHost } from '../../node/host/web-host.ts';
 import { loadConfigInput } from './env.ts';
@@ -58,6 +59,7 @@ export function registerServeCommand(program: Command): void {
       const host = await startWebHost({ dispatcher: backend.dispatcher, events: backend.events, rendererDir, port, bindAddress: options.host });
       // The first stdout line is the address, alone, so scripts and tests can read it.
       process.stdout.write(`${host.url}\n`);
+      process.stderr.write(`${courseFolderTrustNotice(options.labs)}\n`);
       process.stderr.write(`Labdeck is running. Open the address above in a browser on this machine. Ctrl+C stops it.\n`);
 
       let stopping = false;
