@@ -12,6 +12,8 @@ import { createCatalogHandlers } from '../labs/catalog-handlers.ts';
 import { CheckEngine } from '../checks/check-engine.ts';
 import { createCheckHandlers } from '../checks/check-handlers.ts';
 import { ProgressStore } from '../progress/progress-store.ts';
+import { EvidenceJournal, journalFile } from '../progress/evidence-journal.ts';
+import { courseVersion } from '../labs/lab-schema.ts';
 import { createProgressHandlers } from '../progress/progress-handlers.ts';
 import { ClusterService } from '../cluster/cluster-service.ts';
 import { createClusterHandlers } from '../cluster/cluster-handlers.ts';
@@ -46,7 +48,9 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   const cluster = options.kubeconfigOverride ? new FileClusterAccess(path.resolve(options.kubeconfigOverride)) : environment.clusterAccess;
 
   const catalog = await LabCatalog.load(options.labsDir);
-  const progress = await ProgressStore.open({ file: path.join(options.dataDir, 'progress.json'), catalog, events });
+  // One journal shared by progress (openings, hints, solutions) and the engine (passes): one chain, one order.
+  const journal = await EvidenceJournal.open(journalFile(options.dataDir, catalog.courseId), { courseId: catalog.courseId, courseVersion: courseVersion(catalog.course) });
+  const progress = await ProgressStore.open({ file: path.join(options.dataDir, 'progress.json'), catalog, events, journal });
   const checks = new CheckEngine({
     catalog,
     cluster,
@@ -54,6 +58,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     commandLog: environment.commandLog,
     events,
     onResult: (result) => progress.observe(result),
+    journal,
   });
   const clusterService = new ClusterService({ cluster, events });
   const terminals = new TerminalService({ containers: environment.containers, cluster, events });
@@ -63,7 +68,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     ...createEnvHandlers(environment),
     ...createCatalogHandlers(catalog),
     ...createCheckHandlers(checks, (labId, stepId) => progress.activate(labId, stepId)),
-    ...createProgressHandlers(progress),
+    ...createProgressHandlers(progress, { onReset: (labId) => checks.forget(labId) }),
     ...createClusterHandlers(clusterService),
     ...createTerminalHandlers(terminals),
   };

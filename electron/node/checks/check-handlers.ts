@@ -5,14 +5,14 @@ type CheckCalls = 'labs.activate' | 'labs.results' | 'labs.cleanup';
 
 /**
  * labs.activate / labs.results / labs.cleanup: the renderer's view of the check engine. `onActivate` hears
- * which step the attendee opened (progress remembers it).
+ * which step the attendee opened (progress remembers it and journals the opening); it runs before the
+ * engine judges the step, so the journal shows the opening before any evidence gathered in it.
  */
-export function createCheckHandlers(engine: CheckEngine, onActivate: (labId: string, stepId: string) => void = () => undefined): Pick<CallHandlers, CheckCalls> {
+export function createCheckHandlers(engine: CheckEngine, onActivate: (labId: string, stepId: string) => unknown = () => undefined): Pick<CallHandlers, CheckCalls> {
   return {
     'labs.activate': async ({ labId, stepId }) => {
-      const results = await engine.activate(labId, stepId);
-      onActivate(labId, stepId);
-      return results;
+      await onActivate(labId, stepId);
+      return engine.activate(labId, stepId);
     },
     'labs.results': async ({ labId }) => engine.results(labId),
     'labs.cleanup': async ({ labId, stepId }) => engine.cleanup(labId, stepId),

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventName, EventPayload, EventSink } from '../../common/api/contract.ts';
 import type { CheckResult, ProgressState } from '../../common/api/labs.ts';
 import { LabdeckError } from '../../common/errors.ts';
+import { EvidenceJournal, readJournal } from './evidence-journal.ts';
 import { createProgressHandlers } from './progress-handlers.ts';
 import { ProgressStore, type ProgressCourse } from './progress-store.ts';
 
@@ -208,5 +209,62 @@ describe('ProgressStore', () => {
     const state = await handlers['progress.get']({}, context);
     expect(state.labs['1.2']?.steps['create-pod']).toMatchObject({ hintsRevealed: 1, solutionViewed: true });
     expect((await handlers['progress.reset']({ labId: '1.2' }, context)).labs['1.2']).toBeUndefined();
+  });
+
+  it('journals labs and steps opened, hints shown and solutions revealed, in order', async () => {
+    const journalFile = path.join(dir, 'evidence', 'test-course.jsonl');
+    const journal = await EvidenceJournal.open(journalFile, { courseId: 'test-course', courseVersion: '2.0.0' });
+    const store = await ProgressStore.open({ file, catalog: course, events: new RecordingSink(), saveDelayMs: 5, now, journal });
+    store.activate('1.2', 'create-pod');
+    store.activate('1.2', 'create-pod');
+    store.revealHint('1.2', 'create-pod');
+    store.activate('1.2', 'delete-pod');
+    store.viewSolution('1.2', 'delete-pod');
+    store.activate('1.3', 'deploy');
+    await store.journaled();
+    const entries = await readJournal(journalFile);
+    expect(entries.map((entry) => `${entry.type} ${entry.labId}${entry.stepId ? `/${entry.stepId}` : ''}`)).toEqual([
+      'lab-opened 1.2',
+      'step-opened 1.2/create-pod',
+      'hint-shown 1.2/create-pod',
+      'step-opened 1.2/delete-pod',
+      'solution-revealed 1.2/delete-pod',
+      'lab-opened 1.3',
+      'step-opened 1.3/deploy',
+    ]);
+    expect(entries.every((entry) => entry.courseVersion === '2.0.0')).toBe(true);
+  });
+
+  it('does not count context checks toward a step, and never completes a step made only of them', async () => {
+    const catalog = {
+      courseId: 'test-course',
+      labs: () => [
+        {
+          file: {
+            id: '1.6',
+            steps: [
+              { id: 'pod-ips', checks: [{ id: 'cni-annotation', context: true }, { id: 'ran-get-wide' }], hints: [] },
+              { id: 'only-context', checks: [{ id: 'kube-dns-ip', context: true }], hints: [] },
+            ],
+          },
+        },
+      ],
+    };
+    const store = await ProgressStore.open({ file, catalog, events: new RecordingSink(), saveDelayMs: 5, now });
+    store.observe(result('pod-ips', 'cni-annotation', 'passed', '1.6'));
+    expect(store.get().labs['1.6']?.steps['pod-ips']?.status ?? 'todo').toBe('todo');
+    store.observe(result('pod-ips', 'ran-get-wide', 'passed', '1.6'));
+    expect(store.get().labs['1.6']?.steps['pod-ips']?.status).toBe('done');
+    store.observe(result('only-context', 'kube-dns-ip', 'passed', '1.6'));
+    expect(store.get().labs['1.6']?.steps['only-context']?.status ?? 'todo').toBe('todo');
+  });
+
+  it('tells the check engine about a reset', async () => {
+    const store = await open();
+    const resets: Array<string | undefined> = [];
+    const handlers = createProgressHandlers(store, { onReset: (labId) => void resets.push(labId) });
+    await handlers['progress.reset']({ labId: '1.2' }, { clientId: 'c1' });
+    await handlers['progress.reset']({}, { clientId: 'c1' });
+    expect(resets).toEqual(['1.2', undefined]);
   });
 });

@@ -10,8 +10,12 @@ import {
   type StepProgress,
 } from '../../common/api/labs.ts';
 import { LabdeckError } from '../../common/errors.ts';
+import type { EvidenceJournal, JournalAppend } from './evidence-journal.ts';
 
-/** What the store needs to know about the course: which checks make each step, and how many hints it has. */
+/**
+ * What the store needs to know about the course: which checks make each step (context checks left out:
+ * they are shown, but they are not the attendee's work), and how many hints it has.
+ */
 export interface ProgressCourse {
   courseId: string;
   labs: ReadonlyArray<{ id: string; steps: ReadonlyArray<{ id: string; checkIds: readonly string[]; hintCount: number }> }>;
@@ -19,7 +23,7 @@ export interface ProgressCourse {
 
 /** The part of LabCatalog the store reads; kept structural so tests can hand in a small course. */
 export interface ProgressCatalogSource {
-  labs(): ReadonlyArray<{ file: { id: string; steps: ReadonlyArray<{ id: string; checks: ReadonlyArray<{ id: string }>; hints: readonly unknown[] }> } }>;
+  labs(): ReadonlyArray<{ file: { id: string; steps: ReadonlyArray<{ id: string; checks: ReadonlyArray<{ id: string; context?: boolean }>; hints: readonly unknown[] }> } }>;
   courseId?: string;
 }
 
@@ -36,6 +40,8 @@ export interface ProgressStoreOptions {
    */
   idleAfterMs?: number;
   now?: () => number;
+  /** The evidence journal: steps and labs opened, hints shown and solutions revealed are appended to it. */
+  journal?: EvidenceJournal;
 }
 
 const DEFAULT_COURSE_ID = 'k8s-networking';
@@ -47,7 +53,7 @@ function courseFrom(catalog: ProgressCatalogSource | ProgressCourse): ProgressCo
     courseId: source.courseId ?? DEFAULT_COURSE_ID,
     labs: source.labs().map(({ file }) => ({
       id: file.id,
-      steps: file.steps.map((step) => ({ id: step.id, checkIds: step.checks.map((check) => check.id), hintCount: step.hints.length })),
+      steps: file.steps.map((step) => ({ id: step.id, checkIds: step.checks.filter((check) => check.context !== true).map((check) => check.id), hintCount: step.hints.length })),
     })),
   };
 }
@@ -78,6 +84,10 @@ export class ProgressStore {
   #lastActivity: { labId: string; at: number } | undefined;
   #saveTimer: ReturnType<typeof setTimeout> | undefined;
   #writing: Promise<void> = Promise.resolve();
+  readonly #journal: EvidenceJournal | undefined;
+  /** The step opened last in this run; a new run journals its first opening again. */
+  #opened: { labId: string; stepId: string } | undefined;
+  #journaling: Promise<unknown> = Promise.resolve();
 
   private constructor(options: ProgressStoreOptions, course: ProgressCourse, state: ProgressState) {
     this.#file = options.file;
@@ -87,6 +97,7 @@ export class ProgressStore {
     this.#idleAfterMs = options.idleAfterMs ?? 5 * 60_000;
     this.#now = options.now ?? Date.now;
     this.#state = state;
+    this.#journal = options.journal;
   }
 
   static async open(options: ProgressStoreOptions): Promise<ProgressStore> {
@@ -102,6 +113,9 @@ export class ProgressStore {
   /** The attendee opened a step: it becomes the one a reopened window returns to. */
   activate(labId: string, stepId: string): ProgressState {
     this.#requireStep(labId, stepId);
+    if (this.#opened?.labId !== labId) this.#journalEntry({ type: 'lab-opened', labId });
+    if (this.#opened?.labId !== labId || this.#opened.stepId !== stepId) this.#journalEntry({ type: 'step-opened', labId, stepId });
+    this.#opened = { labId, stepId };
     if (this.#touch(labId, stepId)) this.#changed();
     return this.get();
   }
@@ -120,7 +134,8 @@ export class ProgressStore {
 
     const lab = this.#labProgress(result.labId);
     const stepProgress = this.#stepProgress(lab, result.stepId);
-    const allPassed = step.checkIds.every((checkId) => this.#passing.get(checkKey(result.labId, result.stepId, checkId)) === true);
+    // A step made only of context checks is not something the attendee did (lint reports such a step).
+    const allPassed = step.checkIds.length > 0 && step.checkIds.every((checkId) => this.#passing.get(checkKey(result.labId, result.stepId, checkId)) === true);
     if (allPassed && stepProgress.status !== 'done') {
       stepProgress.status = 'done';
       stepProgress.passedAt = new Date(this.#now()).toISOString();
@@ -138,6 +153,7 @@ export class ProgressStore {
     this.#touch(labId, stepId);
     const progress = this.#stepProgress(this.#labProgress(labId), stepId);
     progress.hintsRevealed = Math.min(step.hintCount, progress.hintsRevealed + 1);
+    this.#journalEntry({ type: 'hint-shown', labId, stepId, evidence: { hintsRevealed: progress.hintsRevealed } });
     this.#changed();
     return this.get();
   }
@@ -146,6 +162,7 @@ export class ProgressStore {
     this.#requireStep(labId, stepId);
     this.#touch(labId, stepId);
     this.#stepProgress(this.#labProgress(labId), stepId).solutionViewed = true;
+    this.#journalEntry({ type: 'solution-revealed', labId, stepId });
     this.#changed();
     return this.get();
   }
@@ -167,14 +184,29 @@ export class ProgressStore {
     return this.get();
   }
 
+  /** Resolves once every journal entry asked for so far is on disk. */
+  journaled(): Promise<void> {
+    return this.#journaling.then(() => undefined);
+  }
+
   /** Writes any pending change now; call before the process exits. */
   async flush(): Promise<void> {
+    await this.journaled();
     if (this.#saveTimer !== undefined) {
       clearTimeout(this.#saveTimer);
       this.#saveTimer = undefined;
       this.#queueWrite();
     }
     await this.#writing;
+  }
+
+  /** Appends in call order (the journal queues); a failure is logged, the attendee's work goes on. */
+  #journalEntry(entry: JournalAppend): void {
+    if (!this.#journal) return;
+    const appended = this.#journal.append(entry).catch((error: unknown) => {
+      console.error(`Labdeck could not journal ${entry.type} of ${entry.labId}${entry.stepId ? `/${entry.stepId}` : ''}: ${(error as Error).message}`);
+    });
+    this.#journaling = Promise.all([this.#journaling, appended]);
   }
 
   #changed(): void {
