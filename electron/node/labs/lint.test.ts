@@ -179,6 +179,36 @@ describe('lintLabs', () => {
     expect(await lintMessages()).toEqual([expect.stringMatching(/^1\.1-demo\/selftest\.yaml:1:1 missing selftest\.yaml/)]);
   });
 
+  it('reports a step whose checks are all context: nothing in it is the attendee\'s own work', async () => {
+    await writeLab('1.1-demo', { ...baseFiles, 'lab.yaml': goodLab.replace('        kind: resource\n', '        kind: resource\n        context: true\n') });
+    expect(await lintMessages()).toEqual([expect.stringMatching(/^1\.1-demo\/lab\.yaml:\d+:\d+ step first has no check that only the attendee's own action can satisfy/)]);
+  });
+
+  it('reports a non-context check of Nodes or kube-system, which hold without the attendee', async () => {
+    const withEnvironmentChecks = goodLab.concat(`      - id: nodes-ready
+        title: Nodes are ready
+        kind: resource
+        select: { apiVersion: v1, kind: Node }
+        assertAll: [{ that: 'objects.size() == 3', message: 'expected 3 nodes' }]
+      - id: coredns
+        title: CoreDNS runs
+        kind: resource
+        select: { apiVersion: v1, kind: Pod, namespace: kube-system, labelSelector: k8s-app=kube-dns }
+        assertAll: [{ that: 'objects.size() > 0', message: 'no CoreDNS' }]
+      - id: coredns-context
+        title: CoreDNS runs (context)
+        kind: resource
+        context: true
+        select: { apiVersion: v1, kind: Pod, namespace: kube-system, labelSelector: k8s-app=kube-dns }
+        assertAll: [{ that: 'objects.size() > 0', message: 'no CoreDNS' }]
+`);
+    await writeLab('1.1-demo', { ...baseFiles, 'lab.yaml': withEnvironmentChecks });
+    expect(await lintMessages()).toEqual([
+      expect.stringMatching(/^1\.1-demo\/lab\.yaml:31:17 check nodes-ready: it selects Nodes.*mark it `context: true`/),
+      expect.stringMatching(/^1\.1-demo\/lab\.yaml:36:17 check coredns: it selects objects in kube-system.*mark it `context: true`/),
+    ]);
+  });
+
   it('reports YAML syntax errors with their position', async () => {
     await writeLab('1.1-demo', { ...baseFiles, 'lab.yaml': goodLab.replace('title: Demo', 'title: [Demo') });
     const [first] = await lintMessages();

@@ -8,6 +8,7 @@ import { isKnownKind, validateManifestText } from '../kube/manifest-validation.t
 import { compareLabIds, listLabFolders, loadCourse } from './lab-catalog.ts';
 import { celCompileError, parseObjectReferences, parseTemplate, type CelContext } from './lab-expressions.ts';
 import { loadLabFolder, type LoadedLab } from './lab-folder.ts';
+import { lintStepEvidence } from './lint-evidence.ts';
 import { lintContainment } from './lint-containment.ts';
 import { loadSelftest, SELFTEST_FILE_NAME } from './selftest-schema.ts';
 import { YamlSource, type LabProblem, type YamlPath } from './yaml-source.ts';
@@ -129,6 +130,7 @@ function lintLoadedLab(lab: LoadedLab, source: YamlSource, displayDir: string, l
       if (duplicateChecks.has(check.id)) report([...checkAt, 'id'], `check id "${check.id}" is used more than once in step ${step.id}`);
       lintCheck(check, checkAt, report);
     }
+    for (const problem of lintStepEvidence(step)) report([...at, ...problem.at], problem.message);
 
     for (const [cleanupIndex, selector] of step.cleanup.entries()) lintSelector(selector, [...at, 'cleanup', cleanupIndex], report);
 
