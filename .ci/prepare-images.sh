@@ -74,4 +74,6 @@ else
     --label "dev.labdeck.build-hash=$build_hash" \
     -t "$JUMPHOST_IMAGE" "$JUMPHOST_DIR"
 fi
+# The data-plane harness images (e2e/dataplane): pod, nginx, node and DNS, each cached by its own build hash.
+bash e2e/dataplane/images/build.sh
 docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep '^labdeck/' || true
