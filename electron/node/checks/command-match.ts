@@ -10,13 +10,16 @@ import { parseShellLine, wordDisplay, wordText, type Segment, type Word } from '
 
 export type MatchOutcome = { ok: true } | { ok: false; progress: number; reason: string };
 
-/** What a matcher's `${kind:ns/name}.path` hosts resolved to in the live world (undefined: not resolvable now). */
-export type ResolvedHosts = ReadonlyMap<string, string | undefined>;
+/**
+ * What a matcher's values with `${kind:ns/name}.path` references (URL hosts, arguments, option values)
+ * resolved to in the live world; undefined when the object or field does not exist now.
+ */
+export type ResolvedValues = ReadonlyMap<string, string | undefined>;
 
 type MatcherFields = Omit<CommandMatcher, 'then'>;
 type Accepted = string | readonly string[];
 
-export function matchInvocation(matcher: CommandMatcher | MatcherFields, invocation: Invocation, terminal: string, hosts: ResolvedHosts): MatchOutcome {
+export function matchInvocation(matcher: CommandMatcher | MatcherFields, invocation: Invocation, terminal: string, hosts: ResolvedValues): MatchOutcome {
   if (!accepts(matcher.program, invocation.program)) return { ok: false, progress: 0, reason: `runs ${invocation.program}, expected ${list(matcher.program)}` };
   let progress = 1;
   if (matcher.on !== undefined && !alternatives(matcher.on).some((where) => where === terminal || (where === 'node' && terminal !== 'jumphost'))) {
@@ -25,12 +28,12 @@ export function matchInvocation(matcher: CommandMatcher | MatcherFields, invocat
   progress += 1;
   for (const [index, expected] of (matcher.args ?? []).entries()) {
     const actual = invocation.args[index];
-    const canonical = alternatives(expected).map((value) => canonicalArg(invocation.program, invocation.args, index, value));
+    const canonical = alternatives(expected).map((value) => (value.includes('${') ? (hosts.get(value) ?? value) : canonicalArg(invocation.program, invocation.args, index, value)));
     if (!actual) return { ok: false, progress, reason: `has no argument ${index + 1} (expected ${list(canonical)})` };
     const text = wordText(actual);
     const parts = text !== null && invocation.program === 'kubectl' && index === 1 ? text.split(',') : [text];
-    if (!parts.some((part) => part !== null && canonical.some((value) => globMatch(value, part)))) {
-      return { ok: false, progress, reason: `has ${describeWord(actual)} as argument ${index + 1}, expected ${list(canonical)}` };
+    if (!parts.some((part) => part !== null && canonical.some((value) => !value.includes('${') && globMatch(value, part)))) {
+      return { ok: false, progress, reason: `has ${describeWord(actual)} as argument ${index + 1}, expected ${list(canonical.map(describeValue))}` };
     }
     progress += 1;
   }
@@ -42,8 +45,9 @@ export function matchInvocation(matcher: CommandMatcher | MatcherFields, invocat
       return { ok: false, progress, reason: `has no --${name}${expected === true ? '' : ` ${list(expected)}`}` };
     } else if (expected !== true) {
       const given = values.filter((value): value is Word => value !== true);
-      if (!given.some((value) => alternatives(expected).some((accepted) => wordMatches(accepted, value)))) {
-        return { ok: false, progress, reason: `has --${name} ${given.map(describeWord).join(', ') || '(no value)'}, expected ${list(expected)}` };
+      const accepted = alternatives(expected).map((value) => (value.includes('${') ? (hosts.get(value) ?? value) : value));
+      if (!given.some((value) => accepted.some((candidate) => !candidate.includes('${') && wordMatches(candidate, value)))) {
+        return { ok: false, progress, reason: `has --${name} ${given.map(describeWord).join(', ') || '(no value)'}, expected ${list(accepted.map(describeValue))}` };
       }
     }
     progress += 1;
@@ -73,7 +77,7 @@ interface ParsedUrl {
   path: string;
 }
 
-function matchUrls(matcher: UrlMatcher, words: Word[], hosts: ResolvedHosts): { ok: true } | { ok: false; reason: string } {
+function matchUrls(matcher: UrlMatcher, words: Word[], hosts: ResolvedValues): { ok: true } | { ok: false; reason: string } {
   if (words.length === 0) return { ok: false, reason: 'has no URL' };
   let reason = '';
   for (const word of words) {
@@ -89,7 +93,7 @@ function matchUrls(matcher: UrlMatcher, words: Word[], hosts: ResolvedHosts): { 
   return { ok: false, reason };
 }
 
-function urlProblem(matcher: UrlMatcher, url: ParsedUrl, hosts: ResolvedHosts): string | undefined {
+function urlProblem(matcher: UrlMatcher, url: ParsedUrl, hosts: ResolvedValues): string | undefined {
   if (matcher.scheme !== undefined && url.scheme !== matcher.scheme) return `uses ${url.scheme}://, expected ${matcher.scheme}://`;
   if (matcher.host !== undefined) {
     const accepted = alternatives(matcher.host);
@@ -136,7 +140,7 @@ function parseUrl(word: Word): ParsedUrl | undefined {
   return { scheme: scheme.toLowerCase(), host, port, path: path.startsWith('/') ? path : `/${path}` };
 }
 
-function hostMatches(accepted: string, host: Segment[], hosts: ResolvedHosts): boolean {
+function hostMatches(accepted: string, host: Segment[], hosts: ResolvedValues): boolean {
   const text = host.every((segment) => segment.kind === 'text') ? host.map((segment) => (segment.kind === 'text' ? segment.text : '')).join('') : null;
   if (accepted.includes('${')) {
     if (text !== null) return hosts.get(accepted) === text;
@@ -219,6 +223,12 @@ function describeWord(word: Word): string {
 
 function describeSegments(segments: Segment[]): string {
   return describeWord({ segments });
+}
+
+function describeValue(value: string): string {
+  if (!value.includes('${')) return value;
+  const podDns = /^\$\{pod-dns:([^/}]+)\/([^}]+)\}$/.exec(value);
+  return podDns ? `the DNS name of pod ${podDns[1]}/${podDns[2]} (it has no IP yet)` : describeReference(value);
 }
 
 function describeReference(reference: string): string {

@@ -116,6 +116,28 @@ describe('curl targets', () => {
   });
 });
 
+describe('values naming live objects', () => {
+  const lookup = check({ command: { program: 'kubectl', args: ['exec', 'alpine'], then: { program: ['nslookup', 'ping'], args: ['${pod-dns:default/nginx}'] } }, exitCode: 0 });
+
+  it('accept only the DNS name built from the attendee\'s own pod IP', async () => {
+    expect(await status(lookup, 'kubectl exec -it alpine -- nslookup 10-244-1-5.default.pod.cluster.local')).toBe('passed');
+    expect(await status(lookup, 'kubectl exec alpine -- ping -c 3 10-244-1-5.default.pod.cluster.local')).toBe('passed');
+    // CoreDNS answers any IP-shaped name, so a made-up one would resolve too; it must not count.
+    const verdict = await evaluateCommand(lookup, world([record('kubectl exec alpine -- nslookup 10-244-9-9.default.pod.cluster.local')], OBJECTS));
+    expect(verdict.message).toContain('expected 10-244-1-5.default.pod.cluster.local');
+  });
+
+  it('say so when the pod has no IP to build the name from', async () => {
+    const verdict = await evaluateCommand(lookup, world([record('kubectl exec alpine -- nslookup 10-244-1-5.default.pod.cluster.local')], []));
+    expect(verdict.message).toContain('the DNS name of pod default/nginx (it has no IP yet)');
+  });
+
+  it('resolve references in option values', async () => {
+    const logs = check({ command: { program: 'kubectl', args: ['get', 'endpoints'], flags: { 'field-selector': 'metadata.name=${service:default/nginx}.metadata.name' } } });
+    expect(await status(logs, 'kubectl get ep --field-selector metadata.name=nginx')).toBe('passed');
+  });
+});
+
 describe('pattern fallback', () => {
   it('runs RE2 patterns, alone or together with a matcher', async () => {
     expect(await status(check({ pattern: '^kubectl get nodes' }), 'kubectl get nodes -o wide')).toBe('passed');

@@ -1,8 +1,8 @@
-import { parseObjectReferences, REFERENCE_KINDS, resolveObjectReferences } from '../labs/lab-expressions.ts';
 import type { CommandCheck, CommandMatcher } from './check-spec.ts';
 import { parseInvocation } from './command-grammar.ts';
 import { parseShellLine, type ShellVariables, type SimpleCommand } from './command-line.ts';
-import { matchInvocation, type ResolvedHosts } from './command-match.ts';
+import { matchInvocation } from './command-match.ts';
+import { referencedKinds, resolveReferenceValues } from './command-references.ts';
 import type { CheckWorld, CommandRecord } from './check-world.ts';
 import { labRegexError, labRegexTest } from './lab-regex.ts';
 import { type Verdict } from './verdict.ts';
@@ -22,7 +22,7 @@ export async function evaluateCommand(check: CommandCheck, world: CheckWorld): P
   const records = await world.commandRecords();
   if (records === null) return { status: 'skipped', message: 'No terminal command record is available here, so commands cannot be checked' };
   const matchers = commandMatchers(check);
-  const hosts = await resolveHosts(matchers, world);
+  const hosts = await resolveReferenceValues(matchers, world);
 
   let accepted: { record: CommandRecord; exitCode: number | undefined } | undefined;
   let wrongExit: { record: CommandRecord; exitCode: number | undefined } | undefined;
@@ -107,36 +107,7 @@ export function exitCodeOf(record: CommandRecord, commands: readonly SimpleComma
   return rest.every((later) => later.next === null || later.next === '&&') ? 0 : undefined;
 }
 
-/** Resolves every `${kind:ns/name}.path` host of the matchers against the world (absent objects stay undefined). */
-async function resolveHosts(matchers: readonly CommandMatcher[], world: CheckWorld): Promise<ResolvedHosts> {
-  const hosts = new Map<string, string | undefined>();
-  const written = matchers.flatMap((matcher) => [matcher.url?.host, matcher.then?.url?.host]).flatMap((host) => (host === undefined ? [] : typeof host === 'string' ? [host] : host));
-  for (const host of written) {
-    if (!host.includes('${') || hosts.has(host)) continue;
-    try {
-      const resolved = await resolveObjectReferences(host, async (reference, kind) => {
-        const objects = await world.listObjects({ apiVersion: kind.apiVersion, kind: kind.kind, name: reference.name, ...(reference.namespace ? { namespace: reference.namespace } : {}) });
-        return objects?.[0];
-      });
-      hosts.set(host, resolved.ok ? resolved.value : undefined);
-    } catch {
-      // An object that cannot be read now only means this host cannot be accepted by address yet.
-      hosts.set(host, undefined);
-    }
-  }
-  return hosts;
-}
-
-/** Kinds a command check's URL hosts reference (the engine watches them so the hosts can be resolved). */
+/** Kinds a command check's values reference (the engine watches them so the values can be resolved). */
 export function commandReferencedKinds(check: CommandCheck): Array<{ apiVersion: string; kind: string }> {
-  const kinds = new Map<string, { apiVersion: string; kind: string }>();
-  for (const matcher of commandMatchers(check)) {
-    for (const host of [matcher.url?.host, matcher.then?.url?.host].flatMap((value) => (value === undefined ? [] : typeof value === 'string' ? [value] : value))) {
-      for (const reference of parseObjectReferences(host)) {
-        const known = REFERENCE_KINDS[reference.kind];
-        if (known) kinds.set(`${known.apiVersion}/${known.kind}`, { apiVersion: known.apiVersion, kind: known.kind });
-      }
-    }
-  }
-  return [...kinds.values()];
+  return referencedKinds(commandMatchers(check));
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { LabdeckError } from '../../common/errors.ts';
 import type { Assertion, CheckSpec, ObjectSelector } from '../checks/check-spec.ts';
 import { commandMatchers } from '../checks/evaluate-command.ts';
+import { referenceProblem, referenceValues } from '../checks/command-references.ts';
 import { labRegexError } from '../checks/lab-regex.ts';
 import { isKnownKind, validateManifestText } from '../kube/manifest-validation.ts';
 import { compareLabIds, listLabFolders, loadCourse } from './lab-catalog.ts';
@@ -41,20 +42,13 @@ function lintRegex(pattern: string | undefined, at: YamlPath, report: Report): v
   if (problem) report(at, `not a valid regular expression: ${problem}`);
 }
 
-/** `${kind:namespace/name}.path` hosts of a command matcher's URL must be well-formed references. */
+/** `${kind:namespace/name}.path` and `${pod-dns:namespace/name}` values of a command matcher must be well formed. */
 function lintCommandHosts(check: Extract<CheckSpec, { kind: 'command' }>, at: YamlPath, report: Report): void {
-  const matchers = commandMatchers(check);
-  matchers.forEach((matcher, index) => {
+  commandMatchers(check).forEach((matcher, index) => {
     const where = Array.isArray(check.command) ? [...at, 'command', index] : [...at, 'command'];
-    for (const [url, path] of [[matcher.url, [...where, 'url', 'host']], [matcher.then?.url, [...where, 'then', 'url', 'host']]] as const) {
-      const hosts = url?.host === undefined ? [] : typeof url.host === 'string' ? [url.host] : url.host;
-      for (const host of hosts) {
-        try {
-          parseObjectReferences(host);
-        } catch (error) {
-          report(path, (error as Error).message);
-        }
-      }
+    for (const value of referenceValues(matcher)) {
+      const problem = referenceProblem(value);
+      if (problem) report(where, `${value}: ${problem}`);
     }
   });
 }

@@ -31,7 +31,17 @@ const ObjectMatchSchema = z
 
 const CommandSchema = z.union([
   z.string().min(1),
-  z.object({ command: z.string().min(1), exitCode: z.number().int().default(0), time: z.string().optional() }).strict(),
+  z
+    .object({
+      command: z.string().min(1),
+      exitCode: z.number().int().default(0),
+      time: z.string().optional(),
+      /** The terminal it was typed in: a node's name (master1, worker1, worker2); the jumphost when omitted. */
+      terminal: z.string().min(1).optional(),
+      /** bash's PIPESTATUS for a line with a pipe, as the jumphost's recorder writes it. */
+      pipeStatus: z.array(z.number().int()).optional(),
+    })
+    .strict(),
 ]);
 
 /** The recorded outcome of a probe check; `argv`, when given, is what the probe must have resolved to. */
@@ -190,7 +200,7 @@ function resolveWorld(
   return {
     objects,
     commands: spec.commands
-      ? spec.commands.map((entry) => (typeof entry === 'string' ? { command: entry, exitCode: 0, time: FIXED_TIME } : { command: entry.command, exitCode: entry.exitCode, time: entry.time ?? FIXED_TIME }))
+      ? spec.commands.map((entry) => (typeof entry === 'string' ? { command: entry, exitCode: 0, time: FIXED_TIME } : { command: entry.command, exitCode: entry.exitCode, time: entry.time ?? FIXED_TIME, ...(entry.terminal ? { terminal: entry.terminal } : {}), ...(entry.pipeStatus ? { pipeStatus: entry.pipeStatus } : {}) }))
       : structuredClone(base.commands),
     probes: spec.probes
       ? spec.probes.map((probe) => ({ check: probe.check, ...(probe.argv ? { argv: probe.argv } : {}), outcome: { exitCode: probe.exitCode, output: probe.output } }))
