@@ -1,10 +1,12 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { startKubeApiTestDouble } from '../../../e2e/support/kube-api-test-double.ts';
 import { SnapshotWorld } from '../../node/checks/snapshot-world.ts';
+import { LabCatalog } from '../../node/labs/lab-catalog.ts';
+import { EvidenceJournal } from '../../node/progress/evidence-journal.ts';
 import { registerGradeCommand } from './grade.ts';
 import { runCommand, type CommandRun } from './run-command.test-support.ts';
 
@@ -63,7 +65,7 @@ describe('labdeck grade', () => {
     try {
       const snapshot = JSON.parse(await readFile(WRONG_IMAGE, 'utf8')) as { items: Array<Record<string, unknown>> };
       await double.setObjects(snapshot.items);
-      expect(SnapshotWorld.parse(JSON.stringify(snapshot)).size).toBe(2);
+      expect(SnapshotWorld.parse(JSON.stringify(snapshot)).size).toBe(3);
       const live = await runGrade('--lab', '1.3', '--kubeconfig', double.kubeconfigPath, '--format', 'json');
       const fromSnapshot = await runGrade('--lab', '1.3', '--snapshot', WRONG_IMAGE, '--format', 'json');
       expect(JSON.parse(live.stdout)).toEqual(JSON.parse(fromSnapshot.stdout));
@@ -105,6 +107,126 @@ describe('labdeck grade', () => {
       expect(stderr).toContain('Cannot read the snapshot /nonexistent/snapshot.json');
     } finally {
       write.mockRestore();
+    }
+  });
+
+  it('skips what a snapshot cannot answer (commands, probes, HTTP), never passes it', async () => {
+    const { stdout } = await runGrade('--lab', 'all', '--snapshot', WRONG_IMAGE, '--format', 'json');
+    const checks = (JSON.parse(stdout) as Array<{ steps: Array<{ checks: Array<{ kind: string; status: string }> }> }>).flatMap((lab) => lab.steps.flatMap((step) => step.checks));
+    const unanswerable = checks.filter((check) => check.kind !== 'resource');
+    expect(unanswerable.some((check) => check.kind === 'probe')).toBe(true);
+    expect(unanswerable.filter((check) => check.kind === 'probe' || check.kind === 'http').every((check) => check.status === 'skipped')).toBe(true);
+    expect(unanswerable.filter((check) => check.status === 'passed')).toEqual([]);
+  });
+
+  it('says how to write a snapshot with every kind the checks select when one lacks some', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'labdeck-grade-'));
+    const partial = path.join(dir, 'pods-only.json');
+    await writeFile(partial, JSON.stringify({ kind: 'List', apiVersion: 'v1', items: [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x', namespace: 'default' } }] }));
+    let stderr = '';
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr += String(chunk);
+      return true;
+    });
+    try {
+      const { stdout } = await runGrade('--lab', '1.3', '--snapshot', partial, '--format', 'json');
+      const report = JSON.parse(stdout) as { steps: Array<{ checks: Array<{ id: string; status: string; message: string }> }> };
+      const deploymentChecks = report.steps.flatMap((step) => step.checks).filter((check) => check.message.includes('cannot list Deployment'));
+      expect(deploymentChecks.length).toBeGreaterThan(0);
+      expect(deploymentChecks.every((check) => check.status === 'skipped')).toBe(true);
+      expect(stderr).toMatch(/The snapshot has no .*Deployment.*ReplicaSet.* objects/);
+      const command = /`(kubectl get [^`]*)`/.exec(stderr)?.[1] ?? '';
+      for (const resource of ['nodes', 'namespaces', 'pods', 'services', 'endpoints', 'deployments.apps', 'replicasets.apps']) expect(command.split(' ')[2]?.split(',')).toContain(resource);
+      expect(command).toMatch(/ -A -o json > snapshot\.json$/);
+    } finally {
+      write.mockRestore();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('labdeck grade --journal', () => {
+  /** A journal in which the attendee opened every step of lab 1.3 and passed all but the last step's checks. */
+  async function writeJournal(options: { completeAll: boolean }): Promise<{ file: string; dir: string; lastStep: string }> {
+    const catalog = await LabCatalog.load(LABS);
+    const lab = catalog.requireLab('1.3');
+    const dir = await mkdtemp(path.join(tmpdir(), 'labdeck-grade-journal-'));
+    const file = path.join(dir, `${catalog.courseId}.jsonl`);
+    const journal = await EvidenceJournal.open(file, { courseId: catalog.courseId, courseVersion: '0.0.0' });
+    let clock = Date.parse('2026-11-29T09:00:00Z');
+    const time = () => new Date((clock += 1000)).toISOString();
+    await journal.append({ type: 'lab-opened', labId: '1.3', time: time() });
+    const steps = lab.file.steps;
+    for (const [index, step] of steps.entries()) {
+      await journal.append({ type: 'step-opened', labId: '1.3', stepId: step.id, time: time() });
+      if (!options.completeAll && index === steps.length - 1) break;
+      for (const check of step.checks.filter((candidate) => !candidate.context)) {
+        const evidence = check.kind === 'command' ? { matched: { command: `kubectl for ${check.id}`, exitCode: 0, time: time() } } : [{ kind: 'Deployment', metadata: { name: `for-${check.id}`, namespace: 'default' } }];
+        await journal.append({ type: 'check-passed', labId: '1.3', stepId: step.id, checkId: check.id, time: time(), evidence });
+      }
+    }
+    return { file, dir, lastStep: steps.at(-1)?.id ?? '' };
+  }
+
+  it('reports each step complete with when and on what evidence, and exits 1 while a step is incomplete', async () => {
+    const { file, dir, lastStep } = await writeJournal({ completeAll: false });
+    try {
+      const { stdout, exitCode } = await runGrade('--lab', '1.3', '--journal', file, '--format', 'json');
+      const report = JSON.parse(stdout) as {
+        course: { id: string };
+        journal: Array<{ lab: string; steps: Array<{ id: string; status: string; completedAt?: string; checks: Array<{ id: string; kind: string; status: string; passedAt?: string; evidence?: unknown }> }> }>;
+      };
+      expect(report.course.id).toBe('k8s-networking');
+      const steps = report.journal[0]?.steps ?? [];
+      const done = steps.filter((step) => step.id !== lastStep);
+      expect(done.length).toBeGreaterThan(0);
+      for (const step of done) {
+        expect(step.status).toBe('complete');
+        expect(step.completedAt).toMatch(/^2026-11-29T09:/);
+        for (const check of step.checks.filter((candidate) => candidate.status !== 'context')) {
+          expect(check).toMatchObject({ status: 'passed', passedAt: expect.any(String) });
+          if (check.kind === 'command') expect(check.evidence).toEqual({ matched: expect.objectContaining({ command: `kubectl for ${check.id}`, exitCode: 0 }) });
+        }
+      }
+      expect(steps.find((step) => step.id === lastStep)?.status).toBe('incomplete');
+      expect(exitCode).toBe(1);
+      const text = await runGrade('--lab', '1.3', '--journal', file);
+      expect(text.stdout).toMatch(/PASS {2}\S+ at 2026-11-29T09:\d\d:\d\d\.000Z: `kubectl for \S+` exited 0/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 0 when every step is complete, and reports what holds on a snapshot separately', async () => {
+    const { file, dir } = await writeJournal({ completeAll: true });
+    try {
+      const { stdout, exitCode } = await runGrade('--lab', '1.3', '--journal', file, '--snapshot', WRONG_IMAGE, '--format', 'json');
+      const report = JSON.parse(stdout) as { journal: Array<{ summary: { complete: number; total: number } }>; holdsNow: { source: string; labs: Array<{ summary: { failed: number } }> } };
+      expect(report.journal[0]?.summary.complete).toBe(report.journal[0]?.summary.total);
+      // The snapshot's wrong image fails checks now, but that is not the grade: the journal says it was done.
+      expect(report.holdsNow.labs[0]?.summary.failed).toBeGreaterThan(0);
+      expect(exitCode ?? 0).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 2 naming the entry when the journal was edited', async () => {
+    const { file, dir } = await writeJournal({ completeAll: true });
+    let stderr = '';
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr += String(chunk);
+      return true;
+    });
+    try {
+      await writeFile(file, (await readFile(file, 'utf8')).replace('"exitCode":0', '"exitCode":1'));
+      const { stdout, exitCode } = await runGrade('--lab', '1.3', '--journal', file);
+      expect(stdout).toBe('');
+      expect(exitCode).toBe(2);
+      expect(stderr).toMatch(/is broken at entry \d+ \(line \d+\): its content does not match its hash/);
+    } finally {
+      write.mockRestore();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -3,12 +3,18 @@ import { type Command, Option } from 'commander';
 import { ApiWorld } from '../../node/checks/api-world.ts';
 import type { CheckWorld } from '../../node/checks/check-world.ts';
 import { anyFailed, formatJunit, formatText, gradeLab, type LabGrade } from '../../node/checks/grade.ts';
+import { anyIncomplete, formatJournalJunit, formatJournalText, gradeLabFromJournal } from '../../node/checks/journal-grade.ts';
+import { labKinds } from '../../node/checks/selftest.ts';
+import { snapshotCommand } from '../../node/checks/snapshot-command.ts';
 import { SnapshotWorld } from '../../node/checks/snapshot-world.ts';
-import { LabCatalog } from '../../node/labs/lab-catalog.ts';
+import { LabCatalog, type LoadedLab } from '../../node/labs/lab-catalog.ts';
+import { courseVersion } from '../../node/labs/lab-schema.ts';
+import { readJournal } from '../../node/progress/evidence-journal.ts';
 import { LabdeckError } from '../../common/errors.ts';
 
 interface GradeOptions {
   lab: string;
+  journal?: string;
   kubeconfig?: string;
   snapshot?: string;
   format: 'json' | 'junit' | 'text';
@@ -16,28 +22,27 @@ interface GradeOptions {
 }
 
 /**
- * `labdeck grade --lab <id>|all (--kubeconfig F | --snapshot F) [--format json|junit|text]`: judges a cluster
- * or a `kubectl get -o json` snapshot against a lab's checks. Exit code 1 when any check failed.
+ * `labdeck grade --lab <id>|all (--journal F [--kubeconfig F | --snapshot F] | --kubeconfig F | --snapshot F)`.
+ * With --journal, each step is graded from the attendee's evidence journal (passed when, with what
+ * evidence; exit 1 when a step is incomplete), and a cluster or snapshot, when given, is reported separately
+ * as what still holds now. Without it, the cluster or snapshot is judged against the checks (exit 1 when a
+ * check failed). Exit 2 when the course, journal, snapshot or cluster cannot be read.
  */
 export function registerGradeCommand(program: Command): void {
   program
     .command('grade')
-    .description('Grade a cluster or a snapshot against the checks of a lab (exit 1 when any check failed)')
+    .description('Grade an attendee from their evidence journal, or a cluster or snapshot against the checks of a lab')
     .requiredOption('--lab <id>', 'lab id (e.g. 1.3) or "all"')
-    .addOption(new Option('--kubeconfig <file>', 'grade the live cluster this kubeconfig points at').conflicts('snapshot'))
-    .addOption(new Option('--snapshot <file>', 'grade a Kubernetes List written by `kubectl get <kinds> -A -o json`').conflicts('kubeconfig'))
+    .option('--journal <file>', "grade each step from the attendee's evidence journal (evidence/<course>.jsonl in their Labdeck data folder)")
+    .addOption(new Option('--kubeconfig <file>', 'grade (or, with --journal, report what still holds on) the live cluster this kubeconfig points at').conflicts('snapshot'))
+    .addOption(new Option('--snapshot <file>', 'grade a Kubernetes List written by the `kubectl get ... -A -o json` that `labdeck grade` prints').conflicts('kubeconfig'))
     .addOption(new Option('--format <format>', 'report format').choices(['json', 'junit', 'text']).default('text'))
     .option('--labs <dir>', 'folder holding the labs', 'labs')
     .action(async (options: GradeOptions) => {
-      if (!options.kubeconfig && !options.snapshot) {
-        process.stderr.write('labdeck grade needs --kubeconfig <file> or --snapshot <file>\n');
-        process.exitCode = 2;
-        return;
-      }
       try {
         await grade(options);
       } catch (error) {
-        // A broken course, an unreadable snapshot or an unreachable cluster is not a grade: exit 2, say why.
+        // A broken course, journal or snapshot, or an unreachable cluster, is not a grade: exit 2, say why.
         if (!(error instanceof LabdeckError)) throw error;
         process.stderr.write(`${error.message}\n${error.action ? `${error.action}\n` : ''}`);
         process.exitCode = 2;
@@ -48,29 +53,74 @@ export function registerGradeCommand(program: Command): void {
 async function grade(options: GradeOptions): Promise<void> {
   const catalog = await LabCatalog.load(options.labs);
   const labs = options.lab === 'all' ? catalog.labs() : [catalog.requireLab(options.lab)];
-  let world: CheckWorld;
-  if (options.snapshot) {
-    world = await SnapshotWorld.load(options.snapshot);
-  } else {
-    const kubeConfig = new KubeConfig();
-    try {
-      kubeConfig.loadFromFile(options.kubeconfig ?? '');
-    } catch (error) {
-      throw new LabdeckError('invalid-request', `Cannot read the kubeconfig ${options.kubeconfig}: ${(error as Error).message}`, { action: 'Check the path given to --kubeconfig.' });
-    }
-    world = new ApiWorld(kubeConfig);
-    try {
-      await world.listObjects({ apiVersion: 'v1', kind: 'Namespace' });
-    } catch (error) {
-      throw new LabdeckError('kubernetes-error', `Cannot reach the cluster of ${options.kubeconfig}: ${(error as Error).message}`, {
-        action: 'Check that the cluster is running and that the kubeconfig points at it (kubectl --kubeconfig <file> get ns).',
-      });
-    }
+  // Derived from every lab's checks, even when grading one: the attendee writes one snapshot for the course.
+  const command = snapshotCommand(catalog.labs());
+  if (!options.journal && !options.kubeconfig && !options.snapshot) {
+    throw new LabdeckError('invalid-request', 'labdeck grade needs --journal <file>, --kubeconfig <file> or --snapshot <file>.', {
+      action: `Grade from the attendee's evidence journal, or write a snapshot with \`${command}\`.`,
+    });
   }
-  const grades: LabGrade[] = [];
-  for (const lab of labs) grades.push(await gradeLab(lab, world));
-  if (options.format === 'json') process.stdout.write(`${JSON.stringify(options.lab === 'all' ? grades : grades[0], null, 2)}\n`);
-  else if (options.format === 'junit') process.stdout.write(formatJunit(grades));
-  else process.stdout.write(formatText(grades));
-  if (anyFailed(grades)) process.exitCode = 1;
+  const world = options.snapshot || options.kubeconfig ? await openWorld(options, command) : undefined;
+  const live: LabGrade[] = [];
+  if (world) for (const lab of labs) live.push(await gradeLab(lab, world));
+  if (world instanceof SnapshotWorld) warnAboutMissingKinds(world, labs, command);
+
+  if (!options.journal) {
+    if (options.format === 'json') process.stdout.write(`${JSON.stringify(options.lab === 'all' ? live : live[0], null, 2)}\n`);
+    else if (options.format === 'junit') process.stdout.write(formatJunit(live));
+    else process.stdout.write(formatText(live));
+    if (anyFailed(live)) process.exitCode = 1;
+    return;
+  }
+
+  const entries = await readJournal(options.journal);
+  const foreign = entries.find((entry) => entry.courseId !== catalog.courseId);
+  if (foreign) {
+    throw new LabdeckError('invalid-request', `The journal ${options.journal} is for course "${foreign.courseId}", not "${catalog.courseId}" (the course in ${options.labs}).`, {
+      action: 'Pass the course folder the attendee used with --labs.',
+    });
+  }
+  const journal = labs.map((lab) => gradeLabFromJournal(lab, entries));
+  const versions = [...new Set(entries.map((entry) => entry.courseVersion))];
+  if (options.format === 'json') {
+    const report = {
+      course: { id: catalog.courseId, version: courseVersion(catalog.course), journalVersions: versions },
+      journal: journal,
+      ...(world ? { holdsNow: { source: options.snapshot ? `snapshot ${options.snapshot}` : `cluster of ${options.kubeconfig}`, labs: live } } : {}),
+    };
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } else if (options.format === 'junit') {
+    process.stdout.write(formatJournalJunit(journal));
+  } else {
+    const lines = [`From the evidence journal ${options.journal} (course ${catalog.courseId}, version ${versions.join(', ') || 'none'})`, '', formatJournalText(journal)];
+    if (world) lines.push(`What still holds now on the ${options.snapshot ? `snapshot ${options.snapshot}` : `cluster of ${options.kubeconfig}`} (not part of the grade):`, '', formatText(live));
+    process.stdout.write(lines.join('\n'));
+  }
+  if (anyIncomplete(journal)) process.exitCode = 1;
+}
+
+async function openWorld(options: GradeOptions, command: string): Promise<CheckWorld> {
+  if (options.snapshot) return SnapshotWorld.load(options.snapshot, command);
+  const kubeConfig = new KubeConfig();
+  try {
+    kubeConfig.loadFromFile(options.kubeconfig ?? '');
+  } catch (error) {
+    throw new LabdeckError('invalid-request', `Cannot read the kubeconfig ${options.kubeconfig}: ${(error as Error).message}`, { action: 'Check the path given to --kubeconfig.' });
+  }
+  const world = new ApiWorld(kubeConfig);
+  try {
+    await world.listObjects({ apiVersion: 'v1', kind: 'Namespace' });
+  } catch (error) {
+    throw new LabdeckError('kubernetes-error', `Cannot reach the cluster of ${options.kubeconfig}: ${(error as Error).message}`, {
+      action: 'Check that the cluster is running and that the kubeconfig points at it (kubectl --kubeconfig <file> get ns).',
+    });
+  }
+  return world;
+}
+
+/** A snapshot written without some kind the checks need: its checks were skipped; say how to write it. */
+function warnAboutMissingKinds(world: SnapshotWorld, labs: readonly LoadedLab[], command: string): void {
+  const missing = world.missingKinds(labs.flatMap((lab) => labKinds(lab)));
+  if (missing.length === 0) return;
+  process.stderr.write(`The snapshot has no ${missing.join(', ')} objects, so checks of them were skipped. Write the snapshot with \`${command}\`.\n`);
 }

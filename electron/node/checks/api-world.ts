@@ -10,6 +10,7 @@ import { selectObjects } from './object-filter.ts';
  * environment around the cluster, which a bare kubeconfig does not give, so they return null (skipped).
  */
 export class ApiWorld implements CheckWorld {
+  readonly probes = false;
   readonly #api: KubernetesObjectApi;
   readonly #lists = new Map<string, Promise<KubeObject[]>>();
 

@@ -36,6 +36,11 @@ export interface ProbeOutcome {
  * "cannot answer" (null) for the rest; the lab self-test backs it with the Kubernetes API test double.
  */
 export interface CheckWorld {
+  /**
+   * false when this world cannot run probes at all (a snapshot, a bare kubeconfig): probe checks are then
+   * skipped before their object references are resolved, so a missing object cannot fail them.
+   */
+  readonly probes?: boolean;
   /** Objects matching the selector, or null when this world cannot list that kind. */
   listObjects(selector: ObjectSelector): Promise<KubeObject[] | null>;
   /** Recorded commands, oldest first, or null when this world has no command record. */

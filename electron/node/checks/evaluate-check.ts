@@ -14,6 +14,7 @@ async function verdictOf(check: CheckSpec, world: CheckWorld): Promise<Verdict> 
     case 'command':
       return evaluateCommand(check, world);
     case 'probe':
+      if (world.probes === false) return { status: 'skipped', message: `Probes need the running lab environment; "${check.title}" was not run` };
       return evaluateProbe(check, world);
     case 'http':
       return evaluateHttp(check, world);
