@@ -7,6 +7,8 @@ import { registerGradeCommand } from './commands/grade.ts';
 import { registerSelftestCommand } from './commands/selftest.ts';
 import { registerKeysCommand } from './commands/keys.ts';
 import { registerPackCommand } from './commands/pack.ts';
+import { registerVerifyReportCommand } from './commands/verify-report.ts';
+import { registerGradeReportsCommand } from './commands/grade-reports.ts';
 
 /** The `labdeck` command: the same backend services as the app, for instructors, graders and CI. */
 export function buildProgram(): Command {
@@ -21,6 +23,8 @@ export function buildProgram(): Command {
   registerSelftestCommand(program);
   registerKeysCommand(program);
   registerPackCommand(program);
+  registerVerifyReportCommand(program);
+  registerGradeReportsCommand(program);
   return program;
 }
 

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { LabdeckError } from '../../common/errors.ts';
 import { defaultDataDir } from '../../node/data-dir.ts';
+import { labdeckVersion } from '../../node/labdeck-version.ts';
 import { bundleRequest, missingImagesReport, writeBundle } from '../../node/env/bundle-writer.ts';
 import { resolveEnvConfig } from '../../node/env/config.ts';
 import { createDockerClient } from '../../node/env/docker-client.ts';
@@ -24,10 +24,6 @@ interface PackOptions {
   verify?: string;
   trust?: boolean;
   dataDir?: string;
-}
-
-function labdeckVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 /** Asks on the terminal; never when there is no terminal to answer (scripts get a refusal with the fix). */

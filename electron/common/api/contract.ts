@@ -3,6 +3,7 @@ import { appCalls } from './app.ts';
 import { clusterCalls, clusterEvents } from './cluster.ts';
 import { envCalls, envEvents } from './env.ts';
 import { labCalls, labEvents } from './labs.ts';
+import { reportCalls } from './reports.ts';
 import { terminalCalls, terminalEvents } from './terminal.ts';
 
 /** Every call the renderer may make. Both transports (Electron IPC, loopback WebSocket) serve exactly these. */
@@ -12,6 +13,7 @@ export const calls = {
   ...labCalls,
   ...clusterCalls,
   ...terminalCalls,
+  ...reportCalls,
 } as const;
 
 /** Every event stream the backend pushes. */

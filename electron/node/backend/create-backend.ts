@@ -19,6 +19,7 @@ import { ClusterService } from '../cluster/cluster-service.ts';
 import { createClusterHandlers } from '../cluster/cluster-handlers.ts';
 import { TerminalService } from '../terminals/terminal-service.ts';
 import { createTerminalHandlers } from '../terminals/terminal-handlers.ts';
+import { createReportHandlers } from '../reports/report-handlers.ts';
 
 export interface BackendOptions {
   shell: 'electron' | 'browser';
@@ -71,6 +72,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     ...createProgressHandlers(progress, { onReset: (labId) => checks.forget(labId) }),
     ...createClusterHandlers(clusterService),
     ...createTerminalHandlers(terminals),
+    ...createReportHandlers({ catalog, dataDir: options.dataDir, cluster }),
   };
 
   return {

@@ -1,0 +1,59 @@
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { LabdeckError } from '../../common/errors.ts';
+import { gradeReports, gradesToCsv, gradesToJunit } from '../../node/reports/grade-reports.ts';
+import { loadGraderCourse } from './report-course.ts';
+
+const WeightsSchema = z.record(z.string(), z.number().nonnegative());
+const RosterSchema = z.record(z.string(), z.string());
+
+async function readMap<T>(file: string, schema: z.ZodType<T>, what: string): Promise<T> {
+  try {
+    return schema.parse(parse(await fsp.readFile(file, 'utf8')));
+  } catch (error) {
+    throw new LabdeckError('invalid-request', `${file} is not a ${what}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, {
+      action: what === 'weights file' ? 'Write lab id: weight pairs, e.g. {"1.1": 1, "1.5": 2} (JSON or YAML).' : 'Write attendee name: key fingerprint pairs (JSON or YAML).',
+    });
+  }
+}
+
+/** `labdeck grade-reports <dir>`: the class summary from the reports attendees handed in. */
+export function registerGradeReportsCommand(program: Command): void {
+  program
+    .command('grade-reports')
+    .description('Grade a folder of completion reports: one row per report, per-lab partial credit, flags for invalid, re-signed or other-version reports')
+    .argument('<dir>', 'folder of .labdeck-report.json files')
+    .option('--weights <file>', 'lab weights, e.g. {"1.1": 1, "1.5": 2} (JSON or YAML); labs not named weigh 1')
+    .option('--format <format>', 'csv, json or junit', 'csv')
+    .option('--course <dir|pack>', "the course whose checks re-run on each report's evidence, and whose version the class is on")
+    .option('--roster <file>', "attendee name → report key fingerprint; a report signed by another key is flagged re-signed")
+    .action(async (dir: string, options: { weights?: string; format: string; course?: string; roster?: string }) => {
+      if (!['csv', 'json', 'junit'].includes(options.format)) {
+        throw new LabdeckError('invalid-request', `--format ${options.format} is not one of csv, json, junit.`, { action: 'Pick one of them.' });
+      }
+      let names: string[];
+      try {
+        names = (await fsp.readdir(dir)).filter((name) => name.endsWith('.json')).sort();
+      } catch (error) {
+        throw new LabdeckError('not-found', `Cannot read the folder ${dir}: ${(error as Error).message}`, { action: 'Point grade-reports at the folder the reports were dropped into.' });
+      }
+      const files = await Promise.all(names.map(async (name) => ({ name, text: await fsp.readFile(path.join(dir, name), 'utf8') })));
+      const course = options.course ? await loadGraderCourse(options.course, (line) => process.stderr.write(`${line}\n`)) : undefined;
+      try {
+        const grades = await gradeReports(files, {
+          ...(course ? { course: course.catalog } : {}),
+          ...(options.weights ? { weights: await readMap(options.weights, WeightsSchema, 'weights file') } : {}),
+          ...(options.roster ? { roster: await readMap(options.roster, RosterSchema, 'roster') } : {}),
+        });
+        if (options.format === 'json') process.stdout.write(`${JSON.stringify(grades, null, 2)}\n`);
+        else if (options.format === 'junit') process.stdout.write(gradesToJunit(grades));
+        else process.stdout.write(gradesToCsv(grades));
+        for (const row of grades.rows) for (const problem of row.problems) process.stderr.write(`${row.file}: ${problem}\n`);
+      } finally {
+        await course?.dispose();
+      }
+    });
+}

@@ -1,0 +1,55 @@
+import fsp from 'node:fs/promises';
+import type { Command } from 'commander';
+import { LabdeckError } from '../../common/errors.ts';
+import { fingerprintOf, PublicKeyFileSchema } from '../../node/course-pack/keys.ts';
+import { verifyReport, type ReportVerification } from '../../node/reports/verify-report.ts';
+import { loadGraderCourse } from './report-course.ts';
+
+/** A fingerprint given directly, or read from an attendee's .labdeck-pub. */
+async function expectedKey(value: string | undefined): Promise<string | undefined> {
+  if (value === undefined || !value.endsWith('.labdeck-pub')) return value;
+  return fingerprintOf(PublicKeyFileSchema.parse(JSON.parse(await fsp.readFile(value, 'utf8'))).publicKey);
+}
+
+export function describeReportVerification(file: string, result: ReportVerification): string[] {
+  const lines: string[] = [];
+  const report = result.report;
+  if (report) {
+    lines.push(`Report ${file}: ${report.attendee.name}, course ${report.course.id} ${report.course.version}, ${report.journal.length} journal entries, signed by key ${fingerprintOf(report.signer.publicKey)}`);
+  }
+  for (const finding of result.findings) lines.push(`BAD  ${finding.message}`);
+  if (result.findings.length === 0) {
+    const evidence = result.reevaluated.confirmed + result.reevaluated.notJudgeable > 0 ? `; ${result.reevaluated.confirmed} recorded passes re-checked on their evidence${result.reevaluated.notJudgeable ? `, ${result.reevaluated.notJudgeable} not judgeable from their evidence alone` : ''}` : '';
+    lines.push(`OK  signature, hash chain and summary are intact${evidence}. Tamper-evident, not tamper-proof: compare the key with the attendee's (--key).`);
+  }
+  return lines;
+}
+
+/** `labdeck verify-report <file> [--course <dir|pack>] [--key <fingerprint|file>]`: for graders. */
+export function registerVerifyReportCommand(program: Command): void {
+  program
+    .command('verify-report')
+    .description("Verify a completion report: signature, hash chain, every entry's fields, and each pass re-run on its evidence")
+    .argument('<file>', 'a .labdeck-report.json')
+    .option('--course <dir|pack>', "the course (folder or pack) whose checks re-run on the recorded evidence")
+    .option('--key <fingerprint|file>', "the attendee's report key (fingerprint or .labdeck-pub); another key shows as re-signed")
+    .option('--json', 'print the findings as JSON')
+    .action(async (file: string, options: { course?: string; key?: string; json?: boolean }) => {
+      let text: string;
+      try {
+        text = await fsp.readFile(file, 'utf8');
+      } catch (error) {
+        throw new LabdeckError('not-found', `Cannot read the report ${file}: ${(error as Error).message}`, { action: 'Check the path; attendees export reports with "Export report" on the lab list.' });
+      }
+      const course = options.course ? await loadGraderCourse(options.course, (line) => process.stderr.write(`${line}\n`)) : undefined;
+      try {
+        const key = await expectedKey(options.key);
+        const result = await verifyReport(text, { ...(course ? { course: course.catalog } : {}), ...(key ? { expectedKey: key } : {}) });
+        if (options.json) process.stdout.write(`${JSON.stringify({ file, ok: result.findings.length === 0, findings: result.findings, reevaluated: result.reevaluated }, null, 2)}\n`);
+        else process.stdout.write(`${describeReportVerification(file, result).join('\n')}\n`);
+        if (result.findings.length > 0) process.exitCode = 1;
+      } finally {
+        await course?.dispose();
+      }
+    });
+}
