@@ -60,6 +60,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     events,
     onResult: (result) => progress.observe(result),
     journal,
+    progressStartedAt: (labId) => progress.get().labs[labId]?.startedAt,
   });
   const clusterService = new ClusterService({ cluster, events });
   const terminals = new TerminalService({ containers: environment.containers, cluster, events });

@@ -471,3 +471,32 @@ describe('evidence is scoped to the step the attendee opened', () => {
     expect(result('ran-expose')).toMatchObject({ status: 'failed' });
   });
 });
+
+describe('after a progress reset and a restart', () => {
+  it('does not count openings and passes the reset threw away', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'labdeck-engine-journal-'));
+    temporary.push(dir);
+    const journal = await EvidenceJournal.open(path.join(dir, 'engine-test.jsonl'), { courseId: 'engine-test', courseVersion: '1.0.0' });
+    const before = Date.now() - 600_000;
+    await journal.append({ type: 'step-opened', labId: '9.1', stepId: 'expose', time: new Date(before).toISOString() });
+    await journal.append({ type: 'check-passed', labId: '9.1', stepId: 'expose', checkId: 'ran-expose', time: new Date(before + 1000).toISOString(), evidence: { matched: { command: 'kubectl expose', exitCode: 0 } } });
+    const commands = new FakeCommandLog();
+    commands.ran('kubectl expose deployment nginx-deployment --port 80', 0, new Date(before + 1000));
+    const { catalog, dir: courseDir } = await writeCourse([lab, laterLab]);
+    temporary.push(courseDir);
+    const resetAt = new Date(before + 300_000).toISOString();
+    engine = new CheckEngine({
+      catalog,
+      cluster: new FakeClusterAccess(double.kubeconfigPath),
+      containers: new FakeContainers(),
+      commandLog: commands,
+      events: { emit: (_name, payload) => emitted.push(payload as CheckResult) },
+      onResult: () => undefined,
+      journal,
+      progressStartedAt: (labId) => (labId === '9.1' ? resetAt : undefined),
+      debounceMs: 50,
+    });
+    await engine.activate('9.1', 'expose');
+    expect(engine.results('9.1').find((result) => result.checkId === 'ran-expose')).toMatchObject({ status: 'failed' });
+  });
+});

@@ -36,6 +36,8 @@ export interface CheckEngineOptions {
    * before they are shown, and step openings and once-mode passes are restored from it after a restart.
    */
   journal?: EvidenceJournal;
+  /** When the attendee's current progress in a lab began; older journal entries were reset away. */
+  progressStartedAt?: (labId: string) => string | undefined;
 }
 
 interface TrackedCheck {
@@ -101,7 +103,7 @@ export class CheckEngine {
     this.#evaluate = options.evaluate ?? evaluateCheck;
     this.#debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
     this.#backoff = options.probeBackoffMs ?? DEFAULT_PROBE_BACKOFF_MS;
-    this.#evidence = new CheckEvidence(options.journal);
+    this.#evidence = new CheckEvidence(options.journal, options.progressStartedAt);
     this.#world = this.#makeWorld();
   }
 

@@ -7,6 +7,8 @@ import type { EvidenceJournal, JournalEntry } from '../progress/evidence-journal
  * a check that had passed (and its next pass after that); nothing else, so the journal reads as "what the
  * attendee achieved, when, with what evidence".
  */
+const RESET_SLACK_MS = 1000;
+
 export class CheckEvidence {
   readonly #journal: EvidenceJournal | undefined;
   readonly #labOpened = new Map<string, Date>();
@@ -14,9 +16,18 @@ export class CheckEvidence {
   /** Last journaled state per lab/step/check, and the entry of its latest pass. */
   readonly #state = new Map<string, { passed: boolean; lastPass?: JournalEntry }>();
 
-  constructor(journal: EvidenceJournal | undefined) {
+  /**
+   * `startedAt(labId)`: when the attendee's current progress in a lab began (progress.json). Journal entries
+   * from before it belong to progress they reset, so they do not count again after a restart.
+   */
+  constructor(journal: EvidenceJournal | undefined, startedAt: (labId: string) => string | undefined = () => undefined) {
     this.#journal = journal;
-    for (const entry of journal?.entries() ?? []) this.#replay(entry);
+    for (const entry of journal?.entries() ?? []) {
+      const started = startedAt(entry.labId);
+      // A second of slack: progress stamps the start just before the journal stamps the opening.
+      if (started !== undefined && Date.parse(entry.time) < Date.parse(started) - RESET_SLACK_MS) continue;
+      this.#replay(entry);
+    }
   }
 
   #replay(entry: JournalEntry): void {

@@ -72,7 +72,7 @@ describe('resource checks', () => {
       select: { apiVersion: 'v1', kind: 'Node' },
       assertAll: [{ that: 'objects.all(n, n.spec.podCIDR.startsWith("10.244."))', message: 'a node has another pod subnet' }],
     });
-    expect(await evaluateCheck(nodesCheck, world({ objects: [] }), context)).toMatchObject({ status: 'failed', message: 'No Node found in any namespace' });
+    expect(await evaluateCheck(nodesCheck, world({ objects: [] }), context)).toMatchObject({ status: 'failed', message: 'No Node found in the cluster' });
     const node: KubeObject = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'master1' }, spec: { podCIDR: '10.244.0.0/24' } };
     expect((await evaluateCheck(nodesCheck, world({ objects: [node] }), context)).status).toBe('passed');
   });

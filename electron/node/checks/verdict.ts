@@ -19,11 +19,14 @@ export function describeSelection(selector: ObjectSelector): string {
   return `${selector.kind} objects${labels}${selector.namespace ? where : ' in any namespace'}`;
 }
 
+/** Kinds that live outside namespaces: "in any namespace" would only confuse. */
+const CLUSTER_SCOPED = new Set(['Node', 'Namespace', 'PersistentVolume', 'StorageClass', 'ClusterRole', 'ClusterRoleBinding']);
+
 export function notFoundMessage(selector: ObjectSelector): string {
   const where = selector.namespace ? ` in namespace ${selector.namespace}` : '';
   if (selector.name) return `${selector.kind} ${selector.name} not found${where}`;
   const labels = selector.labelSelector ? ` with labels ${selector.labelSelector}` : '';
-  return `No ${selector.kind}${labels} found${selector.namespace ? where : ' in any namespace'}`;
+  return `No ${selector.kind}${labels} found${selector.namespace ? where : CLUSTER_SCOPED.has(selector.kind) ? ' in the cluster' : ' in any namespace'}`;
 }
 
 export function objectName(object: KubeObject): string {
