@@ -1,3 +1,5 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect, test } from '@playwright/test';
 import { startHost } from './support/host.ts';
 import { startKubeApiTestDouble } from './support/kube-api-test-double.ts';
@@ -26,10 +28,12 @@ test('opens from the printed address with no console errors and lists the labs',
   });
   page.on('pageerror', (error) => problems.push(error.message));
 
+  expect(host.url).toMatch(/\/#token=[A-Za-z0-9_-]{43}$/);
   await page.goto(host.url);
-  // The token is traded for a cookie and leaves the address bar.
+  // The token leaves the address bar and the history entry as soon as the page has read it.
   await expect(page).toHaveURL(/\/$/);
   expect(page.url()).not.toContain('token');
+  expect(await page.evaluate(() => `${location.href} ${history.length}`)).not.toContain('token');
   const nav = page.getByRole('navigation', { name: 'Labs' });
   await expect(nav.getByRole('button', { name: /^1\.1 / })).toBeVisible();
   await expect(nav.getByRole('button', { name: /^1\.9 / })).toBeVisible();
@@ -56,11 +60,41 @@ test('the Content-Security-Policy blocks injected inline script and allows no ev
   expect(outcome.directive).toMatch(/^script-src/);
 });
 
-test('without the token there is no app, only the way to get it', async ({ browser }) => {
+test('without the token the page loads but says how to get in, and the backend answers nothing', async ({ browser }) => {
   const context = await browser.newContext();
   const page = await context.newPage();
   const response = await page.goto(new URL('/', host.url).toString());
-  expect(response?.status()).toBe(401);
-  await expect(page.locator('body')).toContainText('labdeck serve');
+  // Static files carry no secret, so they need no token; every API interaction does.
+  expect(response?.status()).toBe(200);
+  await expect(page.getByRole('alert')).toContainText('labdeck serve');
+  await expect(page.getByRole('navigation', { name: 'Labs' })).toHaveCount(0);
   await context.close();
+});
+
+test('the token never reaches another service on 127.0.0.1 (no cookie), nor the old query form', async ({ browser }) => {
+  // Another local service, like the NodePort page lab 1.9 opens, or a second Labdeck.
+  const seen: IncomingHttpHeaders[] = [];
+  const other = createServer((request, response) => {
+    seen.push(request.headers);
+    response.end('other service');
+  });
+  await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+  const otherPort = (other.address() as AddressInfo).port;
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(host.url);
+  await expect(page.getByRole('navigation', { name: 'Labs' })).toBeVisible();
+  await page.goto(`http://127.0.0.1:${otherPort}/`);
+  await page.goto(`http://localhost:${otherPort}/`);
+  expect(seen.length).toBeGreaterThanOrEqual(2);
+  const token = new URL(host.url).hash.replace('#token=', '');
+  for (const headers of seen) expect(JSON.stringify(headers)).not.toContain(token);
+  expect((await context.cookies()).length).toBe(0);
+  // The page still reconnects after a reload of its own tab.
+  await page.goBack();
+  await page.goBack();
+  await page.reload();
+  await expect(page.getByRole('navigation', { name: 'Labs' })).toBeVisible();
+  await context.close();
+  await new Promise<void>((resolve) => other.close(() => resolve()));
 });

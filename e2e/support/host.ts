@@ -5,7 +5,10 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 
 export interface StartedHost {
-  /** The address `labdeck serve` printed, token included. */
+  /**
+   * The address `labdeck serve` printed, `http://127.0.0.1:PORT/#token=…`: open it as it is. The page takes
+   * the token from the fragment (no cookie, nothing in history) and presents it on the WebSocket handshake.
+   */
   url: string;
   /** This host's data folder (progress.json lives here). */
   dataDir: string;

@@ -1,9 +1,12 @@
+import { readdirSync } from 'node:fs';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { webSocketProtocols } from '../../common/api/access-token.ts';
 import { createBackend, type Backend } from '../backend/create-backend.ts';
 import { startWebHost, type WebHost } from './web-host.ts';
 
@@ -13,6 +16,7 @@ import { startWebHost, type WebHost } from './web-host.ts';
 let backend: Backend;
 let host: WebHost;
 let tmp: string;
+const logged: string[] = [];
 
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'labdeck-host-'));
@@ -20,9 +24,11 @@ beforeAll(async () => {
   await mkdir(path.join(rendererDir, 'assets'), { recursive: true });
   await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>Labdeck</title>');
   await writeFile(path.join(rendererDir, 'assets', 'app-1234.js'), 'console.log(1)');
+  // Bigger than the socket buffers, so an aborted download leaves the file stream mid-way.
+  await writeFile(path.join(rendererDir, 'assets', 'big-1234.js'), Buffer.alloc(4 * 1024 * 1024, 0x20));
   await writeFile(path.join(tmp, 'secret.txt'), 'outside the renderer');
   backend = await createBackend({ shell: 'browser', labsDir: 'labs', dataDir: path.join(tmp, 'data'), kubeconfigOverride: path.join(tmp, 'no-kubeconfig') });
-  host = await startWebHost({ dispatcher: backend.dispatcher, events: backend.events, rendererDir });
+  host = await startWebHost({ dispatcher: backend.dispatcher, events: backend.events, rendererDir, log: (message) => logged.push(message) });
 });
 
 afterAll(async () => {
@@ -50,7 +56,6 @@ function get(pathname: string, headers: Record<string, string> = {}): Promise<Re
   });
 }
 
-const cookie = () => `labdeck-session=${host.token}`;
 const origin = () => `http://127.0.0.1:${host.port}`;
 
 interface Connection {
@@ -59,9 +64,9 @@ interface Connection {
 }
 
 /** Opens a socket and waits for the host's hello, which names the client. */
-function connect(headers: Record<string, string>): Promise<Connection> {
+function connect(headers: Record<string, string>, protocols: string[] = webSocketProtocols(host.token)): Promise<Connection> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api`, { headers });
+    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api`, protocols, { headers });
     ws.once('message', (data) => {
       const hello = JSON.parse(String(data)) as { type: string; clientId: string };
       if (hello.type === 'hello') resolve({ ws, clientId: hello.clientId });
@@ -77,30 +82,35 @@ function nextMessage(ws: WebSocket): Promise<unknown> {
 }
 
 describe('browser host', () => {
-  it('listens on the loopback address only, with a long random token', () => {
-    expect(host.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${host.port}/\\?token=[A-Za-z0-9_-]{43}$`));
+  it('listens on the loopback address only, with a long random token in the fragment', () => {
+    expect(host.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${host.port}/#token=[A-Za-z0-9_-]{43}$`));
   });
 
-  it('refuses the app without the token', async () => {
+  it('serves the static app without any secret: no token needed, no cookie set, no redirect', async () => {
     const reply = await get('/');
-    expect(reply.status).toBe(401);
-    expect(reply.body).toContain('labdeck serve');
+    expect(reply.status).toBe(200);
+    expect(reply.headers['set-cookie']).toBeUndefined();
+    expect(reply.body).not.toContain(host.token);
   });
 
-  it('refuses a wrong token', async () => {
-    expect((await get('/?token=guess')).status).toBe(401);
-    expect((await get('/', { cookie: 'labdeck-session=guess' })).status).toBe(401);
+  it('never redirects, so a path like //evil.example/ cannot send the browser off-site', async () => {
+    for (const attempt of ['/.//evil.example/', '//evil.example/', '/.//evil.example/?x=1', `/.//evil.example/?token=${host.token}`, '/\\evil.example/']) {
+      const reply = await get(attempt);
+      expect(reply.status, attempt).toBeGreaterThanOrEqual(400);
+      expect(reply.headers.location, attempt).toBeUndefined();
+    }
   });
 
-  it('trades the token in the address for an HttpOnly SameSite cookie and strips it from the address', async () => {
+  it('refuses a token in the query (it would reach history and logs) and says where it belongs', async () => {
     const reply = await get(`/?token=${host.token}`);
-    expect(reply.status).toBe(303);
-    expect(reply.headers.location).toBe('/');
-    expect(String(reply.headers['set-cookie'])).toMatch(/labdeck-session=.+; HttpOnly; SameSite=Strict/);
+    expect(reply.status).toBe(400);
+    expect(reply.headers.location).toBeUndefined();
+    expect(reply.headers['set-cookie']).toBeUndefined();
+    expect(reply.body).toContain('#token=');
   });
 
-  it('serves the renderer with a strict CSP once the cookie is present', async () => {
-    const reply = await get('/', { cookie: cookie() });
+  it('serves the renderer with a strict CSP', async () => {
+    const reply = await get('/');
     expect(reply.status).toBe(200);
     expect(reply.body).toContain('<title>Labdeck</title>');
     const csp = String(reply.headers['content-security-policy']);
@@ -112,7 +122,7 @@ describe('browser host', () => {
   });
 
   it('marks hashed assets immutable', async () => {
-    const reply = await get('/assets/app-1234.js', { cookie: cookie() });
+    const reply = await get('/assets/app-1234.js');
     expect(reply.status).toBe(200);
     expect(reply.headers['content-type']).toContain('text/javascript');
     expect(reply.headers['cache-control']).toContain('immutable');
@@ -120,25 +130,35 @@ describe('browser host', () => {
 
   it('never serves files outside the renderer build', async () => {
     for (const attempt of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt', '/%00index.html']) {
-      const reply = await get(attempt, { cookie: cookie() });
+      const reply = await get(attempt);
       expect(reply.status, attempt).toBe(404);
       expect(reply.body).not.toContain('outside the renderer');
     }
   });
 
   it('rejects requests naming another host (DNS rebinding)', async () => {
-    const reply = await get('/', { cookie: cookie(), host: `attacker.example:${host.port}` });
+    const reply = await get('/', { host: `attacker.example:${host.port}` });
     expect(reply.status).toBe(421);
   });
 
-  it('refuses sockets without the cookie, from another origin, or for another host', async () => {
-    await expect(connect({ origin: origin() })).rejects.toThrow('refused with 401');
-    await expect(connect({ origin: 'http://attacker.example', cookie: cookie() })).rejects.toThrow('refused with 403');
-    await expect(connect({ cookie: cookie() })).rejects.toThrow('refused with 403');
+  it('refuses sockets without the token, with a wrong one, from another origin, or for another host', async () => {
+    await expect(connect({ origin: origin() }, ['labdeck.v1'])).rejects.toThrow('refused with 401');
+    await expect(connect({ origin: origin() }, webSocketProtocols('x'.repeat(43)))).rejects.toThrow('refused with 401');
+    // A cookie, as the old host used, no longer opens anything.
+    await expect(connect({ origin: origin(), cookie: `labdeck-session=${host.token}` }, ['labdeck.v1'])).rejects.toThrow('refused with 401');
+    await expect(connect({ origin: 'http://attacker.example' })).rejects.toThrow('refused with 403');
+    await expect(connect({})).rejects.toThrow('refused with 403');
+    await expect(connect({ origin: `http://attacker.example:${host.port}`, host: `attacker.example:${host.port}` })).rejects.toThrow('refused with 421');
+  });
+
+  it('accepts the token on the handshake and never echoes it back', async () => {
+    const { ws } = await connect({ origin: origin() });
+    expect(ws.protocol).toBe('labdeck.v1');
+    ws.close();
   });
 
   it('answers calls over the socket with values the contract allows', async () => {
-    const { ws } = await connect({ origin: origin(), cookie: cookie() });
+    const { ws } = await connect({ origin: origin() });
     const reply = nextMessage(ws);
     ws.send(JSON.stringify({ type: 'call', id: 7, name: 'labs.list', input: {} }));
     const message = (await reply) as { type: string; id: number; outcome: { ok: boolean; value: Array<{ id: string }> } };
@@ -150,7 +170,7 @@ describe('browser host', () => {
   });
 
   it('returns validation errors with an action instead of running the handler', async () => {
-    const { ws } = await connect({ origin: origin(), cookie: cookie() });
+    const { ws } = await connect({ origin: origin() });
     const reply = nextMessage(ws);
     ws.send(JSON.stringify({ type: 'call', id: 1, name: 'labs.get', input: { labId: '../../etc' } }));
     const message = (await reply) as { outcome: { ok: boolean; error: { code: string; message: string; action: string } } };
@@ -162,15 +182,15 @@ describe('browser host', () => {
   });
 
   it('closes a socket that breaks the protocol', async () => {
-    const { ws } = await connect({ origin: origin(), cookie: cookie() });
+    const { ws } = await connect({ origin: origin() });
     const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
     ws.send(JSON.stringify({ type: 'exec', command: 'rm -rf /' }));
     expect(await closed).toBe(1008);
   });
 
   it('sends an event meant for one renderer to that renderer only', async () => {
-    const first = await connect({ origin: origin(), cookie: cookie() });
-    const second = await connect({ origin: origin(), cookie: cookie() });
+    const first = await connect({ origin: origin() });
+    const second = await connect({ origin: origin() });
     expect(host.connections()).toBeGreaterThanOrEqual(2);
     expect(first.clientId).not.toBe(second.clientId);
     const seenBySecond: unknown[] = [];

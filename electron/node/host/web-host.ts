@@ -1,11 +1,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { pipeline } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { tokenFragmentKey, tokenFromProtocols, webSocketProtocol } from '../../common/api/access-token.ts';
 import { ClientMessageSchema, webSocketPath, type ServerMessage } from '../../common/api/wire.ts';
 import { contentSecurityPolicy } from '../../common/csp.ts';
 import type { Dispatcher } from '../backend/dispatcher.ts';
 import type { EventHub } from '../backend/events.ts';
-import { newAccessToken, readCookie, sessionCookie, sessionCookieName, tokensMatch } from './access-token.ts';
+import { newAccessToken, offeredProtocols, tokensMatch } from './access-token.ts';
+import { FairQueue } from './fair-queue.ts';
 import { openStaticFile, resolveStaticFile } from './static-files.ts';
 
 export interface WebHostOptions {
@@ -22,10 +26,12 @@ export interface WebHostOptions {
   bindAddress?: string;
   /** Fixed token for tests; normally a fresh random one per launch. */
   token?: string;
+  /** Where failures of single connections are reported; they never stop the host. */
+  log?: (message: string) => void;
 }
 
 export interface WebHost {
-  /** The address to open: it carries the token once; the page then lives on a cookie. */
+  /** The address to open: the token rides in the fragment, which browsers never send to a server. */
   url: string;
   port: number;
   token: string;
@@ -40,17 +46,26 @@ export interface WebHost {
  * stalled page gets here.
  */
 const maxBufferedBytes = 32 * 1024 * 1024;
-const maxMessageBytes = 8 * 1024 * 1024;
+/**
+ * The largest call (a 1 MB manifest) plus JSON escaping. Each call's input has its own, usually much
+ * smaller, bound in the contract (electron/common/api/limits.ts); this one caps what ws buffers at all.
+ */
+const maxMessageBytes = 4 * 1024 * 1024;
+/** Calls one renderer may have waiting to start; beyond that it is answered "busy" at once. */
+const maxPendingCallsPerClient = 32;
 const loopback = '127.0.0.1';
 
 /**
- * Serves the renderer and the API to a browser on this machine only. Three locks: it listens on 127.0.0.1,
- * every request must present the per-launch token (query once, then an HttpOnly SameSite cookie), and the
- * Host and Origin headers must name the loopback address, which defeats DNS rebinding and cross-site sockets.
+ * Serves the renderer and the API to a browser on this machine only. The static files carry no secret and
+ * need no token. The API does: the WebSocket handshake must present the per-launch token (as a subprotocol;
+ * the page reads it from the address's fragment, never from a cookie, because cookies are shared by every
+ * port on 127.0.0.1), and the Host and Origin headers must name the loopback address, which defeats DNS
+ * rebinding and cross-site sockets. No error on a single request or socket can stop the host.
  */
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const token = options.token ?? newAccessToken();
   const csp = contentSecurityPolicy();
+  const log = options.log ?? ((message: string) => console.error(`[labdeck] ${message}`));
   let port = 0;
   let nextClient = 0;
 
@@ -58,19 +73,29 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const anyAddress = bindAddress === '0.0.0.0' || bindAddress === '::';
   const hostName = bindAddress.includes(':') ? `[${bindAddress}]` : bindAddress;
   // On a wildcard address the name people use is unknown, so any Host passes there; Origin must still
-  // match the Host, and the token cookie is still required.
+  // match the Host, and the token is still required.
   const hostAllowed = (host: string | undefined) =>
     host !== undefined && (anyAddress ? host.endsWith(`:${port}`) : [`${hostName}:${port}`, `${loopback}:${port}`, `localhost:${port}`].includes(host));
   const originAllowed = (origin: string | undefined, host: string | undefined) => hostAllowed(host) && origin === `http://${host}`;
-  const hasSession = (request: IncomingMessage) => tokensMatch(token, readCookie(request.headers.cookie, sessionCookieName));
+  const presentsToken = (request: IncomingMessage) => tokensMatch(token, tokenFromProtocols(offeredProtocols(request.headers['sec-websocket-protocol'])));
 
   const server = createServer((request, response) => {
+    // A client that resets mid-request or mid-response must not take the host down with it.
+    request.on('error', () => response.destroy());
+    response.on('error', () => request.destroy());
     void handleHttp(request, response).catch((error: unknown) => {
-      console.error('[labdeck] web host request failed:', error);
+      log(`web host request failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       if (!response.headersSent) sendText(response, 500, 'Labdeck could not serve this file. See the terminal running `labdeck serve`.');
       else response.destroy();
     });
   });
+  // Malformed requests and resets before a request is complete: answer 400 if the socket still can, never throw.
+  server.on('clientError', (_error, socket: Duplex) => {
+    socket.on('error', () => undefined);
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  server.on('error', (error) => log(`web host error: ${error.message}`));
 
   async function handleHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (!hostAllowed(request.headers.host)) {
@@ -81,21 +106,17 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       sendText(response, 405, 'Labdeck serves files with GET only.');
       return;
     }
-    const url = new URL(request.url ?? '/', `http://${request.headers.host}`);
-    const offered = url.searchParams.get('token');
-    if (offered !== null) {
-      if (!tokensMatch(token, offered)) {
-        sendText(response, 401, 'This access token is not valid for the running Labdeck. Open the address printed by the latest `labdeck serve`.');
-        return;
-      }
-      // Trade the token in the address for a cookie, so it does not linger in history or get copied along.
-      url.searchParams.delete('token');
-      response.writeHead(303, { location: `${url.pathname}${url.search}`, 'set-cookie': sessionCookie(token), 'cache-control': 'no-store' });
-      response.end();
+    // Parsed against a fixed base: the request path is only ever a path here, and Labdeck never redirects,
+    // so `//evil.example/` cannot become an off-site Location.
+    const target = request.url ?? '/';
+    if (!target.startsWith('/')) {
+      sendText(response, 400, 'Labdeck only serves paths on its own address.');
       return;
     }
-    if (!hasSession(request)) {
-      sendText(response, 401, 'Labdeck needs its access token. Open the full address printed by `labdeck serve` (it ends in ?token=…).');
+    const url = new URL(`http://labdeck.invalid${target}`);
+    if (url.searchParams.has(tokenFragmentKey)) {
+      // The old form put the token in the query, where it reaches logs and history. Refuse it with the way forward.
+      sendText(response, 400, 'Labdeck takes its access token after "#", not "?". Open the address exactly as the latest `labdeck serve` printed it (it ends in #token=…).');
       return;
     }
     const file = await resolveStaticFile(options.rendererDir, url.pathname);
@@ -113,28 +134,45 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       response.end();
       return;
     }
-    openStaticFile(file).pipe(response);
+    // pipeline, not pipe: when the browser aborts the download, the file stream is destroyed and its
+    // descriptor closed; pipe() would leave it open for good.
+    pipeline(openStaticFile(file), response, () => undefined);
   }
 
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes });
+  const sockets = new WebSocketServer({
+    noServer: true,
+    maxPayload: maxMessageBytes,
+    // Answer with the plain protocol name; the token subprotocol is never echoed back.
+    handleProtocols: (protocols) => (protocols.has(webSocketProtocol) ? webSocketProtocol : false),
+  });
   const clients = new Map<WebSocket, string>();
+  const queue = new FairQueue({ maxPendingPerClient: maxPendingCallsPerClient });
 
-  server.on('upgrade', (request, socket, head) => {
+  server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
+    // The HTTP server removes its own error listener from upgraded sockets: without this one, a client
+    // that resets after a refusal crashes the process with ECONNRESET.
+    socket.on('error', () => socket.destroy());
     const refuse = (status: number, reason: string) => {
       socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
-    const pathname = new URL(request.url ?? '/', 'http://placeholder').pathname;
+    const pathname = new URL(request.url ?? '/', 'http://labdeck.invalid').pathname;
     if (pathname !== webSocketPath) return refuse(404, 'Not Found');
     if (!hostAllowed(request.headers.host)) return refuse(421, 'Misdirected Request');
     if (!originAllowed(request.headers.origin, request.headers.host)) return refuse(403, 'Forbidden');
-    if (!hasSession(request)) return refuse(401, 'Unauthorized');
+    if (!presentsToken(request)) return refuse(401, 'Unauthorized');
     sockets.handleUpgrade(request, socket, head, (ws) => sockets.emit('connection', ws, request));
   });
+  sockets.on('error', (error) => log(`WebSocket server error: ${error.message}`));
 
   sockets.on('connection', (ws: WebSocket) => {
     const clientId = `ws-${++nextClient}`;
     clients.set(ws, clientId);
-    ws.on('close', () => clients.delete(ws));
+    // ws reports oversize frames, bad UTF-8 and resets here and then closes the socket itself.
+    ws.on('error', (error) => log(`renderer ${clientId} connection failed: ${error.message}`));
+    ws.on('close', () => {
+      clients.delete(ws);
+      queue.drop(clientId);
+    });
     send(ws, { type: 'hello', clientId });
     ws.on('message', (raw, isBinary) => {
       if (isBinary) {
@@ -154,7 +192,13 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         return;
       }
       const { id, name, input } = parsed.data;
-      void options.dispatcher.dispatch(name, input, { clientId }).then((outcome) => send(ws, { type: 'result', id, outcome }));
+      const queued = queue.enqueue(clientId, () => {
+        void options.dispatcher
+          .dispatch(name, input, { clientId })
+          .then((outcome) => send(ws, { type: 'result', id, outcome }))
+          .catch((error: unknown) => log(`call ${name} could not be answered: ${String(error)}`));
+      });
+      if (!queued) send(ws, { type: 'result', id, outcome: { ok: false, error: busyError } });
     });
   });
 
@@ -170,7 +214,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       ws.close(1013, 'Renderer is not reading; reconnect');
       return;
     }
-    ws.send(JSON.stringify(message));
+    // A failed write closes the socket; the renderer reconnects. Nothing to rethrow here.
+    ws.send(JSON.stringify(message), () => undefined);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -183,7 +228,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   port = (server.address() as AddressInfo).port;
 
   return {
-    url: `http://${anyAddress ? loopback : hostName}:${port}/?token=${token}`,
+    url: `http://${anyAddress ? loopback : hostName}:${port}/#${tokenFragmentKey}=${token}`,
     port,
     token,
     connections: () => clients.size,
@@ -196,6 +241,13 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     },
   };
 }
+
+const busyError = {
+  name: 'Busy',
+  code: 'busy',
+  message: `This window has more than ${maxPendingCallsPerClient} calls waiting for the Labdeck backend.`,
+  action: 'Wait for the running operations to finish, then try again.',
+};
 
 function securityHeaders(csp: string): Record<string, string> {
   return {

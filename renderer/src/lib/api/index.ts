@@ -1,4 +1,5 @@
 import type { LabdeckBridge } from '../../../../electron/common/api/bridge.ts';
+import { missingTokenMessage, takeAccessToken } from './access-token.ts';
 import { ApiClient } from './api-client.ts';
 import { ipcTransport } from './ipc-transport.ts';
 import { pageSocketUrl, webSocketTransport } from './ws-transport.ts';
@@ -12,8 +13,30 @@ declare global {
 
 let api: ApiClient | null = null;
 
+/** The browser shell was opened without its access token; the page shows the message instead of the app. */
+export class MissingAccessTokenError extends Error {
+  constructor() {
+    super(missingTokenMessage);
+    this.name = 'MissingAccessTokenError';
+  }
+}
+
 /** The one API client of this window: IPC inside Electron, the loopback WebSocket in a browser. */
 export function getApi(): ApiClient {
-  api ??= new ApiClient(window.labdeck ? ipcTransport(window.labdeck) : webSocketTransport({ url: pageSocketUrl(window.location) }));
+  api ??= new ApiClient(window.labdeck ? ipcTransport(window.labdeck) : browserTransport());
   return api;
+}
+
+function browserTransport() {
+  const token = takeAccessToken({ location: window.location, history: window.history, storage: sessionStorageIfAllowed() });
+  if (token === null) throw new MissingAccessTokenError();
+  return webSocketTransport({ url: pageSocketUrl(window.location), token });
+}
+
+function sessionStorageIfAllowed(): Storage | undefined {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return undefined;
+  }
 }

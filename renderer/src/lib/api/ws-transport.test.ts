@@ -7,7 +7,10 @@ class FakeSocket {
   sent: unknown[] = [];
   onmessage: ((message: { data: string }) => void) | null = null;
   onclose: (() => void) | null = null;
-  constructor(readonly url: string) {}
+  constructor(
+    readonly url: string,
+    readonly protocols: string[],
+  ) {}
   send(data: string) {
     this.sent.push(JSON.parse(data));
   }
@@ -25,8 +28,9 @@ const latest = () => sockets[sockets.length - 1]!;
 function transport() {
   return webSocketTransport({
     url: 'ws://127.0.0.1:5000/api',
-    createSocket: (url) => {
-      const socket = new FakeSocket(url);
+    token: 'T'.repeat(43),
+    createSocket: (url, protocols) => {
+      const socket = new FakeSocket(url, protocols);
       sockets.push(socket);
       return socket as unknown as WebSocket;
     },
@@ -89,6 +93,16 @@ describe('WebSocket transport', () => {
     latest().serverSends({ type: 'event', name: 'terminal.exit', payload: { id: 't1', exitCode: 0 } });
     latest().serverSends({ type: 'surprise', anything: true });
     expect(seen).toEqual([['terminal.exit', { id: 't1', exitCode: 0 }]]);
+  });
+
+  it('presents the token on every handshake as a subprotocol, on reconnects too', () => {
+    transport();
+    expect(latest().url).toBe('ws://127.0.0.1:5000/api');
+    expect(latest().protocols).toEqual(['labdeck.v1', `labdeck.token.${'T'.repeat(43)}`]);
+    latest().drop();
+    vi.advanceTimersByTime(100);
+    expect(sockets).toHaveLength(2);
+    expect(latest().protocols).toContain(`labdeck.token.${'T'.repeat(43)}`);
   });
 
   it('connects to the /api socket on the origin the page came from', () => {

@@ -1,3 +1,4 @@
+import { webSocketProtocols } from '../../../../electron/common/api/access-token.ts';
 import type { WireOutcome } from '../../../../electron/common/api/bridge.ts';
 import { ServerMessageSchema, webSocketPath } from '../../../../electron/common/api/wire.ts';
 import type { ConnectionState } from '../workspace-api.ts';
@@ -5,8 +6,10 @@ import type { Transport } from './transport.ts';
 
 export interface WebSocketTransportOptions {
   url: string;
+  /** The per-launch token, presented on every handshake (never in a cookie or the URL). */
+  token: string;
   /** Injected so tests can drive a fake socket. */
-  createSocket?: (url: string) => WebSocket;
+  createSocket?: (url: string, protocols: string[]) => WebSocket;
   /** Reconnect delays grow from the first to the last value. */
   retryDelaysMs?: number[];
 }
@@ -22,12 +25,12 @@ const lostOutcome: WireOutcome = {
 };
 
 /**
- * The browser shell's transport: one WebSocket to the page's own origin (the cookie set by the token link
- * authenticates it). Calls made while the socket is down wait for it; calls in flight when it drops fail
+ * The browser shell's transport: one WebSocket to the page's own origin, authenticated by the per-launch
+ * token offered as a subprotocol on the handshake (a browser WebSocket cannot set other headers). Calls made while the socket is down wait for it; calls in flight when it drops fail
  * with an error the UI can show, since the backend may or may not have run them.
  */
 export function webSocketTransport(options: WebSocketTransportOptions): Transport {
-  const createSocket = options.createSocket ?? ((url: string) => new WebSocket(url));
+  const createSocket = options.createSocket ?? ((url: string, protocols: string[]) => new WebSocket(url, protocols));
   const retryDelays = options.retryDelaysMs ?? [250, 500, 1000, 2000, 4000];
   const eventListeners = new Set<(name: string, payload: unknown) => void>();
   const connectionListeners = new Set<(state: ConnectionState) => void>();
@@ -45,7 +48,7 @@ export function webSocketTransport(options: WebSocketTransportOptions): Transpor
   }
 
   function connect(): void {
-    const ws = createSocket(options.url);
+    const ws = createSocket(options.url, webSocketProtocols(options.token));
     socket = ws;
     ws.onmessage = (message) => {
       const parsed = ServerMessageSchema.safeParse(parseJson(String(message.data)));
