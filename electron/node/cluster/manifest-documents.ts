@@ -1,5 +1,6 @@
-import { isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node as YamlNode } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, LineCounter, type Document, type Node as YamlNode } from 'yaml';
 import type { ManifestProblem } from '../../common/api/cluster.ts';
+import { parseManifestYaml } from '../kube/parse-manifest-yaml.ts';
 
 /** One Kubernetes object of a manifest, with what is needed to point back into the text the user edited. */
 export interface ManifestDocument {
@@ -28,7 +29,7 @@ export interface ManifestObject {
  */
 export function readManifestDocuments(text: string): { documents: ManifestDocument[]; problems: ManifestProblem[] } {
   const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter });
+  const parsed = parseManifestYaml(text, lineCounter);
   if ('empty' in parsed) return { documents: [], problems: [] };
   const documents: ManifestDocument[] = [];
   const problems: ManifestProblem[] = [];

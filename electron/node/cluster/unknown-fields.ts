@@ -5,15 +5,41 @@ import type { ManifestDocument } from './manifest-documents.ts';
 type SchemaNode = Record<string, unknown>;
 
 /**
+ * At most this many unknown fields are reported one by one (each needs a position lookup in the YAML tree,
+ * which is linear in the size of the map holding the key); the rest are counted in one closing problem.
+ * Keeps the walk linear in the size of the manifest, whatever it holds.
+ */
+const maxReported = 50;
+/** Field names longer than this get no "did you mean": no Kubernetes field is anywhere near it. */
+const maxSuggestLength = 64;
+/** Unknown names are quoted up to this length in messages. */
+const maxQuotedLength = 120;
+
+/** The path to a node, as a parent chain: building it costs O(1) per step, not a copy of the whole path. */
+interface PathLink {
+  parent: PathLink | null;
+  key: string | number;
+}
+
+function pathOf(link: PathLink | null): (string | number)[] {
+  const path: (string | number)[] = [];
+  for (let current = link; current; current = current.parent) path.push(current.key);
+  return path.reverse();
+}
+
+/**
  * Finds fields that the object's kind does not have (`contianers`, `lables`). The API server's typed
  * client would silently drop them, so the attendee would apply something other than what they wrote;
  * `kubectl apply` reports them too (strict field validation). Only kinds the schema knows are checked.
+ * Linear in the size of the object: each value is visited once, paths are shared parent chains, and only
+ * the first `maxReported` findings are located in the text.
  */
 export function unknownFieldProblems(document: ManifestDocument, schema: JsonSchema): ManifestProblem[] {
   const definitions = (schema.definitions ?? {}) as Record<string, SchemaNode>;
   const root = rootDefinition(schema, document.object.apiVersion, document.object.kind);
   if (!root) return [];
   const problems: ManifestProblem[] = [];
+  let unknownCount = 0;
   const resolve = (node: SchemaNode | undefined): SchemaNode | undefined => {
     let current = node;
     for (let depth = 0; current && typeof current.$ref === 'string' && depth < 20; depth++) {
@@ -21,36 +47,55 @@ export function unknownFieldProblems(document: ManifestDocument, schema: JsonSch
     }
     return current;
   };
-  const visit = (value: unknown, node: SchemaNode | undefined, path: (string | number)[]): void => {
+  // An explicit stack instead of recursion: deeply nested input cannot overflow the call stack.
+  const stack: { value: unknown; node: SchemaNode | undefined; path: PathLink | null }[] = [{ value: document.object, node: root, path: null }];
+  while (stack.length > 0) {
+    const { value, node, path } = stack.pop()!;
     const resolved = resolve(node);
-    if (!resolved || value === null || typeof value !== 'object') return;
+    if (!resolved || value === null || typeof value !== 'object') continue;
     if (Array.isArray(value)) {
       const items = resolved.items as SchemaNode | undefined;
-      value.forEach((item, index) => visit(item, items, [...path, index]));
-      return;
+      for (let index = value.length - 1; index >= 0; index--) stack.push({ value: value[index], node: items, path: { parent: path, key: index } });
+      continue;
     }
     const properties = resolved.properties as Record<string, SchemaNode> | undefined;
     const additional = resolved.additionalProperties;
+    const children: typeof stack = [];
     for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
-      const known = properties?.[key];
+      const known = properties && Object.hasOwn(properties, key) ? properties[key] : undefined;
       if (known) {
-        visit(child, known, [...path, key]);
+        children.push({ value: child, node: known, path: { parent: path, key } });
       } else if (typeof additional === 'object' && additional !== null) {
-        visit(child, additional as SchemaNode, [...path, key]);
+        children.push({ value: child, node: additional as SchemaNode, path: { parent: path, key } });
       } else if (additional === false && properties) {
-        const where = [...path, key];
+        unknownCount += 1;
+        if (unknownCount > maxReported) continue;
+        const where = pathOf({ parent: path, key });
         const position = document.positionOf(where) ?? { line: document.line, column: 1 };
-        const suggestion = closest(key, Object.keys(properties));
+        const suggestion = key.length <= maxSuggestLength ? closest(key, Object.keys(properties)) : undefined;
         problems.push({
           ...position,
-          message: `${document.object.kind} has no field "${displayPath(where)}"${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
+          message: `${document.object.kind} has no field "${quoted(displayPath(where))}"${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
           source: 'schema',
         });
       }
     }
-  };
-  visit(document.object, root, []);
+    // Pushed in reverse so fields are reported in the order they were written.
+    for (let index = children.length - 1; index >= 0; index--) stack.push(children[index]!);
+  }
+  if (unknownCount > maxReported) {
+    problems.push({
+      line: document.line,
+      column: 1,
+      message: `${document.object.kind} "${quoted(document.object.metadata.name)}" has ${unknownCount} unknown fields; only the first ${maxReported} are listed. Check the apiVersion and kind, and the indentation.`,
+      source: 'schema',
+    });
+  }
   return problems;
+}
+
+function quoted(text: string): string {
+  return text.length <= maxQuotedLength ? text : `${text.slice(0, maxQuotedLength)}… (${text.length} characters)`;
 }
 
 function rootDefinition(schema: JsonSchema, apiVersion: string, kind: string): SchemaNode | undefined {
@@ -67,6 +112,8 @@ function displayPath(path: (string | number)[]): string {
 function closest(word: string, candidates: string[]): string | undefined {
   let best: { candidate: string; distance: number } | undefined;
   for (const candidate of candidates) {
+    // The distance is at least the difference in length; skip the table for hopeless candidates.
+    if (Math.abs(candidate.length - word.length) > 2) continue;
     const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
     if (distance <= 2 && (!best || distance < best.distance)) best = { candidate, distance };
   }

@@ -1,6 +1,7 @@
 import * as kubernetesModels from 'kubernetes-models';
-import { isMap, isNode, LineCounter, parseAllDocuments, type Document, type Node as YamlNode } from 'yaml';
+import { isMap, isNode, LineCounter, type Document, type Node as YamlNode } from 'yaml';
 import type { ManifestProblem } from '../../common/api/cluster.ts';
+import { parseManifestYaml } from './parse-manifest-yaml.ts';
 
 /**
  * Validates Kubernetes manifests (one or many YAML documents) without a cluster: YAML syntax first, then each
@@ -190,7 +191,7 @@ function firstLine(message: string): string {
 /** Parses and validates every document of a manifest; an empty array means it looks right. */
 export function validateManifestText(text: string): ManifestProblem[] {
   const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+  const documents = parseManifestYaml(text, lineCounter);
   const problems: ManifestProblem[] = [];
   if ('empty' in documents) {
     // Nothing but comments or whitespace: nothing to validate, only stream-level syntax errors to report.
