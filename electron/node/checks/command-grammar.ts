@@ -82,14 +82,15 @@ const GRAMMARS: Record<string, ProgramGrammar> = {
   grep: { short: { e: 'regexp', f: 'file', A: 'after-context', B: 'before-context', C: 'context', m: 'max-count' }, valued: new Set(['regexp', 'file', 'after-context', 'before-context', 'context', 'max-count']) },
 };
 
-/** Other names of a program: the jumphost's alias, and wrappers that run the program itself. */
+/** Other names of a program: the jumphost's alias. */
 const PROGRAM_ALIASES: Record<string, string> = { k: 'kubectl' };
-const WRAPPERS = new Set(['sudo', 'time', 'command', 'exec', 'nohup', 'watch']);
+const WRAPPERS = new Set(['sudo', 'time', 'command', 'exec', 'nohup', 'watch', 'do', 'then', 'else', 'elif', 'if', 'while', 'until', '!', '{']);
 
 /** Reads a simple command's words as an invocation; null when there is no command name (an assignment). */
 export function parseInvocation(words: readonly Word[]): Invocation | null {
   let rest = [...words];
-  // `sudo iptables ...`, `time kubectl ...`: the program is the word after the wrapper and its own options.
+  // `sudo iptables ...`, `time kubectl ...`, and the command inside `for ...; do curl ...; done` or
+  // `if ...; then ...`: the program is the word after the wrapper or keyword (and the wrapper's options).
   while (rest.length > 0 && WRAPPERS.has(baseName(rest[0]!))) {
     rest = rest.slice(1);
     while (rest.length > 0 && (wordText(rest[0]!) ?? '').startsWith('-')) rest = rest.slice(1);

@@ -110,6 +110,12 @@ describe('curl targets', () => {
     expect(unset.message).toContain('$POD_IP is not set in that shell');
   });
 
+  it('find curl inside a loop, with the loop\'s status', async () => {
+    const loop = 'for i in $(seq 1 12); do curl -s -o /dev/null http://10.96.12.34; done';
+    expect(await status(reachNginx, loop)).toBe('passed');
+    expect(await status(reachNginx, record(loop, 7))).toBe('failed');
+  });
+
   it('keep variables per shell', async () => {
     const lines = [record('POD_IP=10.244.1.5', 0, { shellPid: 1 }), record('curl http://$POD_IP/', 0, { shellPid: 2 })];
     expect((await evaluateCommand(reachNginx, world(lines, OBJECTS))).status).toBe('failed');
@@ -173,5 +179,6 @@ describe('exit codes of simple commands in a line', () => {
     expect(codes('a; b', 0)).toEqual([undefined, 0]);
     expect(codes('a | b', 1, [0, 1])).toEqual([0, 1]);
     expect(codes('a | b', 1)).toEqual([undefined, 1]);
+    expect(codes('for i in 1 2; do curl x; done', 7)).toEqual([undefined, 7, 7]);
   });
 });

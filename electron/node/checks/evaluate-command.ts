@@ -1,6 +1,6 @@
 import type { CommandCheck, CommandMatcher } from './check-spec.ts';
 import { parseInvocation } from './command-grammar.ts';
-import { parseShellLine, type ShellVariables, type SimpleCommand } from './command-line.ts';
+import { parseShellLine, wordText, type ShellVariables, type SimpleCommand } from './command-line.ts';
 import { matchInvocation } from './command-match.ts';
 import { referencedKinds, resolveReferenceValues } from './command-references.ts';
 import type { CheckWorld, CommandRecord } from './check-world.ts';
@@ -102,9 +102,17 @@ export function exitCodeOf(record: CommandRecord, commands: readonly SimpleComma
     if (lastInPipeline) return record.exitCode;
     return record.pipeStatus?.length === command.pipelineLength ? record.pipeStatus[command.pipelineIndex] : undefined;
   }
+  // `for ...; do curl ...; done`: only closing keywords follow, so the line's status is this command's.
+  const later = commands.slice(index + 1);
+  if (later.every(isClosingKeyword)) return lastInPipeline ? record.exitCode : undefined;
   if (!lastInPipeline || record.exitCode !== 0) return undefined;
-  const rest = commands.slice(index);
-  return rest.every((later) => later.next === null || later.next === '&&') ? 0 : undefined;
+  return commands.slice(index).every((command) => command.next === null || command.next === '&&') ? 0 : undefined;
+}
+
+const CLOSING_KEYWORDS = new Set(['done', 'fi', 'esac', '}']);
+
+function isClosingKeyword(command: SimpleCommand): boolean {
+  return command.words.length === 1 && CLOSING_KEYWORDS.has(wordText(command.words[0]!) ?? '');
 }
 
 /** Kinds a command check's values reference (the engine watches them so the values can be resolved). */
