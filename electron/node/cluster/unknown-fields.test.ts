@@ -4,7 +4,8 @@ import { readManifestDocuments } from './manifest-documents.ts';
 import { unknownFieldProblems } from './unknown-fields.ts';
 
 // The walk runs on the backend's one event loop (in Electron: the main process), so it must stay linear in
-// the size of what an attendee, or anything else that can call cluster.validate, sends.
+// the size of what an attendee, or anything else that can call cluster.validate, sends. The bounds are loose
+// for a loaded 2-core machine; before the linear walk these inputs took minutes.
 
 function problemsFor(yaml: string) {
   const { documents } = readManifestDocuments(yaml);
@@ -28,7 +29,7 @@ describe('unknown-field walk', () => {
     const lines = ['apiVersion: v1', 'kind: Pod', 'metadata:', '  name: p', 'spec:'];
     for (let index = 0; index < 40_000; index++) lines.push(`  unknown${index}: 1`);
     const { value: problems, ms } = timed(() => problemsFor(`${lines.join('\n')}\n`));
-    expect(ms).toBeLessThan(3000);
+    expect(ms).toBeLessThan(10_000);
     expect(problems.length).toBeLessThanOrEqual(51);
     expect(problems[0]).toMatchObject({ line: 6, column: 3, message: expect.stringContaining('spec.unknown0') });
     expect(problems.at(-1)?.message).toContain('40000 unknown fields');
@@ -38,7 +39,7 @@ describe('unknown-field walk', () => {
     // An explicit key ("? "): YAML limits implicit keys to 1024 characters.
     const yaml = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  ? ${'c'.repeat(300_000)}\n  : 1\n`;
     const { value: problems, ms } = timed(() => problemsFor(yaml));
-    expect(ms).toBeLessThan(1000);
+    expect(ms).toBeLessThan(3000);
     expect(problems).toHaveLength(1);
     expect(problems[0]?.message.length).toBeLessThan(500);
   });
@@ -57,6 +58,6 @@ describe('manifest parsing stays linear', () => {
     for (let index = 0; index < 40_000; index++) lines.push(`  key${index}: "1"`);
     const { value: problems, ms } = timed(() => validateManifestText(`${lines.join('\n')}\n`));
     expect(problems).toEqual([]);
-    expect(ms).toBeLessThan(3000);
+    expect(ms).toBeLessThan(10_000);
   });
 });
