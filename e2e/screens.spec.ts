@@ -60,7 +60,10 @@ for (const mode of modes) {
     await expect(guide.getByRole('status', { name: /^Pod nginx-kubectl runs the nginx image: / })).toBeVisible();
     await shoot(page, 'lab-guide', mode.name);
 
+    // No lab environment runs here: Run says so beside the button instead of switching to a dead shell.
     await guide.getByRole('button', { name: '▶ Run in terminal' }).first().click();
+    await expect(guide.getByRole('status').filter({ hasText: 'jumphost is not running' }).first()).toBeVisible();
+    await page.getByRole('tab', { name: 'Terminal' }).click();
     await expect(page.getByRole('tab', { name: 'Terminal' })).toHaveAttribute('aria-selected', 'true');
     await page.waitForTimeout(500);
     await shoot(page, 'terminal', mode.name);

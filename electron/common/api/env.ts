@@ -37,6 +37,11 @@ export const EnvStatusSchema = z.object({
   apiServer: z.object({ host: z.string(), port: z.number().int() }).optional(),
   nodePort: z.object({ requested: z.number().int(), published: z.number().int() }).optional(),
   dockerHost: z.string(),
+  /**
+   * The nodes this environment is made of (from its settings), whether or not they exist yet: the UI shows
+   * a terminal entry for each from the start, with its state.
+   */
+  topology: z.array(z.object({ name: z.string(), role: z.enum(['server', 'agent', 'jumphost']) })).optional(),
   message: z.string().optional(),
   action: z.string().optional(),
 });

@@ -29,6 +29,8 @@ export const SnippetSchema = z.object({
   content: z.string(),
   /** For manifests: the file name the editor opens it under, e.g. nginx-pod.yaml. */
   fileName: z.string().optional(),
+  /** For commands meant for a node's shell (master1, worker1 …); the jumphost's otherwise. */
+  node: z.string().optional(),
 });
 export type Snippet = z.infer<typeof SnippetSchema>;
 

@@ -86,7 +86,13 @@ export class EnvironmentService {
   }
 
   status(): Promise<EnvStatus> {
-    return readEnvironmentStatus(this.docker, this.config, this.#fileAccess);
+    return readEnvironmentStatus(this.docker, this.config, this.#fileAccess).then((status) => this.#withTopology(status));
+  }
+
+  #withTopology(status: EnvStatus): EnvStatus {
+    if (status.topology) return status;
+    const topology = [...this.config.nodes.map(({ name, role }) => ({ name, role })), { name: this.config.jumphost.name, role: 'jumphost' as const }];
+    return { ...status, topology };
   }
 
   up(): Promise<EnvStatus> {
@@ -205,7 +211,7 @@ export class EnvironmentService {
   }
 
   #emitStatus(status: EnvStatus): void {
-    if (!this.#disposed) this.#events.emit('env.status', status);
+    if (!this.#disposed) this.#events.emit('env.status', this.#withTopology(status));
   }
 
   /** Re-adds routes whenever Docker (re)starts the jumphost or verifier, e.g. after the laptop rebooted. */

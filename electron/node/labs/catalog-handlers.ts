@@ -22,7 +22,9 @@ export function toLabSummary(lab: LoadedLab): LabSummary {
 function toSnippets(step: LoadedStep): Snippet[] {
   return step.spec.snippets.map((snippet): Snippet => {
     const title = snippet.title === undefined ? {} : { title: snippet.title };
-    if (snippet.kind === 'command') return { id: snippet.id, kind: 'command', ...title, language: 'bash', content: snippet.command };
+    if (snippet.kind === 'command') {
+      return { id: snippet.id, kind: 'command', ...title, language: 'bash', content: snippet.command, ...(snippet.in ? { node: snippet.in.node } : {}) };
+    }
     return {
       id: snippet.id,
       kind: 'manifest',

@@ -13,7 +13,16 @@ const RelativePath = z
   .refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'paths are relative to the lab folder and stay inside it');
 
 export const LabSnippetSchema = z.union([
-  z.object({ id: z.string().min(1), kind: z.literal('command'), title: z.string().optional(), command: z.string().min(1) }).strict(),
+  z
+    .object({
+      id: z.string().min(1),
+      kind: z.literal('command'),
+      title: z.string().optional(),
+      command: z.string().min(1),
+      /** Where "Run in terminal" types it: a node's shell (e.g. `{ node: worker1 }`); the jumphost when absent. */
+      in: z.object({ node: z.string().regex(/^[a-z0-9-]+$/) }).strict().optional(),
+    })
+    .strict(),
   z.object({ id: z.string().min(1), kind: z.literal('manifest'), title: z.string().optional(), file: RelativePath }).strict(),
 ]);
 

@@ -24,9 +24,20 @@ describe('StepGuide', () => {
   it('runs shell blocks in the terminal and opens manifests in the editor', async () => {
     const handlers = renderGuide(undefined);
     await fireEvent.click(screen.getByRole('button', { name: '▶ Run in terminal' }));
-    expect(handlers.onRun).toHaveBeenCalledWith('kubectl get pods -o wide');
+    expect(handlers.onRun).toHaveBeenCalledWith('kubectl get pods -o wide', undefined);
     await fireEvent.click(screen.getByRole('button', { name: '✎ Open in editor' }));
     expect(handlers.onOpenInEditor).toHaveBeenCalledWith({ fileName: 'nginx-yaml-pod.yaml', content: expect.stringContaining('kind: Pod') });
+  });
+
+  it("runs a node's snippet on that node and says so when the node is down", async () => {
+    const lab = sampleLab();
+    const step = lab.steps[0]!;
+    step.snippets = [{ id: 'routes', kind: 'command', title: 'Routes on the node', language: 'bash', content: 'ip route', node: 'worker1' }];
+    const onRun = vi.fn(async () => ({ ran: false as const, reason: 'worker1 is not running. Start the lab environment.' }));
+    render(StepGuide, { lab, step, stepIndex: 0, stepProgress: undefined, locked: [], resultFor: () => undefined, onRun, onOpenInEditor: vi.fn(), onOpenExternal: vi.fn(), onRevealHint: vi.fn(), onViewSolution: vi.fn(), onStep: vi.fn() });
+    await fireEvent.click(screen.getByRole('button', { name: '▶ Run on worker1' }));
+    expect(onRun).toHaveBeenCalledWith('ip route', 'worker1');
+    expect((await screen.findByText(/worker1 is not running/)).getAttribute('role')).toBe('status');
   });
 
   it('shows as many hints as were revealed and offers the next one', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchShortcut } from './shortcuts.ts';
+import { matchShortcut, shortcutHelp } from './shortcuts.ts';
 
 function key(init: KeyboardEventInit, target?: HTMLElement): KeyboardEvent {
   const event = new KeyboardEvent('keydown', { bubbles: true, ...init });
@@ -17,6 +17,13 @@ describe('matchShortcut', () => {
     expect(matchShortcut(key({ key: 'ArrowLeft', altKey: true }), false)).toBe('previous-step');
     expect(matchShortcut(key({ key: 'p', code: 'KeyP', ctrlKey: true, altKey: true }), false)).toBe('presenter');
     expect(matchShortcut(key({ key: 'F1' }), false)).toBe('help');
+    expect(matchShortcut(key({ key: 'F6' }), false)).toBe('next-pane');
+    expect(matchShortcut(key({ key: 'F6', shiftKey: true }), false)).toBe('previous-pane');
+  });
+
+  it('lists the ways out of the terminal and the editor', () => {
+    const keys = shortcutHelp(false).map((item) => item.keys);
+    expect(keys).toEqual(expect.arrayContaining(['Esc then Tab  (Shift+Tab)', 'Ctrl+M in the editor']));
   });
 
   it('leaves ordinary typing alone', () => {

@@ -1,4 +1,4 @@
-export type ShortcutAction = 'apply' | 'focus-terminal' | 'next-step' | 'previous-step' | 'presenter' | 'help';
+export type ShortcutAction = 'apply' | 'focus-terminal' | 'next-step' | 'previous-step' | 'presenter' | 'help' | 'next-pane' | 'previous-pane';
 
 export interface ShortcutHelp {
   id: string;
@@ -12,6 +12,9 @@ export function shortcutHelp(isMac: boolean): ShortcutHelp[] {
     { id: 'apply', keys: `${mod}+S  or  Ctrl+Enter in the editor`, description: 'Apply the manifest in the editor' },
     { id: 'run-snippet', keys: 'Ctrl+Enter on a code block', description: 'Run the focused command in the terminal (or open a manifest)' },
     { id: 'focus-terminal', keys: 'Ctrl+`', description: 'Focus the terminal' },
+    { id: 'leave-terminal', keys: 'Esc then Tab  (Shift+Tab)', description: 'Leave the terminal to the next (previous) control; Tab alone completes commands in the shell' },
+    { id: 'next-pane', keys: 'F6  /  Shift+F6', description: 'Move to the next / previous area: top bar, lab list, guide, workspace (works in the terminal and editor too)' },
+    { id: 'editor-tab', keys: isMac ? 'Ctrl+Shift+M in the editor' : 'Ctrl+M in the editor', description: 'Switch Tab between indenting and moving focus out of the editor' },
     { id: 'next-step', keys: 'Alt+→  or  Ctrl+Shift+→', description: 'Next step' },
     { id: 'previous-step', keys: 'Alt+←  or  Ctrl+Shift+←', description: 'Previous step' },
     { id: 'presenter', keys: `${mod}+Alt+P`, description: 'Presenter mode (large type)' },
@@ -36,7 +39,17 @@ export function matchShortcut(event: KeyboardEvent, isMac: boolean): ShortcutAct
     return 'previous-step';
   }
   if (mod && event.altKey && (event.key.toLowerCase() === 'p' || event.code === 'KeyP')) return 'presenter';
+  if (event.key === 'F6' && !event.ctrlKey && !event.metaKey && !event.altKey) return event.shiftKey ? 'previous-pane' : 'next-pane';
   if (event.key === 'F1') return 'help';
   if (event.key === '?' && !event.ctrlKey && !event.metaKey && !event.altKey && !isTyping(event.target)) return 'help';
   return null;
+}
+
+/**
+ * Whether a key pressed inside the terminal belongs to the app rather than the shell. Everything but
+ * Apply (Ctrl+S stays the shell's flow control key): help, presenter mode, step and pane movement.
+ */
+export function isAppShortcutInTerminal(event: KeyboardEvent, isMac: boolean): boolean {
+  const action = matchShortcut(event, isMac);
+  return action !== null && action !== 'apply';
 }

@@ -54,6 +54,7 @@ const fake = vi.hoisted(() => {
     module: {
       monaco,
       MODEL_ROOT: 'file:///labdeck/',
+      EDITOR_THEMES: { light: 'labdeck-light', dark: 'labdeck-dark' },
       setUpMonaco: () => ({}),
       useKubernetesSchema: async (value: unknown) => {
         schema = value;

@@ -93,16 +93,21 @@ describe('TerminalPanel', () => {
     const { api, calls } = fakeApi();
     render(TerminalPanel, { api, nodes: ['master1', 'worker1'], active: true });
     const tablist = screen.getByRole('tablist', { name: 'Terminals' });
-    expect([...tablist.querySelectorAll('[role=tab]')].map((tab) => tab.textContent?.trim())).toEqual(['jumphost', 'master1', 'worker1', 'host shell']);
     await waitFor(() => expect(calls.filter((call) => call.name === 'terminal.open').map((call) => call.input)).toEqual([{ target: { kind: 'jumphost' }, cols: 80, rows: 24 }]));
-    expect(screen.getByRole('tab', { name: 'jumphost' }).getAttribute('aria-selected')).toBe('true');
+    expect([...tablist.querySelectorAll('[role=tab]')].map((tab) => tab.textContent?.replace(/\s+/g, ' ').trim())).toEqual([
+      'jumphost — open',
+      'master1',
+      'worker1',
+      'host shell',
+    ]);
+    expect(screen.getByRole('tab', { name: /^jumphost/ }).getAttribute('aria-selected')).toBe('true');
   });
 
   it('opens a node shell when its tab is chosen and routes output by session', async () => {
     const { api, calls, emit } = fakeApi();
     render(TerminalPanel, { api, nodes: ['worker1'], active: true });
     await waitFor(() => expect(created).toHaveLength(1));
-    await fireEvent.click(screen.getByRole('tab', { name: 'worker1' }));
+    await fireEvent.click(screen.getByRole('tab', { name: /^worker1/ }));
     await waitFor(() => expect(calls.some((call) => call.name === 'terminal.open' && JSON.stringify(call.input).includes('worker1'))).toBe(true));
     await waitFor(() => expect(created[1]?.sessionId).toBe('t2'));
     emit('terminal.data', { id: 't2', data: btoa('hi'), seq: 2 });
@@ -130,11 +135,35 @@ describe('TerminalPanel', () => {
     expect(created[0]!.reattach).toHaveBeenCalledOnce();
   });
 
+  type Runner = { runSnippet(command: string, node?: string): Promise<unknown> };
+
   it('types a snippet followed by Enter into the jumphost shell', async () => {
     const { api } = fakeApi();
     const panel = render(TerminalPanel, { api, nodes: [], active: false });
-    await (panel.component as unknown as { runSnippet(command: string): Promise<void> }).runSnippet('kubectl get nodes\n');
+    expect(await (panel.component as unknown as Runner).runSnippet('kubectl get nodes\n')).toEqual({ ran: true, where: 'jumphost' });
     expect(created[0]!.typed).toEqual(['kubectl get nodes\r']);
+  });
+
+  it("runs a node's snippet in that node's shell", async () => {
+    const { api } = fakeApi();
+    const panel = render(TerminalPanel, { api, nodes: ['master1', 'worker1'], active: false, targetsUp: { jumphost: true, master1: true, worker1: true } });
+    expect(await (panel.component as unknown as Runner).runSnippet('ip route', 'worker1')).toEqual({ ran: true, where: 'worker1' });
+    const worker = created.find((tab) => tab.target.kind === 'node' && tab.target.node === 'worker1');
+    expect(worker?.typed).toEqual(['ip route\r']);
+    expect(screen.getByRole('tab', { name: /^worker1/ }).getAttribute('aria-selected')).toBe('true');
+  });
+
+  it('says a node is not running instead of switching to its dead tab', async () => {
+    const { api, calls } = fakeApi();
+    const panel = render(TerminalPanel, { api, nodes: ['master1', 'worker1'], active: true, targetsUp: { jumphost: true, master1: false, worker1: false } });
+    await waitFor(() => expect(created).toHaveLength(1));
+    const result = await (panel.component as unknown as Runner).runSnippet('ip route', 'worker1');
+    expect(result).toEqual({ ran: false, reason: expect.stringContaining('worker1 is not running') });
+    expect(calls.some((call) => call.name === 'terminal.open' && JSON.stringify(call.input).includes('worker1'))).toBe(false);
+    expect(screen.getByRole('tab', { name: /^jumphost/ }).getAttribute('aria-selected')).toBe('true');
+    // Every node of the topology is listed from the start, with its state in words.
+    expect(screen.getByRole('tab', { name: 'master1 — not running' })).toBeTruthy();
+    expect(await (panel.component as unknown as Runner).runSnippet('ls', 'worker9')).toEqual({ ran: false, reason: expect.stringContaining('no worker9 node') });
   });
 
   it('says why a shell could not open and offers to try again', async () => {

@@ -8,6 +8,7 @@ import type { TerminalTarget } from '../../../../electron/common/api/terminal.ts
 import type { WorkspaceApi } from '../../lib/workspace-api.ts';
 import type { Appearance } from '../editor/theme.ts';
 import { AckBatcher, base64ToBytes } from './terminal-bytes.ts';
+import { TerminalKeys } from './terminal-keys.ts';
 import { describeError } from '../../lib/errors.ts';
 import { openAllowedLink } from '../../lib/external-link.ts';
 
@@ -112,12 +113,16 @@ export class TerminalTab {
     this.terminal.onResize(({ cols, rows }) => {
       if (this.sessionId && this.state === 'running') void this.api.call('terminal.resize', { id: this.sessionId, cols, rows }).catch(() => undefined);
     });
+    const keys = new TerminalKeys(/Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent));
+    // false = xterm leaves the key alone: it bubbles to the app's shortcuts, or (Esc then Tab) the
+    // browser moves focus out of the terminal as it would from any other control.
     this.terminal.attachCustomKeyEventHandler((event) => {
-      if (event.type === 'keydown' && event.ctrlKey && event.shiftKey && event.code === 'KeyF') {
-        this.callbacks.onFindRequested();
+      const decision = keys.decide(event);
+      if (decision === 'find') {
+        if (event.type === 'keydown') this.callbacks.onFindRequested();
         return false;
       }
-      return true;
+      return decision === 'terminal';
     });
   }
 
