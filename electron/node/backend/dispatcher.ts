@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { calls, isCallName, type CallContext, type CallHandlers, type CallName } from '../../common/api/contract.ts';
+import { checkInputSize, maxInputBytes } from '../../common/api/limits.ts';
 import { LabdeckError, toApiError, type ApiError } from '../../common/errors.ts';
 
 export type CallOutcome = { ok: true; value: unknown } | { ok: false; error: ApiError };
@@ -27,6 +28,13 @@ export class Dispatcher {
     if (!isCallName(name)) {
       return failure(new LabdeckError('unknown-call', `There is no call named ${JSON.stringify(String(name)).slice(0, 80)}.`, {
         action: 'The window and the backend come from different Labdeck versions; restart Labdeck.',
+      }));
+    }
+    // Bounded before the schema runs, so an oversized input costs no more than its call's bound.
+    const size = checkInputSize(input, maxInputBytes(name));
+    if (!size.ok) {
+      return failure(new LabdeckError('invalid-request', `${name} was called with an input Labdeck does not accept: ${size.reason}.`, {
+        action: name.startsWith('cluster.') ? 'Split the manifest into smaller files (at most 1 MB each) and apply them one by one.' : 'Reload the window; if it happens again, report it with the steps that led here.',
       }));
     }
     const parsedInput = calls[name].input.safeParse(input);
