@@ -130,6 +130,17 @@ describe('course packs', () => {
     expect(error.message).toContain('course/1.1-kubectl-kubeconfig/lab.yaml: content differs');
   });
 
+  it('says where the tar structure breaks when a header byte is flipped', async () => {
+    const file = await pack({ key });
+    const bytes = await fsp.readFile(file);
+    // Byte 10 is in the name field of the first entry's header, so the header checksum no longer matches.
+    bytes[10] = bytes[10]! ^ 0xff;
+    await fsp.writeFile(file, bytes);
+    const error = await refusal(verifyPack(file, store));
+    expect(error.message).toMatch(/is damaged: its tar structure breaks at the start/);
+    expect(error.action).toContain('Copy the pack again');
+  });
+
   it('refuses a wrong signature, an edited manifest, and a pack re-signed with another key', async () => {
     const file = await pack({ key });
     const other = generateSigningKey('Mallory');

@@ -1,4 +1,6 @@
+import type { CheckSpec } from '../checks/check-spec.ts';
 import { evaluateCheck } from '../checks/evaluate-check.ts';
+import { commandMatchers } from '../checks/evaluate-command.ts';
 import { fingerprintOf, sameFingerprint, verifySignature } from '../course-pack/keys.ts';
 import type { LabCatalog } from '../labs/lab-catalog.ts';
 import { canonicalJson, entryHash, type JournalEntry } from '../progress/evidence-journal.ts';
@@ -84,6 +86,15 @@ function entryFindings(report: Report): Finding[] {
   return findings;
 }
 
+/**
+ * A command check that names live objects (`${pod:default/nginx}` in an argument) or a URL target (resolved
+ * from live objects or from variables set on earlier lines): one recorded line cannot show it passed, so a
+ * miss on the evidence alone proves nothing.
+ */
+function needsMoreThanItsLine(check: CheckSpec): boolean {
+  return check.kind === 'command' && commandMatchers(check).some((matcher) => matcher.url !== undefined || matcher.then?.url !== undefined || JSON.stringify(matcher).includes('${'));
+}
+
 /** Runs each recorded pass's check, from the course, on its own evidence. */
 async function evidenceFindings(report: Report, catalog: LabCatalog, counts: ReportVerification['reevaluated']): Promise<Finding[]> {
   const findings: Finding[] = [];
@@ -98,7 +109,7 @@ async function evidenceFindings(report: Report, catalog: LabCatalog, counts: Rep
     }
     const result = await evaluateCheck(check, new EvidenceWorld(entry.evidence), { labId: entry.labId, stepId: entry.stepId });
     if (result.status === 'passed') counts.confirmed++;
-    else if (result.status === 'failed') {
+    else if (result.status === 'failed' && !needsMoreThanItsLine(check)) {
       findings.push({ kind: 'evidence', entry: entry.seq, field: 'evidence', message: `entry ${entry.seq}: the recorded evidence does not pass check ${entry.labId}/${entry.stepId}/${entry.checkId}: ${result.message}` });
     } else counts.notJudgeable++;
   }
