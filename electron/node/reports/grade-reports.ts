@@ -3,7 +3,7 @@ import { courseVersion } from '../labs/lab-schema.ts';
 import { fingerprintOf, sameFingerprint } from '../course-pack/keys.ts';
 import { verifyReport, type Finding } from './verify-report.ts';
 
-export type GradeFlag = 'invalid' | 're-signed' | 'other-course-version' | 'evidence-mismatch';
+export type GradeFlag = 'invalid' | 're-signed' | 'other-course-version' | 'evidence-mismatch' | 'shared-cluster';
 
 export interface GradeRow {
   file: string;
@@ -64,11 +64,15 @@ export async function gradeReports(files: ReadonlyArray<{ name: string; text: st
   // one (or from the key other reports of the same cluster carry) was re-signed.
   const keysByAttendee = new Map<string, string[]>();
   const keysByCluster = new Map<string, string[]>();
+  const attendeesByCluster = new Map<string, Set<string>>();
   for (const { result } of verified) {
     if (!result.report) continue;
     const key = fingerprintOf(result.report.signer.publicKey);
     keysByAttendee.set(result.report.attendee.name, [...(keysByAttendee.get(result.report.attendee.name) ?? []), key]);
-    if (result.report.cluster.identity) keysByCluster.set(result.report.cluster.identity, [...(keysByCluster.get(result.report.cluster.identity) ?? []), key]);
+    if (result.report.cluster.identity) {
+      keysByCluster.set(result.report.cluster.identity, [...(keysByCluster.get(result.report.cluster.identity) ?? []), key]);
+      attendeesByCluster.set(result.report.cluster.identity, (attendeesByCluster.get(result.report.cluster.identity) ?? new Set()).add(result.report.attendee.name));
+    }
   }
 
   const rows: GradeRow[] = verified.map(({ file, result }) => {
@@ -87,11 +91,18 @@ export async function gradeReports(files: ReadonlyArray<{ name: string; text: st
     } else if (rosterKey === undefined) {
       // Without a roster nobody can tell which key is the attendee's: every report of a conflicting group is flagged.
       const attendeeKeys = new Set(keysByAttendee.get(report.attendee.name) ?? []);
-      const clusterKeys = new Set(keysByCluster.get(report.cluster.identity) ?? []);
+      // One attendee's cluster with several keys is re-signing; several attendees on one cluster is flagged below.
+      const clusterKeys = (attendeesByCluster.get(report.cluster.identity)?.size ?? 0) > 1 ? new Set<string>() : new Set(keysByCluster.get(report.cluster.identity) ?? []);
       if (attendeeKeys.size > 1 || clusterKeys.size > 1) {
         flags.add('re-signed');
         problems.push(`re-signed: ${attendeeKeys.size > 1 ? `${report.attendee.name}'s reports` : 'reports of the same cluster'} carry ${Math.max(attendeeKeys.size, clusterKeys.size)} different keys; this one is ${key}. Compare with the key the attendee showed you (--roster)`);
       }
+    }
+    // Each attendee builds their own cluster; two names on one cluster's evidence means shared or copied work.
+    const sharing = report.cluster.identity ? (attendeesByCluster.get(report.cluster.identity) ?? new Set<string>()) : new Set<string>();
+    if (sharing.size > 1) {
+      flags.add('shared-cluster');
+      problems.push(`shared cluster: reports of ${[...sharing].sort().join(', ')} come from the same cluster (CA ${report.cluster.identity.slice(0, 16)}…)`);
     }
     const course = `${report.course.id} ${report.course.version}`;
     if (expectedCourse !== undefined && course !== expectedCourse) {
