@@ -82,6 +82,15 @@ describe('EvidenceJournal', () => {
     expect((await readdir(path.dirname(file))).some((name) => name.includes('.broken-'))).toBe(true);
   });
 
+  it('continues one chain when two Labdecks on the same data folder append in turn', async () => {
+    const window = await EvidenceJournal.open(file, identity);
+    const server = await EvidenceJournal.open(file, identity);
+    await window.append({ type: 'lab-opened', labId: '1.1' });
+    await server.append({ type: 'hint-shown', labId: '1.1', stepId: 'a' });
+    await window.append({ type: 'solution-revealed', labId: '1.1', stepId: 'a' });
+    expect((await readJournal(file)).map((entry) => `${entry.seq} ${entry.type}`)).toEqual(['1 lab-opened', '2 hint-shown', '3 solution-revealed']);
+  });
+
   it('keeps every acknowledged entry when the process is killed with SIGKILL mid-stream', async () => {
     const writer = path.join(path.dirname(fileURLToPath(import.meta.url)), 'evidence-journal.kill-writer.test-support.ts');
     const child = spawn(process.execPath, ['--import', 'tsx', writer, file], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -193,27 +193,12 @@ export class EvidenceJournal {
   }
 
   async #write(input: JournalAppend): Promise<JournalEntry> {
-    const previous = this.#entries.at(-1);
-    const { time, ...rest } = input;
-    // Round-trip evidence through JSON so what is hashed is exactly what is stored (no undefined, no Dates).
-    const evidence = rest.evidence === undefined ? undefined : (JSON.parse(JSON.stringify(rest.evidence)) as unknown);
-    const content: Omit<JournalEntry, 'hash'> = {
-      seq: (previous?.seq ?? 0) + 1,
-      time: time ?? new Date().toISOString(),
-      type: rest.type,
-      courseId: this.#identity.courseId,
-      courseVersion: this.#identity.courseVersion,
-      labId: rest.labId,
-      ...(rest.stepId === undefined ? {} : { stepId: rest.stepId }),
-      ...(rest.checkId === undefined ? {} : { checkId: rest.checkId }),
-      ...(evidence === undefined ? {} : { evidence }),
-      prevHash: previous?.hash ?? '',
-    };
-    const entry: JournalEntry = { ...content, hash: entryHash(content) };
-    const line = `${canonicalJson(entry)}\n`;
-    const created = this.#entries.length === 0 && this.#goodBytes === 0;
     const handle = await open(this.file, 'a+');
+    let entry: JournalEntry;
+    let line: string;
+    let created: boolean;
     try {
+      await this.#catchUp(handle);
       if (this.#needsTrim) {
         await handle.truncate(this.#goodBytes);
         // A complete last line that lacked its newline gets it back; a torn one is gone.
@@ -228,6 +213,25 @@ export class EvidenceJournal {
         }
         this.#needsTrim = false;
       }
+      const previous = this.#entries.at(-1);
+      const { time, ...rest } = input;
+      // Round-trip evidence through JSON so what is hashed is exactly what is stored (no undefined, no Dates).
+      const evidence = rest.evidence === undefined ? undefined : (JSON.parse(JSON.stringify(rest.evidence)) as unknown);
+      const content: Omit<JournalEntry, 'hash'> = {
+        seq: (previous?.seq ?? 0) + 1,
+        time: time ?? new Date().toISOString(),
+        type: rest.type,
+        courseId: this.#identity.courseId,
+        courseVersion: this.#identity.courseVersion,
+        labId: rest.labId,
+        ...(rest.stepId === undefined ? {} : { stepId: rest.stepId }),
+        ...(rest.checkId === undefined ? {} : { checkId: rest.checkId }),
+        ...(evidence === undefined ? {} : { evidence }),
+        prevHash: previous?.hash ?? '',
+      };
+      entry = { ...content, hash: entryHash(content) };
+      line = `${canonicalJson(entry)}\n`;
+      created = this.#entries.length === 0 && this.#goodBytes === 0;
       try {
         await handle.write(line);
         await handle.datasync();
@@ -245,6 +249,22 @@ export class EvidenceJournal {
     this.#goodBytes += Buffer.byteLength(line, 'utf8');
     this.#entries.push(entry);
     return entry;
+  }
+
+  /**
+   * Another Labdeck on the same data folder (the window and `labdeck serve`) may have appended since this
+   * one last wrote: read what it added, verified, so this entry continues the chain instead of forking it.
+   */
+  async #catchUp(handle: Awaited<ReturnType<typeof open>>): Promise<void> {
+    const { size } = await handle.stat();
+    if (size === this.#goodBytes) return;
+    // Longer: another writer's entries (or our own torn tail, which parsing drops again). Shorter: the
+    // file was set aside and restarted by the other writer. Either way the file on disk is the truth.
+    const text = await readFile(this.file, 'utf8');
+    const parsed = parseJournal(this.file, text);
+    this.#entries.splice(0, this.#entries.length, ...parsed.entries);
+    this.#goodBytes = parsed.goodBytes;
+    this.#needsTrim = parsed.goodBytes !== Buffer.byteLength(text, 'utf8') || (text.length > 0 && !text.endsWith('\n'));
   }
 }
 

@@ -45,12 +45,18 @@ beforeEach(async () => {
   clock = Date.parse('2026-01-01T10:00:00Z');
 });
 
+/** Stores a test opened: their debounced saves must land before the folder is removed. */
+const opened: ProgressStore[] = [];
+
 afterEach(async () => {
+  for (const store of opened.splice(0)) await store.flush();
   await rm(dir, { recursive: true, force: true });
 });
 
 async function open(events: EventSink = new RecordingSink()) {
-  return ProgressStore.open({ file, catalog: course, events, saveDelayMs: 5, now });
+  const store = await ProgressStore.open({ file, catalog: course, events, saveDelayMs: 5, now });
+  opened.push(store);
+  return store;
 }
 
 describe('ProgressStore', () => {
@@ -215,6 +221,7 @@ describe('ProgressStore', () => {
     const journalFile = path.join(dir, 'evidence', 'test-course.jsonl');
     const journal = await EvidenceJournal.open(journalFile, { courseId: 'test-course', courseVersion: '2.0.0' });
     const store = await ProgressStore.open({ file, catalog: course, events: new RecordingSink(), saveDelayMs: 5, now, journal });
+    opened.push(store);
     store.activate('1.2', 'create-pod');
     store.activate('1.2', 'create-pod');
     store.revealHint('1.2', 'create-pod');
@@ -251,6 +258,7 @@ describe('ProgressStore', () => {
       ],
     };
     const store = await ProgressStore.open({ file, catalog, events: new RecordingSink(), saveDelayMs: 5, now });
+    opened.push(store);
     store.observe(result('pod-ips', 'cni-annotation', 'passed', '1.6'));
     expect(store.get().labs['1.6']?.steps['pod-ips']?.status ?? 'todo').toBe('todo');
     store.observe(result('pod-ips', 'ran-get-wide', 'passed', '1.6'));
