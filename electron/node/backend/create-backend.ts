@@ -4,6 +4,7 @@ import { createAppHandlers } from './app-handlers.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { EventHub } from './events.ts';
 import { FileClusterAccess } from '../env/cluster-access.ts';
+import { LabCommandLog } from '../env/command-log.ts';
 import { EnvironmentService } from '../env/environment-service.ts';
 import type { EnvConfigInput } from '../env/config.ts';
 import { createEnvHandlers } from '../env/env-handlers.ts';
@@ -52,18 +53,20 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   // One journal shared by progress (openings, hints, solutions) and the engine (passes): one chain, one order.
   const journal = await EvidenceJournal.open(journalFile(options.dataDir, catalog.courseId), { courseId: catalog.courseId, courseVersion: courseVersion(catalog.course) });
   const progress = await ProgressStore.open({ file: path.join(options.dataDir, 'progress.json'), catalog, events, journal });
+  // Commands typed on the jumphost and in node terminals, in one record for the command checks.
+  const commandLog = new LabCommandLog(environment.commandLog);
   const checks = new CheckEngine({
     catalog,
     cluster,
     containers: environment.containers,
-    commandLog: environment.commandLog,
+    commandLog,
     events,
     onResult: (result) => progress.observe(result),
     journal,
     progressStartedAt: (labId) => progress.get().labs[labId]?.startedAt,
   });
   const clusterService = new ClusterService({ cluster, events });
-  const terminals = new TerminalService({ containers: environment.containers, cluster, events });
+  const terminals = new TerminalService({ containers: environment.containers, cluster, events, recordCommand: (record) => commandLog.record(record) });
 
   const handlers: CallHandlers = {
     ...createAppHandlers({ shell: options.shell, catalog, ...(options.openExternal ? { openExternal: options.openExternal } : {}) }),

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommandLog } from './command-log.ts';
+import type { CommandLog } from '../backend/ports.ts';
+import type { CommandRecord } from '../checks/check-world.ts';
+import { LabCommandLog, parseCommandLog } from './command-log.ts';
 
 describe('command record parsing', () => {
   it('keeps complete records in order and skips torn or foreign lines', () => {
@@ -16,5 +18,56 @@ describe('command record parsing', () => {
       ['ls /nope', 2],
     ]);
     expect(records[0]?.time).toBe('2026-11-25T01:42:35.087Z');
+  });
+});
+
+describe('the lab command log', () => {
+  class FakeJumphostLog implements CommandLog {
+    records: CommandRecord[] | null = [];
+    listener: ((records: CommandRecord[]) => void) | undefined;
+    unsubscribed = false;
+    async read() {
+      return this.records;
+    }
+    subscribe(listener: (records: CommandRecord[]) => void) {
+      this.listener = listener;
+      return () => {
+        this.unsubscribed = true;
+      };
+    }
+  }
+  const at = (second: number) => `2026-11-25T01:00:${String(second).padStart(2, '0')}.000Z`;
+
+  it('merges jumphost and node terminal commands by time, each marked with its terminal', async () => {
+    const jumphost = new FakeJumphostLog();
+    jumphost.records = [{ command: 'kubectl get nodes', exitCode: 0, time: at(1) }, { command: 'kubectl get pods -A', exitCode: 0, time: at(5) }];
+    const log = new LabCommandLog(jumphost);
+    log.record({ command: 'ip route', exitCode: 0, time: at(3), terminal: 'worker1', shellPid: 1 });
+    expect((await log.read())?.map((record) => [record.command, record.terminal])).toEqual([
+      ['kubectl get nodes', 'jumphost'],
+      ['ip route', 'worker1'],
+      ['kubectl get pods -A', 'jumphost'],
+    ]);
+  });
+
+  it('tells subscribers about both sources, and lets go of the jumphost when nobody listens', () => {
+    const jumphost = new FakeJumphostLog();
+    const log = new LabCommandLog(jumphost);
+    const seen: string[][] = [];
+    const unsubscribe = log.subscribe((records) => seen.push(records.map((record) => record.command)));
+    jumphost.listener?.([{ command: 'kubectl get nodes', exitCode: 0, time: at(1) }]);
+    log.record({ command: 'cat /etc/rancher/k3s/config.yaml', exitCode: 0, time: at(2), terminal: 'master1' });
+    expect(seen).toEqual([['kubectl get nodes'], ['kubectl get nodes', 'cat /etc/rancher/k3s/config.yaml']]);
+    unsubscribe();
+    expect(jumphost.unsubscribed).toBe(true);
+  });
+
+  it('has no record while neither the jumphost nor a node terminal has one', async () => {
+    const jumphost = new FakeJumphostLog();
+    jumphost.records = null;
+    const log = new LabCommandLog(jumphost);
+    expect(await log.read()).toBeNull();
+    log.record({ command: 'ip r', exitCode: 0, time: at(1), terminal: 'worker2' });
+    expect(await log.read()).toHaveLength(1);
   });
 });

@@ -122,3 +122,60 @@ export class JumphostCommandLog implements CommandLog {
     this.#tail = null;
   }
 }
+
+/**
+ * Every terminal's commands in one record: the jumphost's (read from its log file) and the node
+ * terminals' (pushed by the terminal service as they happen, see terminals/node-command-recorder.ts),
+ * each marked with the terminal it was typed in, oldest first. Node records live as long as the backend:
+ * a restart forgets them, as it closes those terminals.
+ */
+export class LabCommandLog implements CommandLog {
+  readonly #jumphost: CommandLog;
+  readonly #listeners = new Set<(records: CommandRecord[]) => void>();
+  #nodeRecords: CommandRecord[] = [];
+  #jumphostRecords: CommandRecord[] = [];
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(jumphost: CommandLog) {
+    this.#jumphost = jumphost;
+  }
+
+  /** A command typed in a node terminal. */
+  record(record: CommandRecord): void {
+    this.#nodeRecords = [...this.#nodeRecords, record];
+    this.#emit();
+  }
+
+  async read(): Promise<CommandRecord[] | null> {
+    const jumphost = await this.#jumphost.read();
+    if (jumphost === null && this.#nodeRecords.length === 0) return null;
+    return merge(jumphost ?? [], this.#nodeRecords);
+  }
+
+  subscribe(listener: (records: CommandRecord[]) => void): () => void {
+    this.#listeners.add(listener);
+    this.#unsubscribe ??= this.#jumphost.subscribe((records) => {
+      this.#jumphostRecords = records;
+      this.#emit();
+    });
+    return () => {
+      this.#listeners.delete(listener);
+      if (this.#listeners.size === 0) {
+        this.#unsubscribe?.();
+        this.#unsubscribe = undefined;
+      }
+    };
+  }
+
+  #emit(): void {
+    const records = merge(this.#jumphostRecords, this.#nodeRecords);
+    for (const listener of this.#listeners) listener(records);
+  }
+}
+
+/** Both records by finishing time; the jumphost's lines carry no terminal, so they are marked here. */
+function merge(jumphost: readonly CommandRecord[], nodes: readonly CommandRecord[]): CommandRecord[] {
+  const marked = jumphost.map((record) => (record.terminal === undefined ? { ...record, terminal: 'jumphost' } : record));
+  // A stable sort keeps each source's own order for records with the same time.
+  return [...marked, ...nodes].sort((a, b) => a.time.localeCompare(b.time));
+}

@@ -3,7 +3,9 @@ import type { EventSink } from '../../common/api/contract.ts';
 import type { TerminalSession, TerminalTarget } from '../../common/api/terminal.ts';
 import { LabdeckError } from '../../common/errors.ts';
 import type { ClusterAccess, InteractiveProcess, LabContainers } from '../backend/ports.ts';
+import type { CommandRecord } from '../checks/check-world.ts';
 import { FlowController } from './flow-control.ts';
+import { NodeCommandRecorder, nodeShellArgv } from './node-command-recorder.ts';
 import { spawnHostShell, type SpawnHostShell } from './host-shell.ts';
 import { ScrollbackBuffer } from './scrollback-buffer.ts';
 
@@ -12,7 +14,8 @@ import { ScrollbackBuffer } from './scrollback-buffer.ts';
  * loaded exactly as over ssh. The jumphost image runs execs as its attendee user `ubuntu`.
  */
 export const JUMPHOST_SHELL = ['bash', '-l'];
-export const NODE_SHELL = ['/bin/sh', '-l'];
+/** ash on the k3s image, with a prompt that reports each command's exit status (node-command-recorder.ts). */
+export const NODE_SHELL = nodeShellArgv();
 
 /** Output is coalesced for this long so a chatty shell sends a few large events instead of many tiny ones. */
 const COALESCE_MS = 5;
@@ -25,6 +28,8 @@ export interface TerminalServiceOptions {
   /** Replaceable for tests; defaults to node-pty with the user's $SHELL. */
   spawnHostShell?: SpawnHostShell;
   scrollbackBytes?: number;
+  /** Receives the command lines typed in node terminals (the jumphost records its own). */
+  recordCommand?: (record: CommandRecord) => void;
 }
 
 interface Session {
@@ -34,6 +39,8 @@ interface Session {
   readonly process: InteractiveProcess;
   readonly scrollback: ScrollbackBuffer;
   readonly flow: FlowController;
+  /** Node terminals only: turns typed lines and prompts into command records. */
+  readonly recorder: { recorder: NodeCommandRecorder; decoder: TextDecoder } | undefined;
   /** The renderer that sees this shell's output; a reconnecting renderer takes it over with attach. */
   clientId: string;
   alive: boolean;
@@ -58,6 +65,7 @@ export class TerminalService {
   readonly #events: EventSink;
   readonly #spawnHostShell: SpawnHostShell;
   readonly #scrollbackBytes: number;
+  readonly #recordCommand: ((record: CommandRecord) => void) | undefined;
   #counter = 0;
 
   constructor(options: TerminalServiceOptions) {
@@ -66,11 +74,18 @@ export class TerminalService {
     this.#events = options.events;
     this.#spawnHostShell = options.spawnHostShell ?? spawnHostShell;
     this.#scrollbackBytes = options.scrollbackBytes ?? 1024 * 1024;
+    this.#recordCommand = options.recordCommand;
   }
 
   async open(request: OpenRequest, clientId: string): Promise<TerminalSession> {
     const process = await this.#start(request);
-    const id = `t${(++this.#counter).toString(36)}-${randomBytes(4).toString('hex')}`;
+    const number = ++this.#counter;
+    const id = `t${number.toString(36)}-${randomBytes(4).toString('hex')}`;
+    const recordCommand = this.#recordCommand;
+    const recorder =
+      request.target.kind === 'node' && recordCommand
+        ? { recorder: new NodeCommandRecorder({ node: request.target.node, shellId: number, onRecord: recordCommand }), decoder: new TextDecoder() }
+        : undefined;
     const session: Session = {
       id,
       title: titleFor(request.target),
@@ -78,6 +93,7 @@ export class TerminalService {
       process,
       scrollback: new ScrollbackBuffer(this.#scrollbackBytes),
       flow: new FlowController(process),
+      recorder,
       clientId,
       alive: true,
       seq: 0,
@@ -112,6 +128,7 @@ export class TerminalService {
     const session = this.#get(id);
     if (clientId !== undefined) this.#adopt(session, clientId);
     if (!session.alive) return;
+    session.recorder?.recorder.input(data);
     session.process.write(data);
   }
 
@@ -165,6 +182,7 @@ export class TerminalService {
 
   #receive(session: Session, chunk: Uint8Array): void {
     if (chunk.byteLength === 0) return;
+    if (session.recorder) session.recorder.recorder.output(session.recorder.decoder.decode(chunk, { stream: true }));
     // Copy: some streams reuse their buffers after the callback returns.
     session.pending.push(Uint8Array.prototype.slice.call(chunk));
     session.pendingBytes += chunk.byteLength;

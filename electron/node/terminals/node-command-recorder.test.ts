@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import type { CommandRecord } from '../checks/check-world.ts';
+import { NodeCommandRecorder, nodeShellArgv, STATUS_MARKER_PREFIX } from './node-command-recorder.ts';
+
+const prompt = (status: number | string) => `${STATUS_MARKER_PREFIX}${status}\u0007root@worker1:/# `;
+
+function recorder() {
+  const records: CommandRecord[] = [];
+  const subject = new NodeCommandRecorder({ node: 'worker1', shellId: 3, onRecord: (record) => records.push(record), now: () => new Date('2026-01-01T00:00:00Z') });
+  return { subject, records, commands: () => records.map((record) => [record.command, record.exitCode]) };
+}
+
+describe('node command recorder', () => {
+  it('records a typed line with the status the next prompt reports, and where it was typed', () => {
+    const { subject, records } = recorder();
+    subject.output(prompt(0));
+    subject.input('ip route\r');
+    subject.output('default via 10.1.1.1 dev eth0\r\n');
+    subject.output(prompt(0));
+    subject.input('iptables -t nat -L NOPE\r');
+    subject.output(`iptables: No chain/target/match by that name.\r\n${prompt(1)}`);
+    expect(records).toEqual([
+      { command: 'ip route', exitCode: 0, terminal: 'worker1', shellPid: 3, time: '2026-01-01T00:00:00.000Z', startedAt: '2026-01-01T00:00:00.000Z' },
+      expect.objectContaining({ command: 'iptables -t nat -L NOPE', exitCode: 1 }),
+    ]);
+  });
+
+  it('applies the line editing keys ash understands', () => {
+    const { subject, commands } = recorder();
+    subject.output(prompt(0));
+    subject.input('ip rout\u007fte\r'); // backspace
+    subject.output(prompt(0));
+    subject.input('cat /etc/rancher/k3s/conf.yaml\u001b[D\u001b[D\u001b[D\u001b[D\u001b[Dig\r'); // left arrow, insert
+    subject.output(prompt(0));
+    subject.input('garbage\u0015ip addr\r'); // Ctrl-U
+    subject.output(prompt(0));
+    subject.input('\u001b[A\u001b[A\r'); // history: two back
+    subject.output(prompt(0));
+    expect(commands()).toEqual([
+      ['ip route', 0],
+      ['cat /etc/rancher/k3s/config.yaml', 0],
+      ['ip addr', 0],
+      ['cat /etc/rancher/k3s/config.yaml', 0],
+    ]);
+  });
+
+  it('handles markers and key sequences split across chunks', () => {
+    const { subject, commands } = recorder();
+    const marker = prompt(0);
+    subject.output(marker.slice(0, 5));
+    subject.output(marker.slice(5));
+    subject.input('ip rx\u001b');
+    subject.input('[D\u001b[C\u007f\r'); // left, right, backspace
+    const next = prompt(2);
+    subject.output(`x\r\n${next.slice(0, 9)}`);
+    subject.output(next.slice(9));
+    expect(commands()).toEqual([['ip r', 2]]);
+  });
+
+  it('does not take input for a running command, Ctrl-C or empty lines for command lines', () => {
+    const { subject, commands } = recorder();
+    subject.input('typed before any prompt\r');
+    subject.output(prompt(0));
+    subject.input('\r');
+    subject.output(prompt(0));
+    subject.input('half a line\u0003');
+    subject.output(`^C\r\n${prompt(130)}`);
+    subject.input('cat\r');
+    subject.input('this goes to cat\r');
+    subject.output(`this goes to cat\r\n${prompt(0)}`);
+    expect(commands()).toEqual([['cat', 0]]);
+  });
+
+  it('marks a status the prompt could not expand', () => {
+    const { subject, commands } = recorder();
+    subject.output(prompt('$?'));
+    subject.input('ls\r');
+    subject.output(prompt('$?'));
+    expect(commands()).toEqual([['ls', -1]]);
+  });
+});
+
+describe('the node shell prompt, in a real shell', () => {
+  it('reports each command\'s exit status', async () => {
+    // dash stands in for busybox ash: both expand $? in PS1 and read an exported PS1 at start.
+    const pty = await import('node-pty');
+    const argv = nodeShellArgv();
+    const child = pty.spawn(argv[0]!, argv.slice(1), { name: 'xterm', cols: 120, rows: 30, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/tmp' } });
+    const { subject, records } = recorder();
+    let output = '';
+    child.onData((data) => {
+      output += data;
+      subject.output(data);
+    });
+    const waitFor = async (count: number) => {
+      const deadline = Date.now() + 10_000;
+      while (records.length < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    };
+    const type = async (line: string, count: number) => {
+      subject.input(line);
+      child.write(line);
+      await waitFor(count);
+    };
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await type('true\r', 1);
+    await type('false\r', 2);
+    await type('ls /labdeck-does-not-exist\r', 3);
+    await type('sh -c "exit 7"\r', 4);
+    child.kill();
+    expect(records.map((record) => [record.command, record.exitCode]), output).toEqual([
+      ['true', 0],
+      ['false', 1],
+      ['ls /labdeck-does-not-exist', 2],
+      ['sh -c "exit 7"', 7],
+    ]);
+  }, 20_000);
+});

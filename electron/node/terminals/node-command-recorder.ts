@@ -1,0 +1,207 @@
+import type { CommandRecord } from '../checks/check-world.ts';
+
+/**
+ * Records the command lines typed in a node terminal (master1, worker1, ... via docker exec), so that
+ * node-side tasks (`cat /etc/rancher/k3s/config.yaml`, `ip route`, `iptables -t nat -L KUBE-SERVICES`)
+ * are credited by the attendee's own command, like the jumphost's.
+ *
+ * The nodes run the k3s image: busybox ash, no bash and no jq, and the image is not ours to change, so
+ * the jumphost's PROMPT_COMMAND recorder cannot run there. Instead the shell is started with a prompt
+ * that reports the last exit status in an invisible terminal sequence (OSC 6973, ignored by xterm), and
+ * the line itself is reconstructed from what the attendee typed, with the line editing keys ash
+ * understands. Known limits: a line completed with Tab is recorded as typed, and input typed while a
+ * command is still running (type-ahead, or input for that command) is not taken for a command line.
+ */
+
+const ESC = '\u001b';
+const BEL = '\u0007';
+/** The marker the prompt prints: ESC ] 6973 ; labdeck-status= <status> BEL. */
+export const STATUS_MARKER_PREFIX = `${ESC}]6973;labdeck-status=`;
+const MARKER = new RegExp(`${ESC}\\]6973;labdeck-status=([^${BEL}${ESC}]*)(?:${BEL}|${ESC}\\\\)`, 'g');
+
+/**
+ * argv for a node terminal: ash with the status-reporting prompt. `$?` in PS1 is expanded by ash at each
+ * prompt. /etc/profile is read first (as `sh -l` would) so the prompt set here is the one that stays.
+ */
+export function nodeShellArgv(): string[] {
+  const prompt = `${STATUS_MARKER_PREFIX}$?${BEL}\\u@\\h:\\w\\$ `;
+  const script = [
+    '[ -r /etc/profile ] && . /etc/profile >/dev/null 2>&1',
+    `PS1='${prompt.replaceAll("'", "'\\''")}'`,
+    'export PS1',
+    'exec /bin/sh -i',
+  ].join('; ');
+  return ['/bin/sh', '-c', script];
+}
+
+export interface NodeCommandRecorderOptions {
+  /** The node's name, recorded as the command's terminal. */
+  node: string;
+  /** Distinguishes shells: variables set in one terminal are not visible in another. */
+  shellId: number;
+  onRecord(record: CommandRecord): void;
+  now?: () => Date;
+}
+
+export class NodeCommandRecorder {
+  readonly #options: NodeCommandRecorderOptions;
+  readonly #now: () => Date;
+  /** The line being edited at the prompt, and the cursor position in it. */
+  #line = '';
+  #cursor = 0;
+  /** Lines entered in this shell, for the up/down history keys (ash keeps the same list). */
+  readonly #history: string[] = [];
+  #historyIndex = 0;
+  /** Input bytes of an escape sequence split across writes. */
+  #pendingInput = '';
+  /** Output kept back because it may be the start of a marker. */
+  #pendingOutput = '';
+  /** The shell shows a prompt and reads a command line (false while a command runs). */
+  #atPrompt = false;
+  #submitted: { command: string; startedAt: string } | undefined;
+
+  constructor(options: NodeCommandRecorderOptions) {
+    this.#options = options;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  /** Feed what the shell printed. A status marker ends the submitted command and opens a new prompt. */
+  output(chunk: string): void {
+    const text = this.#pendingOutput + chunk;
+    let consumed = 0;
+    for (const match of text.matchAll(MARKER)) {
+      this.#prompt(match[1] ?? '');
+      consumed = match.index + match[0].length;
+    }
+    // Keep a possible marker start at the end for the next chunk (markers are short).
+    const rest = text.slice(consumed);
+    const start = rest.lastIndexOf(`${ESC}]`);
+    this.#pendingOutput = start !== -1 && rest.length - start < 64 ? rest.slice(start) : '';
+  }
+
+  /** Feed what the attendee typed (or pasted) into the terminal. */
+  input(data: string): void {
+    const text = this.#pendingInput + data;
+    this.#pendingInput = '';
+    let index = 0;
+    while (index < text.length) {
+      const char = text[index]!;
+      if (char === ESC) {
+        const sequence = /^\u001b(\[[0-9;]*[A-Za-z~]|O[A-Za-z]|[A-Za-z])?/.exec(text.slice(index));
+        if (!sequence?.[1]) {
+          // An incomplete sequence at the end of this write: wait for the rest.
+          if (text.length - index < 8) this.#pendingInput = text.slice(index);
+          return;
+        }
+        this.#key(sequence[0]);
+        index += sequence[0].length;
+        continue;
+      }
+      this.#key(char);
+      index += 1;
+    }
+  }
+
+  #prompt(status: string): void {
+    const submitted = this.#submitted;
+    this.#submitted = undefined;
+    this.#atPrompt = true;
+    if (!submitted) return;
+    const exitCode = /^[0-9]+$/.test(status) ? Number(status) : -1;
+    this.#options.onRecord({
+      time: this.#now().toISOString(),
+      startedAt: submitted.startedAt,
+      command: submitted.command,
+      exitCode,
+      terminal: this.#options.node,
+      shellPid: this.#options.shellId,
+    });
+  }
+
+  #key(key: string): void {
+    if (!this.#atPrompt) return; // input for a running command, not a command line
+    switch (key) {
+      case '\r':
+      case '\n':
+        return this.#submit();
+      case '\u0003': // Ctrl-C: the line is abandoned
+        return this.#set('');
+      case '\u007f':
+      case '\b':
+        if (this.#cursor > 0) this.#edit(this.#cursor - 1, this.#cursor, '');
+        return;
+      case `${ESC}[3~`: // Delete
+      case '\u0004': // Ctrl-D on a non-empty line deletes under the cursor
+        if (this.#cursor < this.#line.length) this.#edit(this.#cursor, this.#cursor + 1, '');
+        return;
+      case '\u0015': // Ctrl-U
+        return this.#edit(0, this.#cursor, '');
+      case '\u000b': // Ctrl-K
+        return this.#edit(this.#cursor, this.#line.length, '');
+      case '\u0017': {
+        // Ctrl-W: the word before the cursor
+        const before = this.#line.slice(0, this.#cursor);
+        const start = before.replace(/\S+\s*$/, '').length;
+        return this.#edit(start, this.#cursor, '');
+      }
+      case '\u0001':
+      case `${ESC}[H`:
+      case `${ESC}OH`:
+      case `${ESC}[1~`:
+        this.#cursor = 0;
+        return;
+      case '\u0005':
+      case `${ESC}[F`:
+      case `${ESC}OF`:
+      case `${ESC}[4~`:
+        this.#cursor = this.#line.length;
+        return;
+      case `${ESC}[D`:
+      case `${ESC}OD`:
+      case '\u0002':
+        this.#cursor = Math.max(0, this.#cursor - 1);
+        return;
+      case `${ESC}[C`:
+      case `${ESC}OC`:
+      case '\u0006':
+        this.#cursor = Math.min(this.#line.length, this.#cursor + 1);
+        return;
+      case `${ESC}[A`:
+      case `${ESC}OA`:
+      case '\u0010':
+        return this.#recall(-1);
+      case `${ESC}[B`:
+      case `${ESC}OB`:
+      case '\u000e':
+        return this.#recall(1);
+    }
+    if (key.length === 1 && key >= ' ') this.#edit(this.#cursor, this.#cursor, key);
+    // Other control keys and sequences (Tab completion among them) do not change what is recorded.
+  }
+
+  #submit(): void {
+    const command = this.#line.trim();
+    this.#set('');
+    if (command === '') return;
+    this.#history.push(command);
+    this.#historyIndex = this.#history.length;
+    this.#submitted = { command, startedAt: this.#now().toISOString() };
+    this.#atPrompt = false;
+  }
+
+  #recall(step: number): void {
+    const index = Math.min(this.#history.length, Math.max(0, this.#historyIndex + step));
+    this.#historyIndex = index;
+    this.#set(this.#history[index] ?? '');
+  }
+
+  #set(line: string): void {
+    this.#line = line;
+    this.#cursor = line.length;
+  }
+
+  #edit(from: number, to: number, insert: string): void {
+    this.#line = this.#line.slice(0, from) + insert + this.#line.slice(to);
+    this.#cursor = from + insert.length;
+  }
+}
