@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedLab } from '../labs/lab-catalog.ts';
 import type { JournalEntry, JournalEntryType } from '../progress/evidence-journal.ts';
 import { writeCourse } from './engine-fixtures.test-support.ts';
-import { gradeLabFromJournal } from './journal-grade.ts';
+import { formatJournalJunit, formatJournalText, gradeLabFromJournal } from './journal-grade.ts';
 
 let lab: LoadedLab;
 let dir: string;
@@ -76,5 +76,21 @@ describe('gradeLabFromJournal', () => {
     expect(grade.steps[0]?.checks[0]).toMatchObject({ status: 'not-passed', regressions: 1 });
     expect(grade.steps[1]).toMatchObject({ status: 'not-opened' });
     expect(grade.steps[1]?.checks[0]).toMatchObject({ status: 'not-passed' });
+  });
+
+  it('prints when and on what evidence in text, and incomplete steps as JUnit failures', () => {
+    const grade = gradeLabFromJournal(
+      lab,
+      journal(['step-opened', 'create'], ['check-passed', 'create', 'pod-runs', [{ kind: 'Pod', metadata: { name: 'web', namespace: 'default' } }]], ['check-passed', 'create', 'ran-apply', { matched: { command: 'kubectl apply -f web.yaml', exitCode: 0 } }], ['solution-revealed', 'create']),
+    );
+    const text = formatJournalText([grade]);
+    expect(text).toContain('  Create [complete at 2026-11-29T09:00:02.000Z] (solution revealed)');
+    expect(text).toContain('    PASS  pod-runs at 2026-11-29T09:00:01.000Z: Pod default/web');
+    expect(text).toContain('    PASS  ran-apply at 2026-11-29T09:00:02.000Z: `kubectl apply -f web.yaml` exited 0');
+    expect(text).toContain('    CTX   cni');
+    expect(text).toContain('  1/2 steps complete');
+    const xml = formatJournalJunit([grade]);
+    expect(xml).toContain('<testsuites name="labdeck grade --journal" tests="2" failures="1">');
+    expect(xml).toContain('<testcase classname="9.1" name="delete"><failure type="not-opened" message="the step was never opened"/></testcase>');
   });
 });
