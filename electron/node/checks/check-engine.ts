@@ -136,8 +136,14 @@ export class CheckEngine {
    */
   async forget(labId?: string): Promise<void> {
     this.#evidence.forget(labId);
-    for (const key of [...this.#results.keys()]) if (labId === undefined || key.startsWith(`${labId}/`)) this.#results.delete(key);
     for (const key of [...this.#seenPresent]) if (labId === undefined || key.startsWith(`${labId}/`)) this.#seenPresent.delete(key);
+    // Windows still show the old verdicts: replace each with "not opened" (the open step is judged below).
+    for (const [key, previous] of [...this.#results]) {
+      if (labId !== undefined && !key.startsWith(`${labId}/`)) continue;
+      this.#results.delete(key);
+      const { evidence: _evidence, hint: _hint, sticky: _sticky, ...rest } = previous;
+      this.#record({ ...rest, status: 'waiting', message: NOT_OPENED, at: new Date().toISOString() });
+    }
     const active = this.#active;
     if (!active || (labId !== undefined && active.labId !== labId)) return;
     this.#evidence.opened(active.labId, active.stepId);
