@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { LabdeckError } from '../../common/errors.ts';
 import { defaultDataDir } from '../../node/data-dir.ts';
@@ -7,11 +6,12 @@ import { labdeckVersion } from '../../node/labdeck-version.ts';
 import { bundleRequest, missingImagesReport, writeBundle } from '../../node/env/bundle-writer.ts';
 import { resolveEnvConfig } from '../../node/env/config.ts';
 import { createDockerClient } from '../../node/env/docker-client.ts';
-import { readSigningKey, type Signer } from '../../node/course-pack/keys.ts';
+import { readSigningKey } from '../../node/course-pack/keys.ts';
 import { describeVerification, packIsGood, verifyPack } from '../../node/course-pack/pack-reader.ts';
 import { writePack } from '../../node/course-pack/pack-writer.ts';
 import { TrustStore } from '../../node/course-pack/trust-store.ts';
 import { loadConfigInput } from './env.ts';
+import { askTrustOnTerminal } from './trust-prompt.ts';
 
 interface PackOptions {
   out?: string;
@@ -26,23 +26,11 @@ interface PackOptions {
   dataDir?: string;
 }
 
-/** Asks on the terminal; never when there is no terminal to answer (scripts get a refusal with the fix). */
-async function askTrust(publisher: Signer): Promise<boolean> {
-  if (!process.stdin.isTTY) return false;
-  const prompt = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await prompt.question(`Trust publisher ${publisher.name} with key fingerprint\n  ${publisher.fingerprint}\nfor every pack it signs? Compare the fingerprint with the one your instructor gave you. [y/N] `);
-    return /^y(es)?$/i.test(answer.trim());
-  } finally {
-    prompt.close();
-  }
-}
-
 async function verifyCommand(file: string, options: PackOptions): Promise<void> {
   const store = new TrustStore(options.dataDir ?? defaultDataDir());
   const result = await verifyPack(path.resolve(file), store);
   if (result.problems.length === 0 && result.signature === 'valid' && result.trusted === false && result.publisher) {
-    if (options.trust || (await askTrust(result.publisher))) {
+    if (options.trust || (await askTrustOnTerminal(result.publisher))) {
       await store.trust(result.publisher);
       result.trusted = true;
     }

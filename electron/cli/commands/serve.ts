@@ -4,9 +4,12 @@ import type { Command } from 'commander';
 import { LabdeckError } from '../../common/errors.ts';
 import { createBackend } from '../../node/backend/create-backend.ts';
 import { courseFolderTrustNotice } from '../../node/course-pack/course-trust.ts';
+import { openPack } from '../../node/course-pack/open-pack.ts';
+import { TrustStore } from '../../node/course-pack/trust-store.ts';
 import { defaultDataDir } from '../../node/data-dir.ts';
 import { startWebHost } from '../../node/host/web-host.ts';
 import { loadConfigInput } from './env.ts';
+import { askTrustOnTerminal, hostImageArch } from './trust-prompt.ts';
 
 interface ServeOptions {
   port: string;
@@ -17,6 +20,7 @@ interface ServeOptions {
   renderer: string;
   config?: string;
   bundle?: string;
+  course?: string;
 }
 
 /**
@@ -35,6 +39,7 @@ export function registerServeCommand(program: Command): void {
     .option('--renderer <dir>', 'the built renderer (npm run build:renderer)', 'dist/renderer')
     .option('--config <file>', 'environment settings (labdeck.yaml)')
     .option('--bundle <dir>', 'offline bundle folder with image tarballs')
+    .option('--course <pack>', 'open a signed course pack (labdeck pack): verified, its publisher trusted once, its images used offline')
     .action(async (options: ServeOptions) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -44,10 +49,18 @@ export function registerServeCommand(program: Command): void {
       if (!existsSync(path.join(rendererDir, 'index.html'))) {
         throw new LabdeckError('not-found', `There is no renderer build in ${rendererDir}.`, { action: 'Run `npm run build:renderer` first, or start with `npm run web`, which builds it.' });
       }
+      const dataDir = options.dataDir ?? defaultDataDir();
+      let trustNotice = courseFolderTrustNotice(options.labs);
+      if (options.course) {
+        const opened = await openPack(path.resolve(options.course), { dataDir, trustStore: new TrustStore(dataDir), confirmTrust: askTrustOnTerminal });
+        options.labs = opened.courseDir;
+        options.bundle ??= opened.bundleDirs[hostImageArch()];
+        trustNotice = `Course pack ${options.course}: ${opened.manifest.course.title}, signed by ${opened.publisher.name} (${opened.publisher.fingerprint}).`;
+      }
       const backend = await createBackend({
         shell: 'browser',
         labsDir: options.labs,
-        dataDir: options.dataDir ?? defaultDataDir(),
+        dataDir,
         envConfig: await loadConfigInput(options),
         ...(options.kubeconfig ? { kubeconfigOverride: options.kubeconfig } : {}),
       });
@@ -59,7 +72,7 @@ export function registerServeCommand(program: Command): void {
       const host = await startWebHost({ dispatcher: backend.dispatcher, events: backend.events, rendererDir, port, bindAddress: options.host });
       // The first stdout line is the address, alone, so scripts and tests can read it.
       process.stdout.write(`${host.url}\n`);
-      process.stderr.write(`${courseFolderTrustNotice(options.labs)}\n`);
+      process.stderr.write(`${trustNotice}\n`);
       process.stderr.write(`Labdeck is running. Open the address above in a browser on this machine. Ctrl+C stops it.\n`);
 
       let stopping = false;

@@ -91,7 +91,7 @@ async function requireTrusted(verification: PackVerification, options: OpenPackO
   const publisher = verification.publisher;
   if (!(await options.confirmTrust({ ...publisher, fingerprint: fingerprintOf(publisher.publicKey) }))) {
     throw new LabdeckError('cancelled', `Publisher ${publisher.name} (${fingerprintOf(publisher.publicKey)}) is not trusted, so the pack was not opened.`, {
-      action: 'Compare the fingerprint with the one your instructor gives you; open the pack again and trust it if they match.',
+      action: `Compare the fingerprint with the one your instructor gives you; if they match, open the pack again and trust it (or run \`labdeck keys trust ${verification.file}\` first).`,
     });
   }
   await options.trustStore.trust(publisher);
