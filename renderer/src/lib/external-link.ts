@@ -1,3 +1,4 @@
+import { isAllowedExternalUrl } from '../../../electron/common/external-links.ts';
 import type { WorkspaceApi } from './workspace-api.ts';
 
 /**
@@ -7,5 +8,6 @@ import type { WorkspaceApi } from './workspace-api.ts';
  */
 export async function openAllowedLink(api: WorkspaceApi, url: string): Promise<void> {
   const { opened } = await api.call('app.openExternal', { url });
-  if (!opened) window.open(url, '_blank', 'noopener,noreferrer');
+  // The backend refuses anything off the allow-list; checking here too keeps window.open behind the same rule.
+  if (!opened && isAllowedExternalUrl(url)) window.open(url, '_blank', 'noopener,noreferrer');
 }

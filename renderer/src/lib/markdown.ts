@@ -1,5 +1,6 @@
 import createDOMPurify, { type Config } from 'dompurify';
 import { Lexer, Marked, Parser, type Tokens } from 'marked';
+import { mayKeepHref } from './link-policy.ts';
 
 export interface GuideCodeBlock {
   language: string;
@@ -14,7 +15,6 @@ export interface RenderedGuide {
 }
 
 const REMOTE_URL = /^(?:[a-z][a-z0-9+.-]*:|\/\/)/i;
-const OPENABLE_LINK = /^(?:https?:|mailto:)/i;
 
 const purifier = createDOMPurify(window);
 
@@ -29,14 +29,18 @@ purifier.addHook('uponSanitizeElement', (node, data) => {
   }
 });
 
+// Links follow the one link policy (lib/link-policy.ts): only in-page anchors and web links keep an href,
+// on anchors and image-map areas alike; web links are marked so the link guard can take them over.
 purifier.addHook('afterSanitizeAttributes', (node) => {
-  if (node.tagName !== 'A') return;
+  if (!(node instanceof Element)) return;
+  node.removeAttribute('target');
+  if (!node.hasAttribute('href')) return;
   const href = node.getAttribute('href') ?? '';
-  if (href.startsWith('#')) return;
-  if (!OPENABLE_LINK.test(href)) {
+  if ((node.tagName !== 'A' && node.tagName !== 'AREA') || !mayKeepHref(href)) {
     node.removeAttribute('href');
     return;
   }
+  if (href.trim().startsWith('#')) return;
   node.setAttribute('target', '_blank');
   node.setAttribute('rel', 'noopener noreferrer');
   node.setAttribute('data-external', 'true');

@@ -11,6 +11,7 @@ import { AckBatcher, base64ToBytes } from './terminal-bytes.ts';
 import { TerminalKeys } from './terminal-keys.ts';
 import { describeError } from '../../lib/errors.ts';
 import { openAllowedLink } from '../../lib/external-link.ts';
+import { terminalLinks } from '../../lib/link-policy.ts';
 
 export type TabState = 'starting' | 'running' | 'exited' | 'failed';
 
@@ -99,12 +100,11 @@ export class TerminalTab {
     this.search = new SearchAddon();
     this.terminal.loadAddon(this.#fit);
     this.terminal.loadAddon(this.search);
-    this.terminal.loadAddon(
-      new WebLinksAddon((event, uri) => {
-        event.preventDefault();
-        void openAllowedLink(this.api, uri).catch(() => undefined);
-      }),
-    );
+    // Plain URLs and OSC 8 hyperlinks follow the same link policy as lab text (lib/link-policy.ts); a
+    // program in the shell cannot open anything that is not allow-listed documentation.
+    const links = terminalLinks({ open: (url) => void openAllowedLink(this.api, url).catch(() => undefined) });
+    this.terminal.options.linkHandler = links.linkHandler;
+    this.terminal.loadAddon(new WebLinksAddon(links.onWebLink));
     this.#acks = new AckBatcher((bytes) => {
       if (this.sessionId) void this.api.call('terminal.ack', { id: this.sessionId, bytes }).catch(() => undefined);
     });
