@@ -7,6 +7,7 @@ import tar from 'tar-stream';
 import type { EnvConfig } from './config.ts';
 import { execCollect } from './docker-exec.ts';
 import { listLabContainers } from './lab-containers.ts';
+import { maskText, maskValue } from './secret-mask.ts';
 
 /** Commands whose output helps most when a lab cluster misbehaves, per container role. */
 const NODE_COMMANDS: Record<string, string[]> = {
@@ -30,25 +31,26 @@ const TOOLBOX_COMMANDS: Record<string, string[]> = {
 /**
  * Writes one .tar.gz with everything needed to understand a broken environment: engine info, each lab
  * container's inspect output and log, and the routes, iptables and cluster objects as the nodes see them.
- * Secrets stay out: no kubeconfigs, and K3S_TOKEN is masked in inspect output.
+ * Secrets stay out: no kubeconfigs, and everything written passes through secret-mask.ts (K3S_TOKEN and
+ * other secret-named variables, credentials in proxy and other URLs, k3s token settings).
  */
 export async function writeDiagnostics(docker: Docker, config: EnvConfig, file: string, extra: Record<string, unknown> = {}): Promise<string[]> {
   const pack = tar.pack();
   const written = pipeline(pack, zlib.createGzip(), fs.createWriteStream(file));
   const entries: string[] = [];
   const add = (name: string, content: string) => {
-    pack.entry({ name, mode: 0o644, mtime: new Date() }, content);
+    pack.entry({ name, mode: 0o644, mtime: new Date() }, maskText(content));
     entries.push(name);
   };
-  for (const [name, value] of Object.entries(extra)) add(`${name}.json`, JSON.stringify(value, null, 2));
+  const addJson = (name: string, value: unknown) => add(name, JSON.stringify(maskValue(value), null, 2));
+  for (const [name, value] of Object.entries(extra)) addJson(`${name}.json`, value);
   try {
-    add('docker-info.json', JSON.stringify(await docker.info(), null, 2));
-    add('docker-version.json', JSON.stringify(await docker.version(), null, 2));
+    addJson('docker-info.json', await docker.info());
+    addJson('docker-version.json', await docker.version());
     for (const container of await listLabContainers(docker, config.name)) {
       const dir = `containers/${container.name}`;
       const info = await docker.getContainer(container.id).inspect();
-      info.Config.Env = (info.Config.Env ?? []).map((entry) => (entry.startsWith('K3S_TOKEN=') ? 'K3S_TOKEN=<hidden>' : entry));
-      add(`${dir}/inspect.json`, JSON.stringify(info, null, 2));
+      addJson(`${dir}/inspect.json`, info);
       add(`${dir}/log.txt`, await containerLog(docker, container.id));
       if (container.state !== 'running') continue;
       const commands =
