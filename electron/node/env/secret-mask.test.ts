@@ -82,7 +82,7 @@ async function untar(file: string): Promise<Record<string, string>> {
   const done = new Promise<void>((resolve, reject) => {
     extract.on('entry', (header, stream, next) => {
       const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => void chunks.push(chunk));
+      stream.on('data', (chunk: unknown) => void chunks.push(chunk as Buffer));
       stream.on('end', () => {
         files[header.name] = Buffer.concat(chunks).toString('utf8');
         next();
