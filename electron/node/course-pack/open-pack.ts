@@ -39,7 +39,8 @@ function safeTarget(root: string, name: string): string | undefined {
 /**
  * Opens a course pack: verifies every hash and the signature, asks once to trust an unknown publisher, then
  * extracts it while hashing again (the file could change between the check and the copy) and only then moves
- * it into place. Unsigned or damaged packs are refused with what is wrong.
+ * it into place. Unsigned or damaged packs are refused with what is wrong. A pack opened before is verified
+ * again (and its publisher's trust checked) but not extracted again.
  */
 export async function openPack(file: string, options: OpenPackOptions): Promise<OpenedPack> {
   const verification = await verifyPack(file, options.trustStore);
@@ -49,6 +50,13 @@ export async function openPack(file: string, options: OpenPackOptions): Promise<
 
   const id = crypto.createHash('sha256').update(JSON.stringify(manifest.entries)).digest('hex').slice(0, 12);
   const target = path.join(options.dataDir, 'courses', `${manifest.course.id}-${manifest.course.version ?? 'unversioned'}-${id}`);
+  const bundleDirs: Record<string, string> = {};
+  for (const arch of manifest.architectures) bundleDirs[arch] = path.join(target, 'images', arch);
+  const opened: OpenedPack = { manifest, courseDir: path.join(target, 'course'), bundleDirs, publisher };
+  // Remembered: the folder is named after the entries' hashes and only ever appears complete (renamed into
+  // place), so a pack opened before is not extracted again (images can be gigabytes).
+  if (await fsp.stat(target).then((stat) => stat.isDirectory(), () => false)) return opened;
+
   const temporary = `${target}.partial`;
   await fsp.rm(temporary, { recursive: true, force: true });
   await fsp.mkdir(temporary, { recursive: true });
@@ -66,15 +74,12 @@ export async function openPack(file: string, options: OpenPackOptions): Promise<
     if (again.problems.length > 0 || again.signature !== 'valid' || !again.trusted) {
       throw new LabdeckError('conflict', `${file} changed while it was being opened:\n${describeVerification(again).join('\n')}`, { action: 'Copy the pack again and open the copy.' });
     }
-    await fsp.rm(target, { recursive: true, force: true });
     await fsp.rename(temporary, target);
   } catch (error) {
     await fsp.rm(temporary, { recursive: true, force: true });
     throw error;
   }
-  const bundleDirs: Record<string, string> = {};
-  for (const arch of manifest.architectures) bundleDirs[arch] = path.join(target, 'images', arch);
-  return { manifest, courseDir: path.join(target, 'course'), bundleDirs, publisher };
+  return opened;
 }
 
 async function requireTrusted(verification: PackVerification, options: OpenPackOptions): Promise<void> {

@@ -113,8 +113,10 @@ describe('course packs', () => {
     expect(await fsp.readFile(path.join(opened.courseDir, '1.1-kubectl-kubeconfig', 'lab.yaml'), 'utf8')).toContain('slug: kubectl-kubeconfig');
     expect(fs.existsSync(path.join(opened.bundleDirs.amd64 ?? '', 'images', 'labdeck_tiny_1.tar'))).toBe(true);
 
-    // Asked once: the second open trusts the stored key without asking.
-    await openPack(file, { dataDir: path.join(work, 'data'), trustStore: store, confirmTrust: async () => expect.fail('asked again') });
+    // Asked once: the second open trusts the stored key without asking, and reuses the extracted folder.
+    await fsp.writeFile(path.join(opened.courseDir, 'marker'), '');
+    const again = await openPack(file, { dataDir: path.join(work, 'data'), trustStore: store, confirmTrust: async () => expect.fail('asked again') });
+    expect(fs.existsSync(path.join(again.courseDir, 'marker'))).toBe(true);
     expect(packIsGood(await verifyPack(file, store))).toBe(true);
   });
 
