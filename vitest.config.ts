@@ -15,6 +15,19 @@ export default defineConfig({
           name: 'node',
           environment: 'node',
           include: ['electron/**/*.test.ts', 'labs/**/*.test.ts', 'e2e/support/**/*.test.ts', 'e2e/dataplane/**/*.test.ts'],
+          exclude: ['**/*.controlplane.test.ts'],
+        },
+      },
+      {
+        // Tests against the real Kubernetes control plane built from Go modules (e2e/controlplane), started
+        // once for the whole run by the global setup, only when one of these files is selected.
+        extends: true,
+        test: {
+          name: 'controlplane',
+          environment: 'node',
+          include: ['electron/**/*.controlplane.test.ts', 'e2e/**/*.controlplane.test.ts'],
+          globalSetup: ['e2e/controlplane/vitest-global-setup.ts'],
+          testTimeout: 120_000,
         },
       },
       {

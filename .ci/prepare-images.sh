@@ -53,26 +53,39 @@ else
   docker import --change 'CMD ["/bin/bash"]' "$ROOTFS_TAR" "$BASE_IMAGE" >/dev/null
 fi
 
-# Every file in the build context counts: a change to the bashrc must rebuild the image as well.
-build_hash=$( (cd "$JUMPHOST_DIR" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) \
+# kubectl for the test jumphost: the one built from the Kubernetes Go modules at the pinned k3s release
+# (e2e/controlplane/build.sh, run by .ci/run before this script) when it exists; otherwise Debian's old 1.20.
+KUBECTL_BUILT=e2e/controlplane/bin/kubectl
+context_dir=$(mktemp -d "${TMPDIR:-/tmp}/labdeck-jumphost-context.XXXXXX")
+trap 'rm -rf "$context_dir"' EXIT
+cp -r "$JUMPHOST_DIR"/. "$context_dir"/
+if [ -x "$KUBECTL_BUILT" ]; then
+  kubectl_source=context
+  cp "$KUBECTL_BUILT" "$context_dir/kubectl-context/kubectl"
+else
+  kubectl_source=debian
+  echo "no $KUBECTL_BUILT: the test jumphost gets Debian's kubectl 1.20 (run e2e/controlplane/build.sh for the pinned release)"
+fi
+
+# Every file in the build context counts: a change to the bashrc (or a rebuilt kubectl) must rebuild the image.
+build_hash=$( (cd "$context_dir" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum; echo "$kubectl_source") \
   | sha256sum | cut -c1-16)
 current_hash=""
 if image_exists "$JUMPHOST_IMAGE"; then
   current_hash=$(docker image inspect --format '{{ index .Config.Labels "dev.labdeck.build-hash" }}' "$JUMPHOST_IMAGE")
 fi
 if [ "$current_hash" = "$build_hash" ]; then
-  echo "jumphost image $JUMPHOST_IMAGE up to date ($build_hash)"
+  echo "jumphost image $JUMPHOST_IMAGE up to date ($build_hash, kubectl from $kubectl_source)"
 else
-  echo "building $JUMPHOST_IMAGE (build hash $build_hash)"
-  # Offline CI has no rancher/k3s image, so kubectl comes from Debian's kubernetes-client package (1.20, far
-  # older than the pinned k3s; good enough for the tests, never shipped). The classic builder resolves every
-  # FROM, so the unused k3s stage is pointed at the base image.
+  echo "building $JUMPHOST_IMAGE (build hash $build_hash, kubectl from $kubectl_source)"
+  # Offline CI has no rancher/k3s image. The classic builder resolves every FROM, so the unused k3s stage is
+  # pointed at the base image.
   docker build \
     --build-arg "BASE_IMAGE=$BASE_IMAGE" \
-    --build-arg "KUBECTL_SOURCE=debian" \
+    --build-arg "KUBECTL_SOURCE=$kubectl_source" \
     --build-arg "K3S_IMAGE=$BASE_IMAGE" \
     --label "dev.labdeck.build-hash=$build_hash" \
-    -t "$JUMPHOST_IMAGE" "$JUMPHOST_DIR"
+    -t "$JUMPHOST_IMAGE" "$context_dir"
 fi
 # The data-plane harness images (e2e/dataplane): pod, nginx, node and DNS, each cached by its own build hash.
 bash e2e/dataplane/images/build.sh

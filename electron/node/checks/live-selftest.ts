@@ -100,6 +100,38 @@ function toApplyConfiguration(object: KubeObject): KubernetesObject {
   return { ...rest, metadata: kept } as KubernetesObject;
 }
 
+/**
+ * The recording's commands typed against the live cluster: a live cluster hands out its own pod and Service
+ * addresses, so every recorded address (and a pod's dashed DNS form of it) in a command line is replaced by
+ * the address the same object has now. An object that has no address yet keeps the recorded one.
+ */
+export async function withLiveAddresses(world: SelftestWorld, environment: Pick<LiveSelftestEnvironment, 'listObjects'>): Promise<SelftestWorld> {
+  const replacements = new Map<string, string>();
+  for (const recorded of world.objects) {
+    const field = recorded.kind === 'Pod' ? addressOf(recorded, ['status', 'podIP']) : recorded.kind === 'Service' ? addressOf(recorded, ['spec', 'clusterIP']) : undefined;
+    if (!field) continue;
+    const [live] = await environment
+      .listObjects({ apiVersion: recorded.apiVersion, kind: recorded.kind, name: recorded.metadata.name, ...(recorded.metadata.namespace ? { namespace: recorded.metadata.namespace } : {}) })
+      .catch(() => []);
+    const now = live && (recorded.kind === 'Pod' ? addressOf(live, ['status', 'podIP']) : addressOf(live, ['spec', 'clusterIP']));
+    if (!now || now === field) continue;
+    replacements.set(field, now);
+    replacements.set(field.replaceAll('.', '-'), now.replaceAll('.', '-'));
+  }
+  if (replacements.size === 0) return world;
+  // Longest first, so 10.244.1.15 is never rewritten through 10.244.1.1.
+  const keys = [...replacements.keys()].sort((a, b) => b.length - a.length);
+  const pattern = new RegExp(`(?<![\\d.-])(${keys.map((key) => key.replaceAll('.', '\\.')).join('|')})(?![\\d])`, 'g');
+  const rewrite = (text: string) => text.replace(pattern, (match) => replacements.get(match) ?? match);
+  return { ...world, commands: world.commands.map((record) => ({ ...record, command: rewrite(record.command) })) };
+}
+
+function addressOf(object: KubeObject, path: [string, string]): string | undefined {
+  const section = (object as Record<string, unknown>)[path[0]] as Record<string, unknown> | undefined;
+  const value = section?.[path[1]];
+  return typeof value === 'string' && /^\d{1,3}(\.\d{1,3}){3}$/.test(value) ? value : undefined;
+}
+
 /** Applies each step's solution and waits (event-driven) for all its checks to pass. */
 export async function runLiveSelftest(lab: LoadedLab, selftest: LabSelftest, environment: LiveSelftestEnvironment, timeoutMs: number): Promise<ScenarioOutcome[]> {
   const outcomes: ScenarioOutcome[] = [];
@@ -108,10 +140,11 @@ export async function runLiveSelftest(lab: LoadedLab, selftest: LabSelftest, env
     if (!step) continue;
     await environment.load(fixture.solution.world);
     const deadline = Date.now() + timeoutMs;
-    let results = await evaluateStep(lab, step.id, step.checks, environment, fixture.solution.world, { verifyArgv: false });
+    const judge = async () => evaluateStep(lab, step.id, step.checks, environment, await withLiveAddresses(fixture.solution.world, environment), { verifyArgv: false });
+    let results = await judge();
     while (results.some((result) => result.status !== 'passed') && Date.now() < deadline) {
       await environment.nextChange(deadline - Date.now());
-      results = await evaluateStep(lab, step.id, step.checks, environment, fixture.solution.world, { verifyArgv: false });
+      results = await judge();
     }
     outcomes.push({
       lab: lab.file.id,

@@ -71,7 +71,7 @@ export class ClusterService {
       try {
         const before = await readOrNull(api, document.object);
         const after = await serverSideApply(api, document.object, false);
-        const action = before === null ? 'created' : before.metadata?.resourceVersion === after.metadata?.resourceVersion ? 'unchanged' : 'configured';
+        const action = before === null ? 'created' : sameDesiredState(before, after) ? 'unchanged' : 'configured';
         objects.push(describe(document.object, after, action));
       } catch (error) {
         problems.push(...problemsFromApiError(error, document));
@@ -277,6 +277,20 @@ function describe(object: ManifestObject, result: KubernetesObject, action: Appl
 }
 
 const NOISY_METADATA = ['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation'];
+
+/**
+ * Whether an apply changed what the object asks for. The resourceVersion cannot tell: on a live cluster the
+ * kubelet and controllers write status (a new resourceVersion) all the time, and that is not the attendee's
+ * change.
+ */
+function sameDesiredState(before: KubernetesObject, after: KubernetesObject): boolean {
+  const desired = (object: KubernetesObject) => {
+    const { status: _status, metadata, ...rest } = JSON.parse(JSON.stringify(object)) as Record<string, unknown> & { metadata?: Record<string, unknown> };
+    if (metadata) for (const key of NOISY_METADATA) delete metadata[key];
+    return JSON.stringify({ ...rest, metadata });
+  };
+  return desired(before) === desired(after);
+}
 
 /** YAML of an object without the bookkeeping fields that change on every write and hide the real difference. */
 export function toComparableYaml(object: KubernetesObject): string {

@@ -51,6 +51,20 @@ describe('readManifestDocuments', () => {
     expect(problems).toEqual([expect.objectContaining({ line: 3, source: 'schema' })]);
   });
 
+  it('refuses names the API server refuses, at their line, with a name it would take', () => {
+    const { documents, problems } = readManifestDocuments(MANIFEST.replace('name: web', 'name: Web_Server').replace('name: lab\n---', 'name: lab.v2\n---'));
+    expect(documents.map((document) => document.object.kind)).toEqual([]);
+    expect(problems).toEqual([
+      expect.objectContaining({ line: 5, source: 'schema', message: expect.stringMatching(/^metadata\.name: "lab\.v2" is not a valid Namespace name: .*RFC 1123.*"lab-v2"/) }),
+      expect.objectContaining({ line: 10, source: 'schema', message: expect.stringMatching(/^metadata\.name: "Web_Server" is not a valid Pod name.*"web-server"/) }),
+    ]);
+    expect(readManifestDocuments(MANIFEST.replace('namespace: lab', 'namespace: Lab')).problems).toEqual([
+      expect.objectContaining({ line: 11, message: expect.stringMatching(/^metadata\.namespace: "Lab" is not a valid namespace/) }),
+    ]);
+    // Dots are fine in other objects' names (RFC 1123 subdomains), as the server allows them.
+    expect(readManifestDocuments(MANIFEST.replace('name: web', 'name: web.v1')).problems).toEqual([]);
+  });
+
   it('parses field paths', () => {
     expect(parseFieldPath('spec.ports[0].nodePort')).toEqual(['spec', 'ports', 0, 'nodePort']);
     expect(parseFieldPath('metadata.labels')).toEqual(['metadata', 'labels']);

@@ -60,6 +60,11 @@ export function readManifestDocuments(text: string): { documents: ManifestDocume
       return { line: position.line, column: position.col };
     };
     const lineOfPath = (path: (string | number)[]): number | null => positionOf(path)?.line ?? null;
+    const nameProblem = invalidNameProblem(object, positionOf);
+    if (nameProblem) {
+      problems.push(nameProblem);
+      continue;
+    }
     documents.push({
       index: documents.length,
       object,
@@ -77,6 +82,41 @@ export function readManifestDocuments(text: string): { documents: ManifestDocume
     });
   }
   return { documents, problems };
+}
+
+/** RFC 1123 subdomain: what the API server requires of metadata.name for the kinds the labs use. */
+const OBJECT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** RFC 1123 label: what a namespace name must be. */
+const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * Names are checked here, before anything is sent: the client library lower-cases the request path, so the
+ * API server would answer an upper-case name with a confusing "does not match the name on the URL" instead
+ * of saying what is wrong with it.
+ */
+function invalidNameProblem(object: ManifestObject, positionOf: (path: (string | number)[]) => { line: number; column: number } | null): ManifestProblem | null {
+  const rules: Array<{ path: string[]; value: unknown; pattern: RegExp; max: number; what: string }> = [
+    { path: ['metadata', 'name'], value: object.metadata.name, pattern: object.kind === 'Namespace' ? NAMESPACE_NAME : OBJECT_NAME, max: object.kind === 'Namespace' ? 63 : 253, what: `${object.kind} name` },
+    { path: ['metadata', 'namespace'], value: object.metadata.namespace, pattern: NAMESPACE_NAME, max: 63, what: 'namespace' },
+  ];
+  for (const rule of rules) {
+    if (rule.value === undefined) continue;
+    const value = String(rule.value);
+    if (value.length <= rule.max && rule.pattern.test(value)) continue;
+    const position = positionOf(rule.path) ?? { line: 1, column: 1 };
+    return {
+      line: position.line,
+      column: position.column,
+      message: `${rule.path.join('.')}: "${value}" is not a valid ${rule.what}: use at most ${rule.max} lower-case letters, digits and '-'${rule.pattern === OBJECT_NAME ? " (or '.')" : ''}, starting and ending with a letter or digit (RFC 1123), e.g. "${suggestName(value)}".`,
+      source: 'schema',
+    };
+  }
+  return null;
+}
+
+function suggestName(value: string): string {
+  const suggestion = value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  return suggestion || 'my-object';
 }
 
 /** Turns list entries named by key (`name="web"`) into indexes, as far as the document has them. */
