@@ -4,6 +4,8 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
 import { LabdeckError } from '../../common/errors.ts';
+import { checkBundleArchive } from './bundle-archive.ts';
+import { IMAGE_DIGESTS, pinnedReference, repositoryOf } from './versions.ts';
 
 /**
  * Offline course bundle, a plain folder an instructor hands out (USB stick, shared drive):
@@ -25,6 +27,14 @@ export function bundleImagePath(bundleDir: string, image: string): string {
 
 export function bundleAirgapPath(bundleDir: string, image: string): string {
   return path.join(bundleDir, 'airgap', bundleFileName(image));
+}
+
+export async function imageIdOf(docker: Docker, image: string): Promise<string | null> {
+  try {
+    return (await docker.getImage(image).inspect()).Id;
+  } catch {
+    return null;
+  }
 }
 
 export async function imagePresent(docker: Docker, image: string): Promise<boolean> {
@@ -56,12 +66,23 @@ export async function ensureImage(
   if (options.bundleDir) {
     const file = bundleImagePath(options.bundleDir, image);
     if (fs.existsSync(file)) {
+      // Before loading: the archive may create only this image's tag (see bundle-archive.ts).
+      const expectedId = await checkBundleArchive(options.bundleDir, file, image);
       options.onLog?.(`docker load < ${file}`);
       await loadImageArchive(docker, file);
-      if (await imagePresent(docker, image)) return 'bundle';
-      throw new LabdeckError('environment-not-ready', `${file} was loaded but does not contain ${image}.`, {
-        action: `Recreate it with \`docker save ${image} -o ${file}\`.`,
-      });
+      const loadedId = await imageIdOf(docker, image);
+      if (loadedId === null) {
+        throw new LabdeckError('environment-not-ready', `${file} was loaded but does not contain ${image}.`, {
+          action: `Recreate it with \`docker save ${image} -o ${file}\`.`,
+        });
+      }
+      // Tags move; the image id (the digest of its configuration) does not. bundle.json records it.
+      if (expectedId !== null && loadedId !== expectedId) {
+        throw new LabdeckError('environment-not-ready', `${file} holds ${image} with id ${loadedId}, but bundle.json expects ${expectedId}: the file was changed after the bundle was written.`, {
+          action: 'Do not use this bundle; ask your instructor for a fresh copy (`labdeck env bundle --verify --out <dir>` checks a copy), then run `docker rmi ' + image + '` and start again.',
+        });
+      }
+      return 'bundle';
     }
   }
   if (options.allowPull) {
@@ -88,11 +109,17 @@ export async function loadImageArchive(docker: Docker, file: string): Promise<vo
   });
 }
 
-export async function pullImage(docker: Docker, image: string): Promise<void> {
-  const stream = await docker.pull(image);
+/** Pulls an image; by its pinned digest when versions.ts knows one, then tags it as people know it. */
+export async function pullImage(docker: Docker, image: string, digests: Readonly<Record<string, string>> = IMAGE_DIGESTS): Promise<void> {
+  const reference = pinnedReference(image, digests);
+  const stream = await docker.pull(reference);
   await new Promise<void>((resolve, reject) => {
     docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve()));
   });
+  if (reference !== image) {
+    const repo = repositoryOf(image);
+    await docker.getImage(reference).tag({ repo, tag: image.slice(repo.length + 1) || 'latest' });
+  }
 }
 
 export interface AirgapFile {

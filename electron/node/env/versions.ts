@@ -6,6 +6,31 @@ export const K3S_VERSION = 'v1.33.4+k3s1';
 /** Docker tags cannot hold "+", so rancher publishes k3s releases with "-" instead. */
 export const K3S_IMAGE = `rancher/k3s:${K3S_VERSION.replace('+', '-')}`;
 
+/**
+ * Registry digests of pulled images, by the tag shown to people. A tag can be re-pushed; a digest names
+ * exactly one image, which matters most for the privileged k3s node image. When a digest is listed, pulls
+ * fetch `repo@digest` and only then put the tag on it (env/bundle.ts pullImage). Fill in when bumping a
+ * version, from a trusted machine: `docker buildx imagetools inspect rancher/k3s:<tag>` (the "Digest" line).
+ * Not invented here: images without a known digest are pulled by tag, and images loaded from a course
+ * bundle are always verified against the image id bundle.json records (env/bundle-archive.ts).
+ */
+export const IMAGE_DIGESTS: Readonly<Record<string, string>> = {};
+
+/** The reference to pull for an image: `repo@sha256:…` when its digest is pinned, else the tag itself. */
+export function pinnedReference(image: string, digests: Readonly<Record<string, string>> = IMAGE_DIGESTS): string {
+  const digest = Object.hasOwn(digests, image) ? digests[image] : undefined;
+  if (!digest) return image;
+  if (!/^sha256:[a-f0-9]{64}$/.test(digest)) throw new Error(`IMAGE_DIGESTS[${image}] is not a sha256 digest: ${digest}`);
+  return `${repositoryOf(image)}@${digest}`;
+}
+
+/** `rancher/k3s:v1` -> `rancher/k3s`; a registry port (`host:5000/x:1`) is not a tag. */
+export function repositoryOf(image: string): string {
+  const withoutDigest = image.split('@')[0] ?? image;
+  const colon = withoutDigest.lastIndexOf(':');
+  return colon > withoutDigest.lastIndexOf('/') ? withoutDigest.slice(0, colon) : withoutDigest;
+}
+
 /** Bumped with resources/jumphost/VERSION whenever the jumphost's Dockerfile, bashrc or recorder change. */
 export const JUMPHOST_VERSION = '1.0.0';
 export const JUMPHOST_IMAGE = `labdeck/jumphost:${JUMPHOST_VERSION}`;
