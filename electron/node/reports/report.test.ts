@@ -14,6 +14,8 @@ import type { Report } from './report-format.ts';
 import { summarize } from './report-summary.ts';
 import { courseOutline } from './course-outline.ts';
 import { verifyReport } from './verify-report.ts';
+import { calls } from '../../common/api/contract.ts';
+import { createReportHandlers } from './report-handlers.ts';
 
 const LABS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../labs');
 const noCluster = { kubeConfig: async () => null, kubeconfigPath: async () => null, onChange: () => () => undefined };
@@ -107,6 +109,13 @@ describe('completion reports', () => {
     expect(exported.html).toContain('ran `kubectl get nodes -o wide` (exit 0)');
     expect(exported.html).toContain('Pod default/nginx-kubectl');
     expect(exported.html).toContain('tamper-evident, not tamper-proof');
+
+    // The API call: validated both ways by the contract, the same key reused, the attendee's name applied.
+    const handlers = createReportHandlers({ catalog, dataDir, cluster: noCluster });
+    const input = calls['reports.export'].input.parse({ attendee: 'Alice Smith' });
+    const viaApi = calls['reports.export'].output.parse(await handlers['reports.export'](input, { clientId: 'test' }));
+    expect(viaApi.fingerprint).toBe(exported.fingerprint);
+    expect((JSON.parse(viaApi.json) as Report).attendee.name).toBe('Alice Smith');
   });
 
   it('names a changed field, with the entry it is in', async () => {
