@@ -97,7 +97,11 @@ const lab = {
     {
       id: 'delete',
       title: 'Delete the pod',
-      checks: [{ id: 'kubectl-pod-gone', title: 'Pod nginx-kubectl is gone', kind: 'resource' as const, absent: true, select: { apiVersion: 'v1', kind: 'Pod', namespace: 'default', name: 'nginx-kubectl' } }],
+      checks: [
+        { id: 'kubectl-pod-gone', title: 'Pod nginx-kubectl is gone', kind: 'resource' as const, absent: true, select: { apiVersion: 'v1', kind: 'Pod', namespace: 'default', name: 'nginx-kubectl' } },
+        // A guard: no earlier step asks for a pod "debug", so nothing matching is simply right.
+        { id: 'no-debug-pod', title: 'No pod debug', kind: 'resource' as const, absent: true, select: { apiVersion: 'v1', kind: 'Pod', namespace: 'default', name: 'debug' } },
+      ],
     },
   ],
 };
@@ -402,6 +406,7 @@ describe('evidence is scoped to the step the attendee opened', () => {
     const { engine } = await startEngine({ commands });
     await engine.activate('9.1', 'delete');
     expect(result('kubectl-pod-gone')).toMatchObject({ status: 'failed', message: expect.stringContaining('has not existed while this step was open') });
+    expect(result('no-debug-pod')).toMatchObject({ status: 'passed' });
     commands.ran('kubectl delete pod nginx-kubectl');
     await waitUntil(() => latest('kubectl-pod-gone')?.status === 'passed', 'the delete command to witness the pod being gone');
     expect(latest('kubectl-pod-gone')?.evidence).toMatchObject({ deletedBy: { command: 'kubectl delete pod nginx-kubectl' } });

@@ -10,6 +10,7 @@ import { CheckEvidence } from './check-evidence.ts';
 import type { CheckWorld, EvaluateCheck } from './check-world.ts';
 import { commandsSince } from './commands-since.ts';
 import { deletesSelection } from './delete-witness.ts';
+import { isGoneCheck } from './gone-checks.ts';
 import { evaluateCheck, toResult } from './evaluate-check.ts';
 import { commandReferencedKinds } from './evaluate-command.ts';
 import { probeReferencedKinds } from './evaluate-probe.ts';
@@ -46,6 +47,8 @@ interface TrackedCheck {
   stepId: string;
   check: CheckSpec;
   hints: ReadonlyArray<{ text: string; forCheck?: string | undefined }>;
+  /** An "is gone" check (see gone-checks.ts): it passes only with a witness of the object leaving. */
+  needsWitness: boolean;
 }
 
 interface ProbeRun {
@@ -244,7 +247,7 @@ export class CheckEngine {
       if (!this.#active || this.#disposed) return;
       // Command checks, and "is gone" checks (a delete command is their witness), look at the record.
       for (const tracked of this.#tracked.values()) {
-        if (tracked.check.kind === 'command' || (tracked.check.kind === 'resource' && tracked.check.absent)) this.#pending.add(tracked.key);
+        if (tracked.check.kind === 'command' || tracked.needsWitness) this.#pending.add(tracked.key);
       }
       this.#schedule();
       // A command may have changed what a probe sees (iptables, DNS): give failing probes a fresh start.
@@ -258,7 +261,8 @@ export class CheckEngine {
     this.#probesByKind.clear();
     for (const step of lab.steps) {
       for (const check of step.spec.checks) {
-        const tracked: TrackedCheck = { key: checkKey(lab.file.id, step.spec.id, check.id), labId: lab.file.id, stepId: step.spec.id, check, hints: step.spec.hints };
+        const needsWitness = check.kind === 'resource' && isGoneCheck(this.#options.catalog, lab.file.id, step.spec.id, check);
+        const tracked: TrackedCheck = { key: checkKey(lab.file.id, step.spec.id, check.id), labId: lab.file.id, stepId: step.spec.id, check, hints: step.spec.hints, needsWitness };
         this.#tracked.set(tracked.key, tracked);
         if (check.kind === 'resource') push(this.#byKind, kindKey(check.select.apiVersion, check.select.kind), tracked);
         if (check.kind === 'probe') for (const kind of probeReferencedKinds(check)) push(this.#probesByKind, kindKey(kind.apiVersion, kind.kind), tracked);
@@ -384,13 +388,14 @@ export class CheckEngine {
   }
 
   /**
-   * "Is gone" (absent) checks: nothing matching is also what a cluster looks like when the attendee never
-   * created the object. So a non-context absent check passes only once its object was seen while the step
-   * was open, or after a successful `kubectl delete` of it typed during the step.
+   * "Is gone" checks: nothing matching is also what a cluster looks like when the attendee never created the
+   * object. So one passes only once its object was seen while the step was open, or after a successful
+   * `kubectl delete` of it typed during the step. Guards (absent checks of objects no earlier step asks
+   * for) pass as written.
    */
   async #witnessGone(tracked: TrackedCheck, world: CheckWorld, result: CheckResult): Promise<CheckResult> {
     const { check } = tracked;
-    if (check.kind !== 'resource' || !check.absent || check.context) return result;
+    if (check.kind !== 'resource' || !tracked.needsWitness) return result;
     if (result.status === 'failed' && Array.isArray(result.evidence) && result.evidence.length > 0) this.#seenPresent.add(tracked.key);
     if (result.status !== 'passed' || this.#seenPresent.has(tracked.key)) return result;
     if (this.#evidence.standingPass(tracked.labId, tracked.stepId, check.id)) return result;
