@@ -15,20 +15,26 @@ import type { CommandRecord } from '../checks/check-world.ts';
 
 const ESC = '\u001b';
 const BEL = '\u0007';
-/** The marker the prompt prints: ESC ] 6973 ; labdeck-status= <status> BEL. */
+/**
+ * The marker the prompt prints: ESC ] 6973 ; labdeck-status= <status> ; <prompt number> BEL. The number
+ * grows with every prompt the shell expands; ash's line editor reprints the same expanded prompt when it
+ * redraws the line (history keys, Ctrl-L), so a repeated number is a redraw, not a new prompt.
+ */
 export const STATUS_MARKER_PREFIX = `${ESC}]6973;labdeck-status=`;
-const MARKER = new RegExp(`${ESC}\\]6973;labdeck-status=([^${BEL}${ESC}]*)(?:${BEL}|${ESC}\\\\)`, 'g');
+const MARKER = new RegExp(`${ESC}\\]6973;labdeck-status=([^;${BEL}${ESC}]*)(?:;([^${BEL}${ESC}]*))?(?:${BEL}|${ESC}\\\\)`, 'g');
 
 /**
  * argv for a node terminal: ash with the status-reporting prompt. `$?` in PS1 is expanded by ash at each
- * prompt. /etc/profile is read first (as `sh -l` would) so the prompt set here is the one that stays.
+ * prompt (the k3s image's busybox is built with ASH_EXPAND_PRMT and FEATURE_EDITING_FANCY_PROMPT). /etc/profile is read first (as `sh -l` would) so the prompt set here is the one that stays.
  */
 export function nodeShellArgv(): string[] {
-  const prompt = `${STATUS_MARKER_PREFIX}$?${BEL}\\u@\\h:\\w\\$ `;
+  // \[ \] tell ash's line editor that the marker takes no columns, so cursor movement stays right.
+  const prompt = `\\[${STATUS_MARKER_PREFIX}$?;$((LABDECK_PROMPT+=1))${BEL}\\]\\u@\\h:\\w\\$ `;
   const script = [
     '[ -r /etc/profile ] && . /etc/profile >/dev/null 2>&1',
     `PS1='${prompt.replaceAll("'", "'\\''")}'`,
-    'export PS1',
+    'LABDECK_PROMPT=0',
+    'export PS1 LABDECK_PROMPT',
     'exec /bin/sh -i',
   ].join('; ');
   return ['/bin/sh', '-c', script];
@@ -59,6 +65,7 @@ export class NodeCommandRecorder {
   /** The shell shows a prompt and reads a command line (false while a command runs). */
   #atPrompt = false;
   #submitted: { command: string; startedAt: string } | undefined;
+  #lastPromptNumber: string | undefined;
 
   constructor(options: NodeCommandRecorderOptions) {
     this.#options = options;
@@ -70,7 +77,9 @@ export class NodeCommandRecorder {
     const text = this.#pendingOutput + chunk;
     let consumed = 0;
     for (const match of text.matchAll(MARKER)) {
-      this.#prompt(match[1] ?? '');
+      const number = match[2];
+      if (number === undefined || number !== this.#lastPromptNumber) this.#prompt(match[1] ?? '');
+      if (number !== undefined) this.#lastPromptNumber = number;
       consumed = match.index + match[0].length;
     }
     // Keep a possible marker start at the end for the next chunk (markers are short).
