@@ -34,17 +34,21 @@ function whereText(where: GuideCommand['where']): string {
 
 describe.skipIf(reason !== null)('the guide\'s commands, run for real in the data plane', () => {
   const world = workshopWorld();
+  const envName = `dataplane-${uniqueSuffix()}`;
   let harness: DataplaneHarness;
   const recorded: RecordedGuideCommand[] = [];
   let fixture: RecordedGuideCommand[] = [];
 
   beforeAll(async () => {
-    harness = await DataplaneHarness.start(docker, world, { envName: `dataplane-${uniqueSuffix()}` });
+    harness = await DataplaneHarness.start(docker, world, { envName });
     if (!RECORD) fixture = JSON.parse(await fs.readFile(FIXTURE, 'utf8')).commands as RecordedGuideCommand[];
   });
 
   afterAll(async () => {
     await harness?.stop();
+    // stop() removes exactly this run's objects, found by its labels: nothing of it may be left.
+    const filters = { label: [`dev.labdeck.env=${envName}`] };
+    expect([...(await docker.listContainers({ all: true, filters })), ...(await docker.listNetworks({ filters }))]).toEqual([]);
     if (RECORD && recorded.length > 0) {
       const header = {
         $comment:

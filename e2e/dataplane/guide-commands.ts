@@ -74,10 +74,10 @@ export const GUIDE_COMMANDS: readonly GuideCommand[] = [
     id: '1.7-ping-pod-record',
     labId: '1.7',
     stepId: 'pod-records',
-    source: { file: 'labs/1.7-dns/steps/pod-records.md', text: 'kubectl exec -it alpine -- ping -c 3 <that name>' },
+    source: { file: 'labs/1.7-dns/steps/pod-records.md', text: 'kubectl exec -it alpine -- ping -c 3 10-244-1-5.default.pod.cluster.local' },
     where: alpine,
     run: ['ping', '-c', '3', '10-244-1-5.default.pod.cluster.local'],
-    note: `${viaKubectlExec}; <that name> is the nginx pod's name from the step, 10-244-1-5.default.pod.cluster.local`,
+    note: viaKubectlExec,
     outputIsRandom: true,
   },
   {

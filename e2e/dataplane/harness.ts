@@ -26,6 +26,14 @@ export type HarnessTarget = { verifier: true } | { jumphost: true } | { node: st
 
 const SETUP_TIMEOUT_MS = 30_000;
 
+/** A command that succeeds once the pod's server answers, per image (busybox pods have nothing to wait for). */
+const READINESS: Partial<Record<WorldPod['image'], string[]>> = {
+  // nginx writes its pid file once the master process has bound its sockets.
+  nginx: ['test', '-s', '/run/nginx.pid'],
+  // Zones load in the background after knotd starts: ready once cluster.local answers with its SOA.
+  dns: ['sh', '-c', 'kdig +short +timeout=1 +retry=0 @127.0.0.1 cluster.local SOA | grep -q hostmaster'],
+};
+
 /**
  * Makes a World real in Docker: one container per node (iptables, ip_forward, host-gw routes, kube-proxy's
  * chains), one per pod (busybox, nginx or the DNS server) on its node's pod bridge, and the verifier and
@@ -272,6 +280,19 @@ export class DataplaneHarness {
     ].join('\n');
     // busybox's own sh: the nginx and DNS images have dash as /bin/sh, the busybox pod has nothing else.
     await this.#run(container.id, ['/bin/busybox', 'sh', '-c', script], `set up pod ${pod.namespace}/${pod.name}`);
+    await this.#waitUntilReady(container.id, pod);
+  }
+
+  /** Like a readiness probe: a probe must not race a server that is still starting on a busy machine. */
+  async #waitUntilReady(id: string, pod: WorldPod): Promise<void> {
+    const check = READINESS[pod.image];
+    if (!check) return;
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      const outcome = await execCollect(this.#docker, id, check, { timeoutMs: 5_000 });
+      if (outcome.exitCode === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`pod ${pod.namespace}/${pod.name} did not become ready (${check.join(' ')})`);
   }
 
   // ---- node state: routes, kube-proxy rules, k3s configuration ----
