@@ -20,6 +20,7 @@ function setup() {
       findings: [
         { id: 'docker', title: 'Docker engine', status: 'ok', detail: 'Docker 26 answers.' },
         { id: 'memory', title: 'Memory', status: 'fail', detail: 'Only 2 GB free.', action: 'Close other applications to free 4 GB.' },
+        { id: 'group', title: 'Docker group', status: 'warn', detail: 'You are not in the docker group.', action: 'Run `sudo usermod -aG docker $USER` and log in again.' },
       ],
     }))
     .handle('env.up', () => new Promise<EnvStatus>((resolve) => (finishUp = resolve)))
@@ -36,6 +37,10 @@ describe('EnvironmentCard', () => {
     expect(await screen.findByRole('status', { name: 'Environment state: Not created' })).toBeTruthy();
     expect(await screen.findByText('Close other applications to free 4 GB.')).toBeTruthy();
     expect(screen.getByText('Problem')).toBeTruthy();
+    // Commands in a fix are code with a copy button, not text with raw backticks.
+    expect(screen.getByText('sudo usermod -aG docker $USER').tagName).toBe('CODE');
+    expect(screen.getByRole('button', { name: 'Copy command: sudo usermod -aG docker $USER' })).toBeTruthy();
+    expect(document.body.textContent).not.toContain('`');
   });
 
   it('draws a bar per phase and per node while starting, with a Cancel button', async () => {

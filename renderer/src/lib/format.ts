@@ -14,3 +14,14 @@ export function prettyJson(value: unknown): string {
     return String(value);
   }
 }
+
+/** "lab 1.2", "labs 1.3 and 1.5", "labs 1.1, 1.3 and 1.5": how a person lists the labs one builds on. */
+export function labList(ids: readonly string[]): string {
+  if (ids.length <= 1) return `lab ${ids[0] ?? ''}`.trim();
+  return `labs ${ids.slice(0, -1).join(', ')} and ${ids.at(-1)}`;
+}
+
+/** Time the attendee has worked, said as such so it is not read as an estimate: "12 min spent". */
+export function formatSpent(ms: number): string {
+  return `${formatDuration(ms)} spent`;
+}

@@ -18,7 +18,11 @@ function isLabDone(progress: ProgressState | null, lab: LabSummary): boolean {
   return lab.steps.length > 0 && lab.steps.every((step) => isStepDone(progress, lab.id, step.id));
 }
 
-/** Where a lab stands: locked until the labs it requires are done, then available, in progress, done. */
+/**
+ * Where a lab stands: done when all its steps are, in progress once one is (even if the labs it builds on
+ * are not finished: the attendee's own work outranks the suggested order), locked while it needs other
+ * labs first, available otherwise.
+ */
 export function labStanding(lab: LabSummary, all: readonly LabSummary[], progress: ProgressState | null): LabStanding {
   const doneSteps = lab.steps.filter((step) => isStepDone(progress, lab.id, step.id)).length;
   const missing = lab.requires.filter((id) => {
@@ -27,8 +31,9 @@ export function labStanding(lab: LabSummary, all: readonly LabSummary[], progres
   });
   let availability: LabAvailability;
   if (doneSteps === lab.steps.length && lab.steps.length > 0) availability = 'done';
+  else if (doneSteps > 0) availability = 'in-progress';
   else if (missing.length > 0) availability = 'locked';
-  else if (doneSteps > 0 || progress?.labs[lab.id]?.startedAt) availability = 'in-progress';
+  else if (progress?.labs[lab.id]?.startedAt) availability = 'in-progress';
   else availability = 'available';
   return { availability, doneSteps, totalSteps: lab.steps.length, missing };
 }

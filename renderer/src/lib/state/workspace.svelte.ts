@@ -24,6 +24,8 @@ export class WorkspaceState {
   error = $state<ShownError | null>(null);
   /** What the last lab cleanup or progress reset did, in words. */
   notice = $state<string | null>(null);
+  /** Why the last clean-up or progress reset failed; shown beside those buttons, where the attendee looks. */
+  actionError = $state<ShownError | null>(null);
   busy = $state<'cleanup' | 'reset' | null>(null);
 
   readonly #api: WorkspaceApi;
@@ -80,6 +82,7 @@ export class WorkspaceState {
     try {
       const lab = await this.#api.call('labs.get', { labId });
       this.notice = null;
+      this.actionError = null;
       if (request !== this.#labRequest) return;
       this.lab = lab;
       const saved = this.progress?.active?.labId === labId ? this.progress.active.stepId : undefined;
@@ -159,6 +162,7 @@ export class WorkspaceState {
     if (!lab || this.busy) return;
     this.busy = 'cleanup';
     this.notice = null;
+    this.actionError = null;
     try {
       const { deleted } = await this.#api.call('labs.cleanup', { labId: lab.id });
       this.notice =
@@ -166,7 +170,7 @@ export class WorkspaceState {
           ? `Nothing to clean up: none of lab ${lab.id}'s objects exist.`
           : `Deleted ${deleted.map((ref) => `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`).join(', ')}.`;
     } catch (error) {
-      this.error = describeError(error);
+      this.actionError = describeError(error);
     } finally {
       this.busy = null;
     }
@@ -178,12 +182,13 @@ export class WorkspaceState {
     if (!lab || this.busy) return;
     this.busy = 'reset';
     this.notice = null;
+    this.actionError = null;
     try {
       this.progress = await this.#api.call('progress.reset', { labId: lab.id });
       this.notice = `Progress of lab ${lab.id} was reset.`;
       await this.showStep(0);
     } catch (error) {
-      this.error = describeError(error);
+      this.actionError = describeError(error);
     } finally {
       this.busy = null;
     }

@@ -81,7 +81,8 @@ describe('WorkspaceState', () => {
     });
     await state.openLab('1.2');
     await state.cleanupLab();
-    expect(state.error).toEqual({ message: 'There is no running cluster to clean up.', action: 'Start the lab environment from the Start screen first.' });
+    expect(state.error).toBeNull();
+    expect(state.actionError).toEqual({ message: 'There is no running cluster to clean up.', action: 'Start the lab environment from the Start screen first.' });
     expect(state.notice).toBeNull();
   });
 
