@@ -116,6 +116,16 @@ describe('curl targets', () => {
     expect(await status(reachNginx, record(loop, 7))).toBe('failed');
   });
 
+  it('keep the lines that set the variables, and the live values, as evidence', async () => {
+    const lines = [record(`POD_IP=$(kubectl get pod nginx -o jsonpath='{.status.podIP}')`), record('ls'), record('curl http://$POD_IP/')];
+    const verdict = await evaluateCommand(reachNginx, world(lines, OBJECTS));
+    expect(verdict.evidence).toMatchObject({
+      matched: { command: 'curl http://$POD_IP/' },
+      assignedBy: [{ command: `POD_IP=$(kubectl get pod nginx -o jsonpath='{.status.podIP}')` }],
+      resolved: { '${pod:default/nginx}.status.podIP': '10.244.1.5', '${service:default/nginx}.spec.clusterIP': '10.96.12.34' },
+    });
+  });
+
   it('keep variables per shell', async () => {
     const lines = [record('POD_IP=10.244.1.5', 0, { shellPid: 1 }), record('curl http://$POD_IP/', 0, { shellPid: 2 })];
     expect((await evaluateCommand(reachNginx, world(lines, OBJECTS))).status).toBe('failed');

@@ -24,10 +24,10 @@ export async function evaluateCommand(check: CommandCheck, world: CheckWorld): P
   const matchers = commandMatchers(check);
   const hosts = await resolveReferenceValues(matchers, world);
 
-  let accepted: { record: CommandRecord; exitCode: number | undefined } | undefined;
+  let accepted: { record: CommandRecord; exitCode: number | undefined; assignedBy: CommandRecord[] } | undefined;
   let wrongExit: { record: CommandRecord; exitCode: number | undefined } | undefined;
   let closest: { record: CommandRecord; progress: number; reason: string } | undefined;
-  for (const { record, commands } of readRecords(records)) {
+  for (const { record, commands, assignedBy } of readRecords(records)) {
     if (check.pattern !== undefined && !labRegexTest(check.pattern, record.command)) continue;
     const terminal = record.terminal ?? JUMPHOST;
     const candidates: Array<{ exitCode: number | undefined }> = [];
@@ -45,7 +45,7 @@ export async function evaluateCommand(check: CommandCheck, world: CheckWorld): P
     // The most recent of the equally close commands is the one the attendee is working on.
     if (nearest && (!closest || nearest.progress >= closest.progress)) closest = { record, ...nearest };
     for (const candidate of candidates) {
-      if (check.exitCode === undefined || candidate.exitCode === check.exitCode) accepted = { record, exitCode: candidate.exitCode };
+      if (check.exitCode === undefined || candidate.exitCode === check.exitCode) accepted = { record, exitCode: candidate.exitCode, assignedBy };
       else wrongExit = { record, exitCode: candidate.exitCode };
     }
   }
@@ -53,7 +53,13 @@ export async function evaluateCommand(check: CommandCheck, world: CheckWorld): P
   const recent = records.slice(-5).map((record) => ({ command: record.command, exitCode: record.exitCode, time: record.time, ...(record.terminal ? { terminal: record.terminal } : {}) }));
   if (accepted) {
     const matched = { ...accepted.record, ...(accepted.exitCode === undefined ? {} : { exitCode: accepted.exitCode }) };
-    return { status: 'passed', message: `${check.title}: ${accepted.record.command}`, evidence: { matched } };
+    // What a grader needs to judge the line again: the lines that set its variables, the live values it was compared with.
+    const evidence = {
+      matched,
+      ...(accepted.assignedBy.length > 0 ? { assignedBy: accepted.assignedBy } : {}),
+      ...(hosts.size > 0 ? { resolved: Object.fromEntries([...hosts].map(([value, resolved]) => [value, resolved ?? null])) } : {}),
+    };
+    return { status: 'passed', message: `${check.title}: ${accepted.record.command}`, evidence };
   }
   if (wrongExit) {
     const code = wrongExit.exitCode === undefined ? 'a status the record cannot tell apart (it is not the last command of its line)' : `code ${wrongExit.exitCode}`;
@@ -79,14 +85,22 @@ export function commandMatchers(check: CommandCheck): CommandMatcher[] {
   return Array.isArray(check.command) ? check.command : [check.command];
 }
 
-/** Each record with its simple commands, variables carried from earlier lines of the same shell. */
-function* readRecords(records: readonly CommandRecord[]): Generator<{ record: CommandRecord; commands: SimpleCommand[] }> {
-  const shells = new Map<string, ShellVariables>();
+/**
+ * Each record with its simple commands, variables carried from earlier lines of the same shell, and the
+ * earlier lines that assigned the variables it mentions.
+ */
+function* readRecords(records: readonly CommandRecord[]): Generator<{ record: CommandRecord; commands: SimpleCommand[]; assignedBy: CommandRecord[] }> {
+  const shells = new Map<string, { variables: ShellVariables; setters: Map<string, CommandRecord> }>();
   for (const record of records) {
-    const shell = `${record.terminal ?? JUMPHOST}/${record.shellPid ?? ''}`;
-    const parsed = parseShellLine(record.command, shells.get(shell));
-    shells.set(shell, parsed.variables);
-    yield { record, commands: parsed.commands };
+    const key = `${record.terminal ?? JUMPHOST}/${record.shellPid ?? ''}`;
+    const shell = shells.get(key) ?? { variables: new Map(), setters: new Map() };
+    const mentioned = [...record.command.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((match) => match[1]!);
+    const assignedBy = [...new Set(mentioned.flatMap((name) => shell.setters.get(name) ?? []))];
+    const parsed = parseShellLine(record.command, shell.variables);
+    const setters = new Map(shell.setters);
+    for (const [name, value] of parsed.variables) if (shell.variables.get(name) !== value) setters.set(name, record);
+    shells.set(key, { variables: parsed.variables, setters });
+    yield { record, commands: parsed.commands, assignedBy };
   }
 }
 
