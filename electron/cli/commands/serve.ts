@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { LabdeckError } from '../../common/errors.ts';
 import { createBackend } from '../../node/backend/create-backend.ts';
-import { courseFolderTrustNotice } from '../../node/course-pack/course-trust.ts';
+import { folderCourseTrust, packCourseTrust } from '../../node/course-pack/course-trust.ts';
 import { openPack } from '../../node/course-pack/open-pack.ts';
 import { TrustStore } from '../../node/course-pack/trust-store.ts';
 import { defaultDataDir } from '../../node/data-dir.ts';
@@ -50,17 +50,18 @@ export function registerServeCommand(program: Command): void {
         throw new LabdeckError('not-found', `There is no renderer build in ${rendererDir}.`, { action: 'Run `npm run build:renderer` first, or start with `npm run web`, which builds it.' });
       }
       const dataDir = options.dataDir ?? defaultDataDir();
-      let trustNotice = courseFolderTrustNotice(options.labs);
+      let courseTrust = folderCourseTrust(options.labs);
       if (options.course) {
         const opened = await openPack(path.resolve(options.course), { dataDir, trustStore: new TrustStore(dataDir), confirmTrust: askTrustOnTerminal });
         options.labs = opened.courseDir;
         options.bundle ??= opened.bundleDirs[hostImageArch()];
-        trustNotice = `Course pack ${options.course}: ${opened.manifest.course.title}, signed by ${opened.publisher.name} (${opened.publisher.fingerprint}).`;
+        courseTrust = packCourseTrust(options.course, opened.manifest.course.title, opened.publisher);
       }
       const backend = await createBackend({
         shell: 'browser',
         labsDir: options.labs,
         dataDir,
+        courseTrust,
         envConfig: await loadConfigInput(options),
         ...(options.kubeconfig ? { kubeconfigOverride: options.kubeconfig } : {}),
       });
@@ -72,7 +73,7 @@ export function registerServeCommand(program: Command): void {
       const host = await startWebHost({ dispatcher: backend.dispatcher, events: backend.events, rendererDir, port, bindAddress: options.host });
       // The first stdout line is the address, alone, so scripts and tests can read it.
       process.stdout.write(`${host.url}\n`);
-      process.stderr.write(`${trustNotice}\n`);
+      process.stderr.write(`${courseTrust.notice}\n`);
       process.stderr.write(`Labdeck is running. Open the address above in a browser on this machine. Ctrl+C stops it.\n`);
 
       let stopping = false;

@@ -6,7 +6,15 @@ export const AppInfoSchema = z.object({
   version: z.string(),
   shell: z.enum(['electron', 'browser']),
   platform: z.string(),
-  course: z.object({ id: z.string(), title: z.string(), organization: z.string().optional() }),
+  course: z.object({
+    id: z.string(),
+    title: z.string(),
+    organization: z.string().optional(),
+    /** Where the course came from and how far it is trusted: a signed pack, or a folder trusted like code. */
+    trust: z
+      .object({ kind: z.enum(['folder', 'pack']), notice: z.string(), publisher: z.string().optional(), fingerprint: z.string().optional() })
+      .optional(),
+  }),
 });
 export type AppInfo = z.infer<typeof AppInfoSchema>;
 

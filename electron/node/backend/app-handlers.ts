@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { AppInfo } from '../../common/api/app.ts';
 import type { CallHandlers } from '../../common/api/contract.ts';
 import { isAllowedExternalUrl } from '../../common/external-links.ts';
 import { LabdeckError } from '../../common/errors.ts';
@@ -9,6 +10,8 @@ export interface AppHandlerDeps {
   catalog: LabCatalog;
   /** Opens a URL in the system browser; absent where the page can open links itself (browser shell). */
   openExternal?: (url: string) => Promise<void>;
+  /** How the course was opened (course-pack/course-trust.ts): shown on the start screen. */
+  courseTrust?: NonNullable<AppInfo['course']['trust']>;
 }
 
 const packageVersion = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -24,6 +27,7 @@ export function createAppHandlers(deps: AppHandlerDeps): Pick<CallHandlers, 'app
         id: deps.catalog.course.id,
         title: deps.catalog.course.title,
         ...(deps.catalog.course.organization === undefined ? {} : { organization: deps.catalog.course.organization }),
+        ...(deps.courseTrust === undefined ? {} : { trust: deps.courseTrust }),
       },
     }),
     'app.openExternal': async ({ url }) => {

@@ -21,6 +21,7 @@ import { createClusterHandlers } from '../cluster/cluster-handlers.ts';
 import { TerminalService } from '../terminals/terminal-service.ts';
 import { createTerminalHandlers } from '../terminals/terminal-handlers.ts';
 import { createReportHandlers } from '../reports/report-handlers.ts';
+import { folderCourseTrust, type CourseTrust } from '../course-pack/course-trust.ts';
 
 export interface BackendOptions {
   shell: 'electron' | 'browser';
@@ -34,6 +35,8 @@ export interface BackendOptions {
   envConfig?: EnvConfigInput;
   /** How the shell opens allow-listed links in the system browser (Electron only). */
   openExternal?: (url: string) => Promise<void>;
+  /** How the course was opened; without it, the labs folder is reported as trusted like code. */
+  courseTrust?: CourseTrust;
 }
 
 export interface Backend {
@@ -69,7 +72,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   const terminals = new TerminalService({ containers: environment.containers, cluster, events, recordCommand: (record) => commandLog.record(record) });
 
   const handlers: CallHandlers = {
-    ...createAppHandlers({ shell: options.shell, catalog, ...(options.openExternal ? { openExternal: options.openExternal } : {}) }),
+    ...createAppHandlers({ shell: options.shell, catalog, courseTrust: options.courseTrust ?? folderCourseTrust(options.labsDir), ...(options.openExternal ? { openExternal: options.openExternal } : {}) }),
     ...createEnvHandlers(environment),
     ...createCatalogHandlers(catalog),
     ...createCheckHandlers(checks, (labId, stepId) => progress.activate(labId, stepId)),
