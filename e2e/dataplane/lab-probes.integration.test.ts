@@ -1,3 +1,6 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../electron/common/api/labs.ts';
 import { evaluateCheck } from '../../electron/node/checks/evaluate-check.ts';
@@ -22,6 +25,26 @@ if (reason) console.warn(`[skip] data-plane probe tests: ${reason}`);
 const probes = await loadLabProbes();
 const right = workshopWorld();
 const label = (probe: LabProbe): string => `${probe.labId} ${probe.stepId}/${probe.check.id}`;
+
+/**
+ * What each probe's real command printed in each world, for self-test recordings (selftest.yaml `probes:`)
+ * to copy instead of inventing outputs. `LABDECK_RECORD_PROBE_OUTCOMES=1` rewrites it; otherwise an outcome
+ * recorded for the same probe, world and argv must come out the same again (wrong worlds: the same verdict).
+ */
+interface RecordedProbeOutcome {
+  probe: string;
+  world: string;
+  argv: string[];
+  exitCode: number;
+  output: string;
+  status: CheckResult['status'];
+}
+const OUTCOMES_FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/probe-outcomes.json');
+const RECORD_OUTCOMES = process.env.LABDECK_RECORD_PROBE_OUTCOMES === '1';
+const recordedOutcomes: RecordedProbeOutcome[] = RECORD_OUTCOMES
+  ? []
+  : ((JSON.parse(await fs.readFile(OUTCOMES_FIXTURE, 'utf8').catch(() => '{"outcomes":[]}')) as { outcomes: RecordedProbeOutcome[] }).outcomes);
+const outcomes: RecordedProbeOutcome[] = [];
 
 /**
  * Probes that real tools prove wrong, reported for the lab authors (issue 9) and kept visible here: each entry
@@ -52,12 +75,33 @@ describe.skipIf(reason !== null)('every lab probe against real busybox, DNS, ngi
 
   afterAll(async () => {
     await harness?.stop();
+    if (RECORD_OUTCOMES && outcomes.length > 0) {
+      const header = {
+        $comment:
+          'Written by e2e/dataplane/lab-probes.integration.test.ts (LABDECK_RECORD_PROBE_OUTCOMES=1): each lab probe run by real tools in the data-plane harness, ' +
+          'in the right world (e2e/dataplane/workshop-world.ts) and in the wrong worlds of e2e/dataplane/variants.ts, with the verdict of the product\'s evaluator.',
+        outcomes,
+      };
+      await fs.mkdir(path.dirname(OUTCOMES_FIXTURE), { recursive: true });
+      await fs.writeFile(OUTCOMES_FIXTURE, `${JSON.stringify(header, null, 2)}\n`);
+    }
   });
 
-  async function evaluateIn(world: World, probe: LabProbe): Promise<{ result: CheckResult; ran: number }> {
+  async function evaluateIn(world: World, probe: LabProbe, worldName: string): Promise<{ result: CheckResult; ran: number }> {
     await harness.apply(world);
     const checkWorld = new HarnessCheckWorld(harness);
     const result = await evaluateCheck(probe.check, checkWorld, { labId: probe.labId, stepId: probe.stepId });
+    for (const { argv, outcome } of checkWorld.executed) {
+      const entry = { probe: label(probe), world: worldName, argv, exitCode: outcome.exitCode, output: outcome.output, status: result.status };
+      outcomes.push(entry);
+      const earlier = recordedOutcomes.find((candidate) => candidate.probe === entry.probe && candidate.world === worldName && JSON.stringify(candidate.argv) === JSON.stringify(argv));
+      if (!earlier) continue;
+      // Wrong worlds are compared by verdict only: their outputs are not always the same from run to run
+      // (stdout and stderr of a refused lookup interleave either way; see README for curl's 7 or 28).
+      const seen = worldName === 'right' ? { status: entry.status, exitCode: entry.exitCode, output: entry.output } : { status: entry.status };
+      const wanted = worldName === 'right' ? { status: earlier.status, exitCode: earlier.exitCode, output: earlier.output } : { status: earlier.status };
+      expect(seen, `${entry.probe} in ${worldName} differs from fixtures/probe-outcomes.json`).toEqual(wanted);
+    }
     return { result, ran: checkWorld.executed.length };
   }
 
@@ -82,7 +126,7 @@ describe.skipIf(reason !== null)('every lab probe against real busybox, DNS, ngi
     for (const probe of probes) {
       const plan = planProbe(probe, right);
       it.skipIf(plan.kind === 'skip')(`${label(probe)}${plan.kind === 'skip' ? ` (skipped: ${plan.reason})` : ''}`, async () => {
-        const { result, ran } = await evaluateIn(right, probe);
+        const { result, ran } = await evaluateIn(right, probe, 'right');
         expect(ran, 'the probe command ran in a harness container').toBe(1);
         expect(result.status, explain(result)).toBe('passed');
       });
@@ -100,7 +144,7 @@ describe.skipIf(reason !== null)('every lab probe against real busybox, DNS, ngi
         const defect = knownDefect(probe, variant.name);
         const test = defect === undefined ? it : it.fails;
         test(`${label(probe)} fails when ${variant.name}${defect === undefined ? '' : ` [KNOWN LAB DEFECT, passes wrongly: ${defect}]`}`, async () => {
-          const { result, ran } = await evaluateIn(variant.make(right), probe);
+          const { result, ran } = await evaluateIn(variant.make(right), probe, variant.name);
           expect(ran, 'the probe command ran in a harness container').toBe(1);
           expect(result.status, explain(result)).toBe('failed');
         });
