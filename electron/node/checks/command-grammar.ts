@@ -1,4 +1,4 @@
-import { textWord, wordText, type Word } from './command-line.ts';
+import { parseShellLine, textWord, wordText, type Word } from './command-line.ts';
 
 /**
  * What the words of a simple command mean to the tools the labs use: which options take a value, which
@@ -105,7 +105,29 @@ export function parseInvocation(words: readonly Word[]): Invocation | null {
     rest = rest.slice(1);
   }
   program = PROGRAM_ALIASES[program] ?? program;
-  return readArguments(program, rest);
+  const invocation = readArguments(program, rest);
+  return unwrapShell(invocation) ?? legacyExec(invocation);
+}
+
+const SHELLS = new Set(['sh', 'bash', 'ash', 'dash']);
+
+/** `sh -c "nslookup nginx"` is read as the command it runs (its first simple command). */
+function unwrapShell(invocation: Invocation): Invocation | undefined {
+  if (!SHELLS.has(invocation.program) || !invocation.flags.has('c') || !invocation.args[0]) return undefined;
+  const script = wordText(invocation.args[0]);
+  if (script === null) return undefined;
+  const [first] = parseShellLine(script).commands;
+  return (first && parseInvocation(first.words)) ?? undefined;
+}
+
+/**
+ * kubectl before 1.24 also ran `kubectl exec alpine nslookup nginx` (without `--`, with a deprecation
+ * warning), and the jumphost's kubectl is older: the words after the pod are the command.
+ */
+function legacyExec(invocation: Invocation): Invocation {
+  if (invocation.program !== 'kubectl' || invocation.then || invocation.args.length < 3 || wordText(invocation.args[0]!) !== 'exec') return invocation;
+  const then = parseInvocation(invocation.args.slice(2)) ?? undefined;
+  return { ...invocation, args: invocation.args.slice(0, 2), then };
 }
 
 function readArguments(program: string, words: Word[]): Invocation {

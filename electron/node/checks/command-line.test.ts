@@ -77,6 +77,16 @@ describe('kubectl invocations', () => {
   });
 });
 
+describe('commands inside commands', () => {
+  it('read `sh -c` as the command it runs', () => {
+    expect(read(`kubectl exec alpine -- sh -c 'nslookup nginx.default.svc.cluster.local'`)[0]).toMatchObject({ then: { program: 'nslookup', args: ['nginx.default.svc.cluster.local'] } });
+  });
+
+  it('read the old `kubectl exec POD COMMAND` form (no --) like kubectl 1.20 does', () => {
+    expect(read('kubectl exec alpine nslookup nginx')[0]).toMatchObject({ args: ['exec', 'alpine'], then: { program: 'nslookup', args: ['nginx'] } });
+  });
+});
+
 describe('other tools', () => {
   it('curl: clustered switches and valued options do not eat the URL', () => {
     expect(read('curl -sk -o /dev/null -w "%{http_code}" https://10.96.0.1')).toEqual([{ program: 'curl', args: ['https://10.96.0.1'], flags: { silent: [true], insecure: [true], output: ['/dev/null'], 'write-out': ['%{http_code}'] } }]);
