@@ -61,3 +61,16 @@ describe('manifest parsing stays linear', () => {
     expect(ms).toBeLessThan(10_000);
   });
 });
+
+describe('aliases', () => {
+  it('resolves aliases to anchored maps, sequences and scalars, and reports undefined ones at the alias', async () => {
+    const { validateManifestText } = await import('../kube/manifest-validation.ts');
+    const ok = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: p\n  labels: &l { a: b }\n  annotations: *l\ndata: { x: &s "1", y: *s }\n';
+    expect(validateManifestText(ok)).toEqual([]);
+    // Anchors belong to their document: an alias in the next one does not see them.
+    expect(validateManifestText(`${ok}---\napiVersion: v1\nkind: ConfigMap\nmetadata: { name: q, labels: *l }\n`)).toEqual([expect.objectContaining({ line: 11, column: 30, message: expect.stringContaining('*l') })]);
+    expect(validateManifestText('apiVersion: v1\nkind: ConfigMap\nmetadata: *nothing\n')).toEqual([
+      expect.objectContaining({ line: 3, column: 11, source: 'yaml', message: expect.stringContaining('Unresolved alias *nothing') }),
+    ]);
+  });
+});

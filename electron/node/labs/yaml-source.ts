@@ -1,5 +1,6 @@
 import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
+import { addStructuralErrors } from '../kube/parse-manifest-yaml.ts';
 
 /** A problem in a lab's files, located so editors and terminals can jump to it (1-based line and column). */
 export interface LabProblem {
@@ -29,7 +30,11 @@ export class YamlSource {
     this.file = file;
     this.text = text;
     this.#lineCounter = new LineCounter();
-    this.document = parseDocument(text, { lineCounter: this.#lineCounter, prettyErrors: false, uniqueKeys: true });
+    // Duplicate keys and undefined aliases are found in one linear pass (parse-manifest-yaml.ts): the
+    // library's own key check is quadratic, and an undefined alias would otherwise throw from toJS().
+    const document = parseDocument(text, { lineCounter: this.#lineCounter, prettyErrors: false, uniqueKeys: false });
+    addStructuralErrors(document);
+    this.document = document;
   }
 
   static parse(file: string, text: string): YamlSource {
