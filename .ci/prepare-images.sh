@@ -61,7 +61,7 @@ trap 'rm -rf "$context_dir"' EXIT
 cp -r "$JUMPHOST_DIR"/. "$context_dir"/
 if [ -x "$KUBECTL_BUILT" ]; then
   kubectl_source=context
-  cp "$KUBECTL_BUILT" "$context_dir/kubectl-context/kubectl"
+  cp "$KUBECTL_BUILT" "$context_dir/kubectl"
 else
   kubectl_source=debian
   echo "no $KUBECTL_BUILT: the test jumphost gets Debian's kubectl 1.20 (run e2e/controlplane/build.sh for the pinned release)"
