@@ -62,6 +62,7 @@ describe('a genuine report of the whole course', () => {
     expect(passes).toBeGreaterThan(40);
     // Every pass is either confirmed on its evidence or honestly "not judgeable" (live references, deletions).
     expect(result.reevaluated.confirmed + result.reevaluated.notJudgeable).toBe(passes);
-    expect(result.reevaluated.confirmed).toBeGreaterThan(passes / 2);
+    // Probes whose commands name live objects, and deletions witnessed live, are all that is left unjudged.
+    expect(result.reevaluated.notJudgeable).toBeLessThanOrEqual(passes / 10);
   });
 });

@@ -87,12 +87,12 @@ function entryFindings(report: Report): Finding[] {
 }
 
 /**
- * A command check that names live objects (`${pod:default/nginx}` in an argument) or a URL target (resolved
- * from live objects or from variables set on earlier lines): one recorded line cannot show it passed, so a
- * miss on the evidence alone proves nothing.
+ * A command check that names live objects (`${pod:default/nginx}.status.podIP` in an argument or URL host)
+ * whose values the evidence cannot give back (recorded before evidence carried them, or a value with several
+ * references): a miss on the evidence alone then proves nothing.
  */
-function needsMoreThanItsLine(check: CheckSpec): boolean {
-  return check.kind === 'command' && commandMatchers(check).some((matcher) => matcher.url !== undefined || matcher.then?.url !== undefined || JSON.stringify(matcher).includes('${'));
+function cannotBeJudged(check: CheckSpec, world: EvidenceWorld): boolean {
+  return check.kind === 'command' && commandMatchers(check).some((matcher) => JSON.stringify(matcher).includes('${')) && !world.resolvedComplete;
 }
 
 /** Runs each recorded pass's check, from the course, on its own evidence. */
@@ -107,9 +107,10 @@ async function evidenceFindings(report: Report, catalog: LabCatalog, counts: Rep
       findings.push({ kind: 'evidence', entry: entry.seq, message: `entry ${entry.seq}: lab ${entry.labId} step ${entry.stepId} has no check "${entry.checkId}" in this course` });
       continue;
     }
-    const result = await evaluateCheck(check, new EvidenceWorld(entry.evidence), { labId: entry.labId, stepId: entry.stepId });
+    const world = new EvidenceWorld(entry.evidence);
+    const result = await evaluateCheck(check, world, { labId: entry.labId, stepId: entry.stepId });
     if (result.status === 'passed') counts.confirmed++;
-    else if (result.status === 'failed' && !needsMoreThanItsLine(check)) {
+    else if (result.status === 'failed' && !cannotBeJudged(check, world)) {
       findings.push({ kind: 'evidence', entry: entry.seq, field: 'evidence', message: `entry ${entry.seq}: the recorded evidence does not pass check ${entry.labId}/${entry.stepId}/${entry.checkId}: ${result.message}` });
     } else counts.notJudgeable++;
   }
