@@ -121,3 +121,27 @@ test('completion offers Kubernetes fields from the schema', async ({ page }) => 
   const suggestions = editor(page).locator('.suggest-widget .monaco-list-row');
   await expect(suggestions.filter({ hasText: /^containers/ })).toBeVisible({ timeout: 20_000 });
 });
+
+test('problems are listed once with one severity, cleared once fixed, and the text survives a reload', async ({ page }) => {
+  await openPodManifest(page);
+  await setEditorText(page, 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: typed\nspec:\n  containers: 5\n');
+  await editor(page).getByRole('button', { name: 'Validate' }).click();
+  const listed = editor(page).getByRole('list', { name: 'Problems' }).getByRole('button');
+  await expect(listed.first()).toBeVisible();
+  const first = (await listed.first().textContent())?.replace(/^Line \d+: /, '') ?? '';
+  // The summary counts; it does not repeat the list.
+  await expect(editor(page).getByText(first, { exact: false })).toHaveCount(1);
+  // While typing and after Validate alike, a problem is drawn as an error, never as a yellow warning.
+  await expect(editor(page).locator('.monaco-editor .squiggly-error').first()).toBeVisible();
+  await expect(editor(page).locator('.monaco-editor .squiggly-warning')).toHaveCount(0);
+
+  await setEditorText(page, podYaml('nginx:1.27-alpine'));
+  await expect(editor(page).getByText(/^Not sent/)).toHaveCount(0);
+  await expect(editor(page).getByRole('list', { name: 'Problems' })).toHaveCount(0);
+
+  await page.waitForTimeout(600);
+  await page.reload();
+  await page.getByRole('navigation', { name: 'Labs' }).getByRole('button', { name: /^1\.2 / }).click();
+  await page.getByRole('tab', { name: 'Editor' }).click();
+  await expect(editor(page).locator('.monaco-editor .view-lines')).toContainText('nginx:1.27-alpine');
+});

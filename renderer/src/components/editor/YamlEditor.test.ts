@@ -18,13 +18,22 @@ const fake = vi.hoisted(() => {
     getLineMaxColumn(line: number) {
       return (this.text.split('\n')[line - 1]?.length ?? 0) + 1;
     }
-    onDidChangeContent() {}
+    listeners: Array<() => void> = [];
+    onDidChangeContent(listener: () => void) {
+      this.listeners.push(listener);
+    }
+    /** The attendee types: the text changes and Monaco tells its listeners. */
+    edit(text: string) {
+      this.text = text;
+      for (const listener of this.listeners) listener();
+    }
+    uri = 'file:///labdeck/model';
     updateOptions() {}
     dispose() {}
   }
   let current: Model | null = null;
   const monaco = {
-    MarkerSeverity: { Error: 8 },
+    MarkerSeverity: { Error: 8, Warning: 4 },
     KeyMod: { CtrlCmd: 2048 },
     KeyCode: { Enter: 3 },
     Uri: { parse: (value: string) => value },
@@ -43,6 +52,8 @@ const fake = vi.hoisted(() => {
         setPosition() {},
       }),
       setModelMarkers: (_model: unknown, owner: string, list: unknown[]) => markers.push({ owner, markers: list }),
+      getModelMarkers: () => [],
+      onDidChangeMarkers: () => ({ dispose() {} }),
       setTheme() {},
       createDiffEditor: () => ({ setModel() {}, dispose() {} }),
     },
@@ -119,6 +130,25 @@ describe('YamlEditor', () => {
     const last = fake.markers.filter((entry) => entry.owner === 'labdeck').at(-1);
     expect(last?.markers).toEqual([expect.objectContaining({ startLineNumber: 3, severity: 8, source: 'YAML' })]);
     expect(screen.getByText(/Not sent: 1 problem/)).toBeTruthy();
+    // Listed once (the clickable list), not again in the summary.
+    expect(screen.getAllByText(/Implicit map keys/)).toHaveLength(1);
+
+    // Fixing the text clears the old verdict instead of leaving "Not sent" standing.
+    fake.current()!.edit('apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n');
+    await waitFor(() => expect(screen.queryByText(/Not sent/)).toBeNull());
+    expect(screen.queryByRole('button', { name: /Line 3/ })).toBeNull();
+  });
+
+  it('brings back what was typed for this lab after a reload', async () => {
+    const { api } = fakeApi([]);
+    const scope = { courseId: 'k8s', labId: '1.2' };
+    const first = render(YamlEditor, { api, openDocument: POD, draftScope: scope });
+    await screen.findByText('Schema: bundled');
+    fake.current()!.edit('kind: Pod # mine\n');
+    first.unmount();
+    render(YamlEditor, { api, openDocument: null, draftScope: scope });
+    await waitFor(() => expect(fake.current()?.getValue()).toBe('kind: Pod # mine\n'));
+    expect(await screen.findByText('pod.yaml')).toBeTruthy();
   });
 
   it('marks the line the API server objected to', async () => {

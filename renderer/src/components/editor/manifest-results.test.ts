@@ -33,7 +33,8 @@ describe('summarizeOutcome', () => {
     expect(local.headline).toMatch(/^Not sent: 1 problem/);
     const remote = summarizeOutcome('Apply', { ok: false, objects: [], problems: [{ line: 9, column: 1, message: 'forbidden', source: 'api-server' }] });
     expect(remote.headline).toMatch(/API server refused a change/);
-    expect(remote.lines).toEqual(['line 9: forbidden']);
+    // The problems are listed under the editor (once); the summary carries only the objects' outcomes.
+    expect(remote.lines).toEqual([]);
   });
 });
 

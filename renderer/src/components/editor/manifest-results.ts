@@ -55,9 +55,10 @@ export function summarizeOutcome(verb: 'Apply' | 'Delete', outcome: ManifestOutc
   return {
     kind: 'problems',
     headline: sent
-      ? `${verb}: the API server refused ${count === 1 ? 'a change' : `${count} changes`}; see the marked lines`
-      : `Not sent: ${count === 1 ? '1 problem' : `${count} problems`} in the manifest; see the marked lines`,
-    lines: [...lines, ...outcome.problems.map((problem) => `line ${problem.line}: ${problem.message}`)],
+      ? `${verb}: the API server refused ${count === 1 ? 'a change' : `${count} changes`}; see the list below`
+      : `Not sent: ${count === 1 ? '1 problem' : `${count} problems`} in the manifest; see the list below`,
+    // The problems themselves are listed once, under the editor, each linking to its line.
+    lines,
   };
 }
 
