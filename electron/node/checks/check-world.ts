@@ -45,6 +45,12 @@ export interface CheckWorld {
   listObjects(selector: ObjectSelector): Promise<KubeObject[] | null>;
   /** Recorded commands, oldest first, or null when this world has no command record. */
   commandRecords(): Promise<CommandRecord[] | null>;
+  /**
+   * Commands from before the evidence window (a world scoped to a step's opening leaves them out of
+   * commandRecords). They never satisfy a check; they only tell which shell variables were set, so
+   * `curl http://$POD_IP` after the step opened still resolves a POD_IP assigned before.
+   */
+  earlierCommandRecords?(): Promise<CommandRecord[] | null>;
   /** Runs argv in the target, or returns null when this world cannot run probes. */
   runProbe(target: ProbeTarget, argv: string[], timeoutMs: number): Promise<ProbeOutcome | null>;
   /** GET from the host to the port published for nodePort, or null when this world cannot reach it. */

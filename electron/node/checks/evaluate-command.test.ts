@@ -126,6 +126,13 @@ describe('curl targets', () => {
     });
   });
 
+  it('know variables set before the evidence window, without counting those lines', async () => {
+    const scoped: CheckWorld = { ...world([record('curl http://$POD_IP/')], OBJECTS), earlierCommandRecords: async () => [record('POD_IP=10.244.1.5'), record('curl http://10.244.1.5/')] };
+    expect((await evaluateCommand(reachNginx, scoped)).status).toBe('passed');
+    const onlyEarlier: CheckWorld = { ...world([], OBJECTS), earlierCommandRecords: async () => [record('curl http://10.244.1.5/')] };
+    expect((await evaluateCommand(reachNginx, onlyEarlier)).status).toBe('failed');
+  });
+
   it('keep variables per shell', async () => {
     const lines = [record('POD_IP=10.244.1.5', 0, { shellPid: 1 }), record('curl http://$POD_IP/', 0, { shellPid: 2 })];
     expect((await evaluateCommand(reachNginx, world(lines, OBJECTS))).status).toBe('failed');

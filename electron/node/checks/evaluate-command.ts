@@ -27,7 +27,8 @@ export async function evaluateCommand(check: CommandCheck, world: CheckWorld): P
   let accepted: { record: CommandRecord; exitCode: number | undefined; assignedBy: CommandRecord[] } | undefined;
   let wrongExit: { record: CommandRecord; exitCode: number | undefined } | undefined;
   let closest: { record: CommandRecord; progress: number; reason: string } | undefined;
-  for (const { record, commands, assignedBy } of readRecords(records)) {
+  const earlier = (await world.earlierCommandRecords?.()) ?? [];
+  for (const { record, commands, assignedBy } of readRecords(records, earlier)) {
     if (check.pattern !== undefined && !labRegexTest(check.pattern, record.command)) continue;
     const terminal = record.terminal ?? JUMPHOST;
     const candidates: Array<{ exitCode: number | undefined }> = [];
@@ -89,9 +90,10 @@ export function commandMatchers(check: CommandCheck): CommandMatcher[] {
  * Each record with its simple commands, variables carried from earlier lines of the same shell, and the
  * earlier lines that assigned the variables it mentions.
  */
-function* readRecords(records: readonly CommandRecord[]): Generator<{ record: CommandRecord; commands: SimpleCommand[]; assignedBy: CommandRecord[] }> {
+function* readRecords(records: readonly CommandRecord[], earlier: readonly CommandRecord[] = []): Generator<{ record: CommandRecord; commands: SimpleCommand[]; assignedBy: CommandRecord[] }> {
   const shells = new Map<string, { variables: ShellVariables; setters: Map<string, CommandRecord> }>();
-  for (const record of records) {
+  const scoped = new Set(records);
+  for (const record of [...earlier, ...records]) {
     const key = `${record.terminal ?? JUMPHOST}/${record.shellPid ?? ''}`;
     const shell = shells.get(key) ?? { variables: new Map(), setters: new Map() };
     const mentioned = [...record.command.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((match) => match[1]!);
@@ -100,7 +102,7 @@ function* readRecords(records: readonly CommandRecord[]): Generator<{ record: Co
     const setters = new Map(shell.setters);
     for (const [name, value] of parsed.variables) if (shell.variables.get(name) !== value) setters.set(name, record);
     shells.set(key, { variables: parsed.variables, setters });
-    yield { record, commands: parsed.commands, assignedBy };
+    if (scoped.has(record)) yield { record, commands: parsed.commands, assignedBy };
   }
 }
 
