@@ -6,6 +6,7 @@ import { defaultDataDir } from '../node/data-dir.ts';
 import { contentSecurityPolicy } from '../common/csp.ts';
 import { isAllowedExternalUrl } from '../common/external-links.ts';
 import { appMenuTemplate } from './app-menu.ts';
+import { courseArgument, coursePackOptions } from './course-pack-launch.ts';
 import { APP_SCHEME, appSchemePrivileges, createAppProtocolHandler } from './app-protocol.ts';
 import { IpcBridge } from './ipc-bridge.ts';
 import { appPaths } from './paths.ts';
@@ -72,7 +73,9 @@ async function start(): Promise<void> {
       APP_SCHEME,
       createAppProtocolHandler({ root: paths.rendererDir, contentSecurityPolicy: contentSecurityPolicy(), readFile: (file) => readFile(file) }),
     );
-    backend = await createBackend({ shell: 'electron', labsDir: paths.labsDir, dataDir: defaultDataDir(), openExternal });
+    const dataDir = defaultDataDir();
+    const pack = courseArgument(process.argv);
+    backend = await createBackend({ shell: 'electron', labsDir: paths.labsDir, dataDir, openExternal, ...(pack ? await coursePackOptions(pack, dataDir, dialog) : {}) });
     const bridge = new IpcBridge({ dispatcher: backend.dispatcher, events: backend.events });
     closeBridge = bridge.install(ipcMain);
     mainWindow = createMainWindow({ preload: paths.preload });

@@ -4,12 +4,12 @@ import type { Command } from 'commander';
 import { LabdeckError } from '../../common/errors.ts';
 import { createBackend } from '../../node/backend/create-backend.ts';
 import { folderCourseTrust, packCourseTrust } from '../../node/course-pack/course-trust.ts';
-import { openPack } from '../../node/course-pack/open-pack.ts';
+import { hostBundleDir, openPack } from '../../node/course-pack/open-pack.ts';
 import { TrustStore } from '../../node/course-pack/trust-store.ts';
 import { defaultDataDir } from '../../node/data-dir.ts';
 import { startWebHost } from '../../node/host/web-host.ts';
 import { loadConfigInput } from './env.ts';
-import { askTrustOnTerminal, hostImageArch } from './trust-prompt.ts';
+import { askTrustOnTerminal } from './trust-prompt.ts';
 
 interface ServeOptions {
   port: string;
@@ -54,7 +54,7 @@ export function registerServeCommand(program: Command): void {
       if (options.course) {
         const opened = await openPack(path.resolve(options.course), { dataDir, trustStore: new TrustStore(dataDir), confirmTrust: askTrustOnTerminal });
         options.labs = opened.courseDir;
-        options.bundle ??= opened.bundleDirs[hostImageArch()];
+        options.bundle ??= hostBundleDir(opened);
         courseTrust = packCourseTrust(options.course, opened.manifest.course.title, opened.publisher);
       }
       const backend = await createBackend({

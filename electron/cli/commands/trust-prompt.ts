@@ -17,8 +17,3 @@ export async function askTrustOnTerminal(publisher: Signer): Promise<boolean> {
     prompt.close();
   }
 }
-
-/** The Docker platform name of this machine's CPU, as packs name their image folders. */
-export function hostImageArch(): string {
-  return process.arch === 'x64' ? 'amd64' : process.arch;
-}

@@ -82,6 +82,11 @@ export async function openPack(file: string, options: OpenPackOptions): Promise<
   return opened;
 }
 
+/** The opened pack's images for this machine's CPU (Docker names x64 amd64), for `env up`'s bundle folder. */
+export function hostBundleDir(opened: OpenedPack, arch: string = process.arch): string | undefined {
+  return opened.bundleDirs[arch === 'x64' ? 'amd64' : arch];
+}
+
 async function requireTrusted(verification: PackVerification, options: OpenPackOptions): Promise<void> {
   const text = describeVerification(verification).join('\n');
   if (verification.problems.length > 0 || verification.signature === 'invalid') {
