@@ -72,7 +72,17 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   const terminals = new TerminalService({ containers: environment.containers, cluster, events, recordCommand: (record) => commandLog.record(record) });
 
   const handlers: CallHandlers = {
-    ...createAppHandlers({ shell: options.shell, catalog, courseTrust: options.courseTrust ?? folderCourseTrust(options.labsDir), ...(options.openExternal ? { openExternal: options.openExternal } : {}) }),
+    ...createAppHandlers({
+      shell: options.shell,
+      catalog,
+      courseTrust: options.courseTrust ?? folderCourseTrust(options.labsDir),
+      ...(options.openExternal ? { openExternal: options.openExternal } : {}),
+      // Lab 1.9 opens the NodePort the environment publishes on this machine (external-links.ts).
+      nodePorts: async () => {
+        const status = await environment.status().catch(() => null);
+        return { requested: environment.config.nodePorts, ...(status?.nodePort ? { published: [status.nodePort.published] } : {}) };
+      },
+    }),
     ...createEnvHandlers(environment),
     ...createCatalogHandlers(catalog),
     ...createCheckHandlers(checks, (labId, stepId) => progress.activate(labId, stepId)),

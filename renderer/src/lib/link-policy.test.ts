@@ -92,3 +92,14 @@ describe('link policy', () => {
     expect(open.mock.calls).toEqual([['https://docs.k3s.io/'], ['https://kubernetes.io/docs/']]);
   });
 });
+
+describe('lab NodePorts on this machine', () => {
+  it("opens lab 1.9's loopback URL once the environment published the port, and no other loopback address", async () => {
+    const { allowLoopbackPorts, resetLoopbackPorts } = await import('../../../electron/common/external-links.ts');
+    expect(decideLink('http://localhost:30080/').kind).toBe('refused');
+    allowLoopbackPorts({ requested: [30080], published: [30080] });
+    expect(decideLink('http://localhost:30080/')).toEqual({ kind: 'external', url: 'http://localhost:30080/' });
+    expect(decideLink('http://localhost:6443/').kind).toBe('refused');
+    resetLoopbackPorts();
+  });
+});
