@@ -26,7 +26,9 @@ export class Dispatcher {
 
   async dispatch(name: unknown, input: unknown, context: CallContext): Promise<CallOutcome> {
     if (!isCallName(name)) {
-      return failure(new LabdeckError('unknown-call', `There is no call named ${JSON.stringify(String(name)).slice(0, 80)}.`, {
+      // Never String(name): an object with a hostile toString or valueOf would throw here (found by fuzzing).
+      const shown = typeof name === 'string' ? JSON.stringify(name.slice(0, 80)) : `of type ${name === null ? 'null' : typeof name}`;
+      return failure(new LabdeckError('unknown-call', `There is no call named ${shown}.`, {
         action: 'The window and the backend come from different Labdeck versions; restart Labdeck.',
       }));
     }

@@ -26,9 +26,13 @@ export function escapesLexically(relative: string): boolean {
   return relative.split(/[\\/]+/).includes('..');
 }
 
+/**
+ * Errors that mean "there is no such file to read": also a name too long for the file system and a symlink
+ * loop, which a course file can name as easily as a missing file (found by fuzzing the lab loader).
+ */
 function isNotFound(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR';
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR' || code === 'ENAMETOOLONG' || code === 'ELOOP';
 }
 
 /**

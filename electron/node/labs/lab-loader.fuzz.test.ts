@@ -109,7 +109,8 @@ describe('lab loader under fuzzing', () => {
         }
         if (result.lab === undefined) expect(result.problems.length).toBeGreaterThan(0);
       }),
-      { numRuns: 300 },
+      // Found by this test: a referenced file name longer than the file system allows made the loader throw.
+      { numRuns: 300, examples: [[stringify({ ...goodLab, introduction: 'x'.repeat(5000) })], ['*!']] },
     );
   });
 });
