@@ -51,16 +51,7 @@ const outcomes: RecordedProbeOutcome[] = [];
  * is run with `it.fails`, so the suite stays green while the defect is there and turns red the moment the
  * lab is fixed, asking for the entry to go. Keyed by "<lab> <step>/<check>" and the wrong world's name.
  */
-const KNOWN_PROBE_DEFECTS: Readonly<Record<string, { wrongWorld: RegExp; why: string }[]>> = {
-  '1.7 across-namespaces/kube-dns-resolves': [
-    {
-      wrongWorld: /answers 10\.96\.99\.99 for kube-dns/,
-      why:
-        'the assertion `output.matches("Address( 1)?:\\s*10\\.96\\.0\\.10\\b")` also matches the server line busybox prints first ' +
-        '("Address:\t10.96.0.10:53"), so any answer with exit code 0 passes, whatever address the name resolves to',
-    },
-  ],
-};
+const KNOWN_PROBE_DEFECTS: Readonly<Record<string, { wrongWorld: RegExp; why: string }[]>> = {};
 
 function knownDefect(probe: LabProbe, wrongWorld: string): string | undefined {
   return KNOWN_PROBE_DEFECTS[label(probe)]?.find((entry) => entry.wrongWorld.test(wrongWorld))?.why;
