@@ -22,5 +22,14 @@ export function commandsSince(world: CheckWorld, since: Date | undefined): Check
       const from = since.getTime();
       return records.filter((record) => commandTime(record) >= from);
     },
+    // Lines from before the opening never count as evidence, but a variable they set (POD_IP=...) is still
+    // what a later line's $POD_IP means in that shell.
+    earlierCommandRecords: async () => {
+      const records = await world.commandRecords();
+      if (records === null) return null;
+      if (since === undefined) return records;
+      const from = since.getTime();
+      return records.filter((record) => commandTime(record) < from);
+    },
   };
 }

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { CheckSpecSchema, type CommandCheck } from './check-spec.ts';
+import type { CheckWorld, CommandRecord, KubeObject } from './check-world.ts';
+import { commandsSince } from './commands-since.ts';
+import { evaluateCommand } from './evaluate-command.ts';
+import { selectObjects } from './object-filter.ts';
+
+const reachNginx = CheckSpecSchema.parse({
+  id: 'reach',
+  title: 'You reached nginx by its pod IP',
+  kind: 'command',
+  command: { program: 'curl', url: { host: '${pod:default/nginx}.status.podIP' } },
+  exitCode: 0,
+}) as CommandCheck;
+const OBJECTS: KubeObject[] = [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'nginx', namespace: 'default' }, status: { podIP: '10.244.1.5' } }];
+const at = (minute: number, command: string): CommandRecord => ({ time: `2026-01-01T00:${String(minute).padStart(2, '0')}:00Z`, command, exitCode: 0 });
+const world = (records: CommandRecord[]): CheckWorld => ({
+  listObjects: async (selector) => selectObjects(OBJECTS, selector),
+  commandRecords: async () => records,
+  runProbe: async () => null,
+  httpGet: async () => null,
+});
+const opened = new Date('2026-01-01T00:10:00Z');
+
+describe('commandsSince', () => {
+  it('counts only lines from after the step opened', async () => {
+    expect((await evaluateCommand(reachNginx, commandsSince(world([at(5, 'curl http://10.244.1.5/')]), opened))).status).toBe('failed');
+    expect((await evaluateCommand(reachNginx, commandsSince(world([at(5, 'curl http://10.244.1.5/'), at(12, 'curl http://10.244.1.5/')]), opened))).status).toBe('passed');
+  });
+
+  it('still knows a variable set before the opening, without counting that line', async () => {
+    const records = [at(5, 'POD_IP=10.244.1.5'), at(12, 'curl http://$POD_IP/')];
+    expect((await evaluateCommand(reachNginx, commandsSince(world(records), opened))).status).toBe('passed');
+  });
+
+  it('counts nothing for a step that was never opened', async () => {
+    const scoped = commandsSince(world([at(12, 'curl http://10.244.1.5/')]), undefined);
+    expect(await scoped.commandRecords()).toEqual([]);
+    expect((await evaluateCommand(reachNginx, scoped)).status).toBe('failed');
+  });
+});
