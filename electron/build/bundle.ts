@@ -2,6 +2,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+// bundle-cli.ts imports the source-location helpers below; a static cycle is safe (both only use the other's
+// bindings inside functions), a dynamic import from the top-level await below would deadlock.
+import { bundleCli } from './bundle-cli.ts';
 
 /**
  * Bundles the Electron shell:
@@ -97,7 +100,7 @@ function contractNamesPlugin(contents: string): esbuild.Plugin {
  * would all share main.js's location, so each module's `import.meta.{url,dirname,filename}` is replaced
  * with where that source file sits relative to the app root (the folder holding dist/: the repo, or app.asar).
  */
-const sourceLocationBanner = [
+export const sourceLocationBanner = [
   "import { fileURLToPath as __labdeckFileURLToPath, pathToFileURL as __labdeckPathToFileURL } from 'node:url';",
   "import __labdeckPath from 'node:path';",
   "const __labdeckAppRoot = __labdeckPath.resolve(__labdeckPath.dirname(__labdeckFileURLToPath(import.meta.url)), '../..');",
@@ -105,7 +108,7 @@ const sourceLocationBanner = [
   'const __labdeckSourceUrl = (relative) => __labdeckPathToFileURL(__labdeckSourcePath(relative)).href;',
 ].join('\n');
 
-function sourceLocationPlugin(): esbuild.Plugin {
+export function sourceLocationPlugin(): esbuild.Plugin {
   return {
     name: 'labdeck-source-location',
     setup(build) {
@@ -128,6 +131,6 @@ function sourceLocationPlugin(): esbuild.Plugin {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const started = Date.now();
-  const result = await bundleElectron({ logLevel: 'info' });
-  console.log(`Electron shell bundled in ${Date.now() - started} ms:\n  ${path.relative(repoRoot, result.main)}\n  ${path.relative(repoRoot, result.preload)}`);
+  const [result, cli] = await Promise.all([bundleElectron({ logLevel: 'info' }), bundleCli({ logLevel: 'info' })]);
+  console.log(`Electron shell and CLI bundled in ${Date.now() - started} ms:\n  ${[result.main, result.preload, cli].map((file) => path.relative(repoRoot, file)).join('\n  ')}`);
 }

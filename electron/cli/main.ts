@@ -1,35 +1,10 @@
-import { Command } from 'commander';
 import { LabdeckError } from '../common/errors.ts';
-import { registerServeCommand } from './commands/serve.ts';
-import { registerEnvCommand } from './commands/env.ts';
-import { registerLintCommand } from './commands/lint.ts';
-import { registerGradeCommand } from './commands/grade.ts';
-import { registerSelftestCommand } from './commands/selftest.ts';
-import { registerKeysCommand } from './commands/keys.ts';
-import { registerPackCommand } from './commands/pack.ts';
-import { registerVerifyReportCommand } from './commands/verify-report.ts';
-import { registerGradeReportsCommand } from './commands/grade-reports.ts';
+import { buildProgram } from './program.ts';
 
-/** The `labdeck` command: the same backend services as the app, for instructors, graders and CI. */
-export function buildProgram(): Command {
-  const program = new Command()
-    .name('labdeck')
-    .description('Kubernetes networking workshops on a real k3s cluster in Docker')
-    .showHelpAfterError();
-  registerServeCommand(program);
-  registerEnvCommand(program);
-  registerLintCommand(program);
-  registerGradeCommand(program);
-  registerSelftestCommand(program);
-  registerKeysCommand(program);
-  registerPackCommand(program);
-  registerVerifyReportCommand(program);
-  registerGradeReportsCommand(program);
-  return program;
-}
-
+// The `labdeck` command: the same backend services as the app, for instructors, graders and CI. Commands
+// are registered in program.ts and loaded only when they run.
 try {
-  await buildProgram().parseAsync(process.argv);
+  await (await buildProgram(process.argv)).parseAsync(process.argv);
 } catch (error) {
   // Errors meant for people (LabdeckError) print their message and what to do next; anything else is a bug
   // and keeps its stack.

@@ -1,6 +1,4 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import { type Command, Option } from 'commander';
-import { ApiWorld } from '../../node/checks/api-world.ts';
 import type { CheckWorld } from '../../node/checks/check-world.ts';
 import { anyFailed, formatJunit, formatText, gradeLab, type LabGrade } from '../../node/checks/grade.ts';
 import { anyIncomplete, formatJournalJunit, formatJournalText, gradeLabFromJournal } from '../../node/checks/journal-grade.ts';
@@ -101,6 +99,8 @@ async function grade(options: GradeOptions): Promise<void> {
 
 async function openWorld(options: GradeOptions, command: string): Promise<CheckWorld> {
   if (options.snapshot) return SnapshotWorld.load(options.snapshot, command);
+  // client-node takes seconds to load; grading a snapshot never needs it.
+  const [{ KubeConfig }, { ApiWorld }] = await Promise.all([import('@kubernetes/client-node'), import('../../node/checks/api-world.ts')]);
   const kubeConfig = new KubeConfig();
   try {
     kubeConfig.loadFromFile(options.kubeconfig ?? '');

@@ -29,6 +29,4 @@ export function asPlainObject(object: KubernetesObject, apiVersion: string, kind
   return { ...plain, apiVersion: plain.apiVersion ?? apiVersion, kind: plain.kind ?? kind };
 }
 
-export function kindKey(apiVersion: string, kind: string): string {
-  return `${apiVersion}/${kind}`;
-}
+export { kindKey } from './kind-key.ts';

@@ -40,14 +40,14 @@ ${deployment}`;
     const problems = validateManifestText(text);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({ line: 8, column: 13, source: 'schema' });
-    expect(problems[0]?.message).toBe('spec.replicas must be of type integer, found "three"');
+    expect(problems[0]?.message).toBe('spec.replicas must be of type number, found "three"');
   });
 
   it('locates problems in a later document by its line in the whole text', () => {
     const text = `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: production\n---\n${deployment.replace('containerPort: 80', 'containerPort: "http"')}`;
     const [problem] = validateManifestText(text);
     expect(problem).toMatchObject({ line: 26, column: 30, source: 'schema' });
-    expect(problem?.message).toContain('spec.template.spec.containers[0].ports[0].containerPort must be of type integer');
+    expect(problem?.message).toContain('spec.template.spec.containers[0].ports[0].containerPort must be of type number');
   });
 
   it('reports a missing required field at the object that lacks it', () => {

@@ -1,0 +1,44 @@
+import { Command } from 'commander';
+import { describe, expect, it, vi } from 'vitest';
+import { buildProgram, lazyCommands, requestedCommand, type LazyCommand } from './program.ts';
+
+describe('labdeck program', () => {
+  it("lists each command with the description its module registers (the help listing loads no module)", async () => {
+    for (const entry of lazyCommands) {
+      const program = new Command();
+      (await entry.load())(program);
+      const registered = program.commands.find((command) => command.name() === entry.name);
+      expect(registered, entry.name).toBeDefined();
+      expect(registered?.description(), entry.name).toBe(entry.description);
+    }
+  });
+
+  it('loads only the command that runs', async () => {
+    const loads: string[] = [];
+    const fake = (name: string): LazyCommand => ({
+      name,
+      description: `${name} things`,
+      load: vi.fn(async () => {
+        loads.push(name);
+        return (program: Command) => {
+          program.command(name).description(`${name} things`).option('--full').action(() => undefined);
+        };
+      }),
+    });
+    const commands = [fake('alpha'), fake('beta')];
+    const program = await buildProgram(['node', 'labdeck', 'beta', '--full'], commands);
+    expect(loads).toEqual(['beta']);
+    expect(program.commands.map((command) => command.name())).toEqual(['alpha', 'beta']);
+    expect(program.commands[1]?.options.map((option) => option.long)).toEqual(['--full']);
+
+    loads.length = 0;
+    await buildProgram(['node', 'labdeck', '--help'], commands);
+    expect(loads).toEqual([]);
+  });
+
+  it('finds the command in argv, after help too', () => {
+    expect(requestedCommand(['node', 'labdeck', 'grade', '--lab', 'all'])).toBe('grade');
+    expect(requestedCommand(['node', 'labdeck', 'help', 'env'])).toBe('env');
+    expect(requestedCommand(['node', 'labdeck', '--help'])).toBeUndefined();
+  });
+});
