@@ -14,6 +14,13 @@ const Size = { cols: z.number().int().min(2).max(1000), rows: z.number().int().m
 /** Raw terminal bytes travel base64-encoded so a UTF-8 sequence is never split or re-encoded on the way. */
 export const TerminalDataSchema = z.object({ id: TerminalId, data: z.string().max(2_000_000), seq: z.number().int().min(0) });
 
+/**
+ * The current screen of a shell, serialized by the backend's mirror (escape sequences). Sent instead of
+ * the output a lagging renderer missed, and after a Ctrl-C that dropped the backlog; it replaces whatever
+ * the renderer has queued up to `seq`.
+ */
+export const TerminalScreenSchema = z.object({ id: TerminalId, screen: z.string().max(4_000_000), seq: z.number().int().min(0) });
+
 export const TerminalSessionSchema = z.object({ id: TerminalId, title: z.string(), target: TerminalTargetSchema, alive: z.boolean() });
 export type TerminalSession = z.infer<typeof TerminalSessionSchema>;
 
@@ -25,17 +32,23 @@ export const terminalCalls = {
     z.object({ replay: z.string(), seq: z.number().int().min(0) }),
     'Scrollback (base64) to replay after a tab switch or reconnect',
   ),
-  'terminal.input': defineCall(z.object({ id: TerminalId, data: z.string().max(100_000) }).strict(), z.object({}), 'Keystrokes / paste from the user'),
+  'terminal.input': defineCall(
+    // resync: the renderer dropped its queued output (Ctrl-C while behind) and needs the current screen.
+    z.object({ id: TerminalId, data: z.string().max(100_000), resync: z.boolean().optional() }).strict(),
+    z.object({}),
+    'Keystrokes / paste from the user',
+  ),
   'terminal.resize': defineCall(z.object({ id: TerminalId, ...Size }).strict(), z.object({}), 'Follow the panel size'),
   'terminal.ack': defineCall(
-    z.object({ id: TerminalId, bytes: z.number().int().min(0) }).strict(),
+    z.object({ id: TerminalId, seq: z.number().int().min(0) }).strict(),
     z.object({}),
-    'Flow control: the renderer processed this many bytes',
+    'Flow control: the renderer processed the output up to this stream position',
   ),
   'terminal.close': defineCall(z.object({ id: TerminalId }).strict(), z.object({}), 'Close a shell'),
 } as const;
 
 export const terminalEvents = {
   'terminal.data': defineEvent(TerminalDataSchema, 'Output bytes of a shell'),
+  'terminal.screen': defineEvent(TerminalScreenSchema, 'The current screen of a shell, replacing output the renderer missed'),
   'terminal.exit': defineEvent(z.object({ id: TerminalId, exitCode: z.number().int().nullable(), message: z.string().optional() }), 'A shell ended'),
 } as const;

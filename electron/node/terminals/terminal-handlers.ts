@@ -8,16 +8,16 @@ export function createTerminalHandlers(service: TerminalService): Pick<CallHandl
     'terminal.open': async ({ target, cols, rows }, { clientId }) => service.open({ target, cols, rows }, clientId),
     'terminal.list': async () => service.list(),
     'terminal.attach': async ({ id }, { clientId }) => service.attach(id, clientId),
-    'terminal.input': async ({ id, data }, { clientId }) => {
-      service.input(id, data, clientId);
+    'terminal.input': async ({ id, data, resync }, { clientId }) => {
+      service.input(id, data, clientId, resync === true);
       return {};
     },
     'terminal.resize': async ({ id, cols, rows }, { clientId }) => {
       service.resize(id, cols, rows, clientId);
       return {};
     },
-    'terminal.ack': async ({ id, bytes }) => {
-      service.ack(id, bytes);
+    'terminal.ack': async ({ id, seq }) => {
+      service.ack(id, seq);
       return {};
     },
     'terminal.close': async ({ id }) => {

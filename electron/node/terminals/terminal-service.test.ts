@@ -4,7 +4,7 @@ import { LabdeckError } from '../../common/errors.ts';
 import type { ClusterAccess, ContainerTarget, InteractiveProcess, LabContainers } from '../backend/ports.ts';
 import { FlowControl } from './flow-control.ts';
 import type { HostShellOptions } from './host-shell.ts';
-import { JUMPHOST_SHELL, NODE_SHELL, TerminalService } from './terminal-service.ts';
+import { JUMPHOST_SHELL, NODE_SHELL, TerminalService, mirrorTail } from './terminal-service.ts';
 
 class FakeProcess implements InteractiveProcess {
   readonly written: string[] = [];
@@ -86,7 +86,6 @@ function setup(options: { containers?: Partial<LabContainers>; kubeconfigPath?: 
     containers,
     cluster,
     events,
-    scrollbackBytes: 64,
     spawnHostShell: async (hostOptions) => {
       hostCalls.push(hostOptions);
       const process = new FakeProcess();
@@ -172,46 +171,123 @@ describe('TerminalService', () => {
     expect(new TextDecoder('utf-8', { fatal: true }).decode(joined)).toBe('€ ✓ 日本');
   });
 
-  it('pauses the shell above the high watermark and resumes it once acknowledged below the low watermark', async () => {
+  const screens = (c: NonNullable<typeof current>) =>
+    c.emitted.filter((event) => event.name === 'terminal.screen').map((event) => event.payload as EventPayload<'terminal.screen'>);
+  const lines = (from: number, count: number) => Array.from({ length: count }, (_, index) => `line ${String(from + index).padStart(6, '0')} ${'y'.repeat(60)}\r\n`).join('');
+
+  it('keeps reading while the renderer lags and, once it catches up, sends the screen instead of the backlog', async () => {
     vi.useFakeTimers();
     current = setup();
     const session = await current.service.open({ target: { kind: 'jumphost' }, cols: 80, rows: 24 }, 'client-a');
     const process = current.processes[0]!;
-    const chunk = new Uint8Array(10_000).fill(0x79);
-    for (let sent = 0; sent < FlowControl.HIGH_WATERMARK_BYTES; sent += chunk.byteLength) process.emit(chunk);
-    expect(process.pauseCalls).toBe(0);
-    process.emit(new Uint8Array([0x0a]));
+    // 2.5 MB in 25 KB chunks, with time for the mirror to parse: more than the high watermark ever in flight.
+    for (let block = 0; block < 100; block++) {
+      process.emit(lines(block * 340, 340));
+      await vi.advanceTimersByTimeAsync(10);
+    }
+    process.emit('the end\r\n$ ');
+    await vi.advanceTimersByTimeAsync(50);
+    const sent = current.data().reduce((sum, event) => sum + decode(event.data).byteLength, 0);
+    expect(sent).toBeGreaterThan(FlowControl.LOW_WATERMARK_BYTES);
+    expect(sent).toBeLessThan(FlowControl.HIGH_WATERMARK_BYTES + 300_000);
+    expect(screens(current)).toEqual([]);
+
+    current.service.ack(session.id, current.data().at(-1)!.seq);
+    await vi.advanceTimersByTimeAsync(50);
+    const [screen] = screens(current);
+    expect(screen?.screen).toContain('the end');
+    expect(screen?.screen).toContain('line 033999');
+    // Everything the shell printed, including what the renderer never got as data.
+    expect(screen?.seq).toBe(100 * 340 * 74 + 'the end\r\n$ '.length);
+
+    process.emit('next\r\n');
+    await vi.advanceTimersByTimeAsync(10);
+    const last = current.data().at(-1)!;
+    expect(Buffer.from(decode(last.data)).toString()).toBe('next\r\n');
+    expect(last.seq).toBe(screen!.seq + 6);
+  });
+
+  it('drops the backlog on Ctrl-C while the renderer is behind and sends the screen once the shell is quiet', async () => {
+    vi.useFakeTimers();
+    current = setup();
+    const session = await current.service.open({ target: { kind: 'jumphost' }, cols: 80, rows: 24 }, 'client-a');
+    const process = current.processes[0]!;
+    for (let block = 0; block < 8; block++) {
+      process.emit(lines(block * 340, 340));
+      await vi.advanceTimersByTimeAsync(10);
+    }
+    const before = current.data().length;
+    expect(before).toBeGreaterThan(0);
+    current.service.input(session.id, '\x03');
+    expect(process.written).toEqual(['\x03']);
+    // What was already out of the shell's pty when it got the signal: read, mirrored, never sent.
+    for (let block = 8; block < 20; block++) {
+      process.emit(lines(block * 340, 340));
+      await vi.advanceTimersByTimeAsync(5);
+    }
+    process.emit('^C\r\nubuntu@jumphost:~$ ');
+    await vi.advanceTimersByTimeAsync(100);
+    expect(current.data()).toHaveLength(before);
+    const all = screens(current);
+    expect(all).toHaveLength(1);
+    expect(all[0]!.screen).toContain('ubuntu@jumphost:~$');
+    expect(all[0]!.screen.length).toBeLessThan(20_000);
+  });
+
+  it('leaves a Ctrl-C alone when the renderer keeps up, and resyncs whenever the renderer asks', async () => {
+    vi.useFakeTimers();
+    current = setup();
+    const session = await current.service.open({ target: { kind: 'jumphost' }, cols: 80, rows: 24 }, 'client-a');
+    const process = current.processes[0]!;
+    process.emit('sleep 100\r\n');
+    await vi.advanceTimersByTimeAsync(10);
+    current.service.input(session.id, '\x03');
+    process.emit('^C\r\n$ ');
+    await vi.advanceTimersByTimeAsync(100);
+    expect(screens(current)).toEqual([]);
+    expect(Buffer.concat(current.data().map((event) => decode(event.data))).toString()).toBe('sleep 100\r\n^C\r\n$ ');
+
+    current.service.input(session.id, '\x03', undefined, true);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(screens(current)).toHaveLength(1);
+    expect(screens(current)[0]!.seq).toBe(current.data().at(-1)!.seq);
+  });
+
+  it('pauses the shell only while the mirror has a long parse backlog', async () => {
+    vi.useFakeTimers();
+    current = setup();
+    await current.service.open({ target: { kind: 'jumphost' }, cols: 80, rows: 24 }, 'client-a');
+    const process = current.processes[0]!;
+    for (let block = 0; block < 16; block++) process.emit(lines(block * 340, 340));
     expect(process.paused).toBe(true);
     expect(process.pauseCalls).toBe(1);
-
-    await vi.advanceTimersByTimeAsync(10);
-    const total = FlowControl.HIGH_WATERMARK_BYTES + 1;
-    current.service.ack(session.id, total - FlowControl.LOW_WATERMARK_BYTES);
-    expect(process.paused).toBe(true);
-    current.service.ack(session.id, 1);
+    await vi.advanceTimersByTimeAsync(1000);
     expect(process.paused).toBe(false);
     expect(process.resumeCalls).toBe(1);
   });
 
-  it('replays the scrollback on attach, trimmed to whole lines, and hands output to the attaching client', async () => {
+  it('replays the mirrored screen on attach and hands output to the attaching client', async () => {
     vi.useFakeTimers();
     current = setup();
     const session = await current.service.open({ target: { kind: 'jumphost' }, cols: 80, rows: 24 }, 'client-a');
     const process = current.processes[0]!;
-    for (let line = 1; line <= 10; line++) process.emit(`line ${String(line).padStart(2, '0')}\r\n`);
+    for (let line = 1; line <= 40; line++) process.emit(`line ${String(line).padStart(2, '0')}\r\n`);
     await vi.advanceTimersByTimeAsync(10);
 
-    const { replay, seq } = current.service.attach(session.id, 'client-b');
+    const attaching = current.service.attach(session.id, 'client-b');
+    await vi.advanceTimersByTimeAsync(10);
+    const { replay, seq } = await attaching;
     const text = Buffer.from(replay, 'base64').toString();
-    // 10 lines of 9 bytes; the 64-byte buffer keeps the newest whole lines that fit (7 lines, 63 bytes).
-    expect(text).toBe(['04', '05', '06', '07', '08', '09', '10'].map((n) => `line ${n}\r\n`).join(''));
-    expect(seq).toBe(90);
+    // The scrollback above the screen is replayed too, not only the 24 visible rows.
+    expect(text).toContain('line 01');
+    expect(text).toContain('line 40');
+    expect(seq).toBe(360);
 
     process.emit('after\r\n');
     await vi.advanceTimersByTimeAsync(10);
     const last = current.emitted.filter((event) => event.name === 'terminal.data').at(-1)!;
     expect(last.clientId).toBe('client-b');
-    expect((last.payload as { seq: number }).seq).toBe(97);
+    expect((last.payload as { seq: number }).seq).toBe(367);
   });
 
   it('sends output to a client that starts typing into the shell after a reconnect', async () => {
@@ -241,5 +317,26 @@ describe('TerminalService', () => {
     expect(current.processes[0]!.killed).toBe(true);
     expect(current.service.list().map((session) => session.id)).toEqual([second.id]);
     expect(() => current!.service.input(first.id, 'x')).toThrow(LabdeckError);
+  });
+});
+
+describe('mirrorTail', () => {
+  const encode = (text: string) => new TextEncoder().encode(text);
+  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+  it('skips a plain-text flood when enough whole lines follow it to repaint the screen', () => {
+    const flood = 'y\r\n'.repeat(1000) + 'grüße\r\n'.repeat(10);
+    const tail = text(mirrorTail(encode(flood), 4));
+    expect(tail.split('\n').length - 1).toBe(8);
+    expect(flood.endsWith(tail)).toBe(true);
+  });
+
+  it('parses everything when the skipped part has escape sequences or C1 controls, or too few lines follow', () => {
+    const colored = `\x1b[31m${'y\r\n'.repeat(100)}`;
+    expect(mirrorTail(encode(colored), 4).byteLength).toBe(encode(colored).byteLength);
+    const c1 = `\u009b31m${'y\r\n'.repeat(100)}`;
+    expect(mirrorTail(encode(c1), 4).byteLength).toBe(encode(c1).byteLength);
+    const short = 'y\r\n'.repeat(8);
+    expect(mirrorTail(encode(short), 4).byteLength).toBe(short.length);
   });
 });

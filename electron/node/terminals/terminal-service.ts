@@ -4,10 +4,10 @@ import type { TerminalSession, TerminalTarget } from '../../common/api/terminal.
 import { LabdeckError } from '../../common/errors.ts';
 import type { ClusterAccess, InteractiveProcess, LabContainers } from '../backend/ports.ts';
 import type { CommandRecord } from '../checks/check-world.ts';
-import { FlowController } from './flow-control.ts';
+import { FlowControl, InFlight } from './flow-control.ts';
 import { NodeCommandRecorder, nodeShellArgv } from './node-command-recorder.ts';
 import { spawnHostShell, type SpawnHostShell } from './host-shell.ts';
-import { ScrollbackBuffer } from './scrollback-buffer.ts';
+import { ScreenMirror, type Snapshot } from './screen-mirror.ts';
 
 /**
  * A login shell, so the jumphost's profile (completion, prompt and the command record the checks read) is
@@ -20,6 +20,12 @@ export const NODE_SHELL = nodeShellArgv();
 /** Output is coalesced for this long so a chatty shell sends a few large events instead of many tiny ones. */
 const COALESCE_MS = 5;
 const MAX_EVENT_BYTES = 256 * 1024;
+/** After a Ctrl-C that dropped the backlog, the screen is sent once the shell has been quiet this long… */
+const INTERRUPT_QUIET_MS = 30;
+/** …or this long after the Ctrl-C at the latest (a program that ignores SIGINT keeps printing). */
+const INTERRUPT_MAX_WAIT_MS = 400;
+/** Output held after a Ctrl-C beyond this is mirrored at once, so a program ignoring SIGINT stays bounded. */
+const INTERRUPT_HOLD_MAX_BYTES = 8 * 1024 * 1024;
 
 export interface TerminalServiceOptions {
   containers: LabContainers;
@@ -27,28 +33,48 @@ export interface TerminalServiceOptions {
   events: EventSink;
   /** Replaceable for tests; defaults to node-pty with the user's $SHELL. */
   spawnHostShell?: SpawnHostShell;
-  scrollbackBytes?: number;
   /** Receives the command lines typed in node terminals (the jumphost records its own). */
   recordCommand?: (record: CommandRecord) => void;
 }
+
+/**
+ * What reaches the renderer: `live` streams output as it arrives; `lagging` sends nothing (the renderer
+ * is more than the high watermark behind) until it catches up and gets the screen; `interrupted` is a
+ * Ctrl-C that dropped the backlog, waiting for the shell to go quiet; `snapshotting` holds new output
+ * back while the mirror serializes the screen it is then sent after.
+ */
+type Mode = 'live' | 'lagging' | 'interrupted' | 'snapshotting';
 
 interface Session {
   readonly id: string;
   readonly title: string;
   readonly target: TerminalTarget;
   readonly process: InteractiveProcess;
-  readonly scrollback: ScrollbackBuffer;
-  readonly flow: FlowController;
+  readonly mirror: ScreenMirror;
+  readonly inFlight: InFlight;
   /** Node terminals only: turns typed lines and prompts into command records. */
   readonly recorder: { recorder: NodeCommandRecorder; decoder: TextDecoder } | undefined;
   /** The renderer that sees this shell's output; a reconnecting renderer takes it over with attach. */
   clientId: string;
   alive: boolean;
-  /** Total bytes emitted so far; an event's seq is this count at its last byte. */
-  seq: number;
+  mode: Mode;
+  /** Bytes read from the shell so far; an event's seq is this position at its last byte. */
+  position: number;
   pending: Uint8Array[];
   pendingBytes: number;
   flushTimer: NodeJS.Timeout | null;
+  /** Output that arrived while a snapshot was being taken; it follows the snapshot. */
+  held: Uint8Array[];
+  /** The running snapshot, so a second one waits instead of interleaving. */
+  snapshotting: Promise<unknown> | null;
+  /** The source is paused because the mirror's parse backlog is too long. */
+  sourcePaused: boolean;
+  interruptTimer: NodeJS.Timeout | null;
+  interruptedAt: number;
+  /** Output read after a Ctrl-C that dropped the backlog, not mirrored yet (see mirrorTail). */
+  interruptHeld: Uint8Array[];
+  interruptHeldBytes: number;
+  rows: number;
 }
 
 export interface OpenRequest {
@@ -57,14 +83,13 @@ export interface OpenRequest {
   rows: number;
 }
 
-/** Interactive shells on the jumphost, the nodes and the host, with scrollback and flow control. */
+/** Interactive shells on the jumphost, the nodes and the host, with a screen mirror and output pacing. */
 export class TerminalService {
   readonly #sessions = new Map<string, Session>();
   readonly #containers: LabContainers;
   readonly #cluster: ClusterAccess;
   readonly #events: EventSink;
   readonly #spawnHostShell: SpawnHostShell;
-  readonly #scrollbackBytes: number;
   readonly #recordCommand: ((record: CommandRecord) => void) | undefined;
   #counter = 0;
 
@@ -73,7 +98,6 @@ export class TerminalService {
     this.#cluster = options.cluster;
     this.#events = options.events;
     this.#spawnHostShell = options.spawnHostShell ?? spawnHostShell;
-    this.#scrollbackBytes = options.scrollbackBytes ?? 1024 * 1024;
     this.#recordCommand = options.recordCommand;
   }
 
@@ -91,22 +115,40 @@ export class TerminalService {
       title: titleFor(request.target),
       target: request.target,
       process,
-      scrollback: new ScrollbackBuffer(this.#scrollbackBytes),
-      flow: new FlowController(process),
+      mirror: new ScreenMirror(request.cols, request.rows),
+      inFlight: new InFlight(),
       recorder,
       clientId,
       alive: true,
-      seq: 0,
+      mode: 'live',
+      position: 0,
       pending: [],
       pendingBytes: 0,
       flushTimer: null,
+      held: [],
+      snapshotting: null,
+      sourcePaused: false,
+      interruptTimer: null,
+      interruptedAt: 0,
+      interruptHeld: [],
+      interruptHeldBytes: 0,
+      rows: request.rows,
     };
     this.#sessions.set(id, session);
     process.onData((chunk) => this.#receive(session, chunk));
     process.onExit((exitCode, message) => {
-      this.#flush(session);
       session.alive = false;
-      this.#events.emit('terminal.exit', { id, exitCode, ...(message === undefined ? {} : { message }) }, session.clientId);
+      const announce = () => {
+        if (!this.#sessions.has(id)) return;
+        this.#events.emit('terminal.exit', { id, exitCode, ...(message === undefined ? {} : { message }) }, session.clientId);
+      };
+      if (session.mode === 'live') {
+        this.#flush(session);
+        announce();
+      } else {
+        // The renderer is behind or waiting for a screen: it gets the final screen before the exit notice.
+        void this.#resync(session).then(announce);
+      }
     });
     return describe(session);
   }
@@ -115,18 +157,27 @@ export class TerminalService {
     return [...this.#sessions.values()].map(describe);
   }
 
-  /** Hands the session's output to `clientId` and returns the scrollback to paint before new output. */
-  attach(id: string, clientId: string): { replay: string; seq: number } {
+  /**
+   * Hands the session's output to `clientId` and returns what to paint before new output: the mirror's
+   * screen and scrollback (UTF-8, base64), standing for the stream up to `seq`.
+   */
+  async attach(id: string, clientId: string): Promise<{ replay: string; seq: number }> {
     const session = this.#get(id);
-    this.#flush(session);
     session.clientId = clientId;
-    session.flow.reset();
-    return { replay: Buffer.from(session.scrollback.contents()).toString('base64'), seq: session.seq };
+    session.inFlight.reset();
+    const snapshot = await this.#snapshot(session, true);
+    // The call's answer must reach the renderer before the output that follows the snapshot; answers
+    // are sent when this promise settles, so the held output goes out on a later turn.
+    setTimeout(() => this.#goLive(session), 0);
+    return { replay: Buffer.from(snapshot.screen, 'utf8').toString('base64'), seq: snapshot.seq };
   }
 
-  input(id: string, data: string, clientId?: string): void {
+  input(id: string, data: string, clientId?: string, resync = false): void {
     const session = this.#get(id);
     if (clientId !== undefined) this.#adopt(session, clientId);
+    // Ctrl-C while the renderer is behind: what is queued for it is output the user wants stopped.
+    const behind = session.mode === 'lagging' || session.inFlight.bytes > FlowControl.INTERRUPT_BEHIND_BYTES;
+    if (resync || (data.includes('\x03') && behind)) this.#interrupt(session);
     if (!session.alive) return;
     session.recorder?.recorder.input(data);
     session.process.write(data);
@@ -135,11 +186,19 @@ export class TerminalService {
   resize(id: string, cols: number, rows: number, clientId?: string): void {
     const session = this.#get(id);
     if (clientId !== undefined) this.#adopt(session, clientId);
-    if (session.alive) session.process.resize(cols, rows);
+    if (!session.alive) return;
+    session.process.resize(cols, rows);
+    session.rows = rows;
+    // The shell redraws for the new size; the mirror follows so its screens have the renderer's shape.
+    session.mirror.resize(cols, rows);
   }
 
-  ack(id: string, bytes: number): void {
-    this.#sessions.get(id)?.flow.acknowledged(bytes);
+  /** The renderer has processed the output up to stream position `seq`. */
+  ack(id: string, seq: number): void {
+    const session = this.#sessions.get(id);
+    if (!session) return;
+    session.inFlight.acknowledged(seq);
+    if (session.mode === 'lagging' && session.inFlight.bytes < FlowControl.LOW_WATERMARK_BYTES) void this.#resync(session);
   }
 
   close(id: string): void {
@@ -147,8 +206,10 @@ export class TerminalService {
     if (!session) return;
     this.#sessions.delete(id);
     if (session.flushTimer) clearTimeout(session.flushTimer);
+    if (session.interruptTimer) clearTimeout(session.interruptTimer);
     if (session.alive) session.process.kill();
     session.alive = false;
+    session.mirror.dispose();
   }
 
   async dispose(): Promise<void> {
@@ -162,7 +223,7 @@ export class TerminalService {
   #adopt(session: Session, clientId: string): void {
     if (session.clientId === clientId) return;
     session.clientId = clientId;
-    session.flow.reset();
+    session.inFlight.reset();
   }
 
   async #start({ target, cols, rows }: OpenRequest): Promise<InteractiveProcess> {
@@ -184,11 +245,44 @@ export class TerminalService {
     if (chunk.byteLength === 0) return;
     if (session.recorder) session.recorder.recorder.output(session.recorder.decoder.decode(chunk, { stream: true }));
     // Copy: some streams reuse their buffers after the callback returns.
-    session.pending.push(Uint8Array.prototype.slice.call(chunk));
-    session.pendingBytes += chunk.byteLength;
-    session.flow.sent(chunk.byteLength);
-    if (session.pendingBytes >= MAX_EVENT_BYTES) this.#flush(session);
-    else session.flushTimer ??= setTimeout(() => this.#flush(session), COALESCE_MS);
+    const copy = Uint8Array.prototype.slice.call(chunk);
+    session.position += copy.byteLength;
+    if (session.mode === 'interrupted') {
+      // What drains from the pipes after a Ctrl-C is mirrored in one go when the shell is quiet, so most
+      // of a plain-text flood can be skipped (mirrorTail).
+      session.interruptHeld.push(copy);
+      session.interruptHeldBytes += copy.byteLength;
+      if (session.interruptHeldBytes > INTERRUPT_HOLD_MAX_BYTES) this.#mirrorInterruptHeld(session);
+      this.#armInterruptTimer(session);
+      return;
+    }
+    session.mirror.write(copy, () => this.#mirrorProgressed(session));
+    if (!session.sourcePaused && session.mirror.unparsedBytes > FlowControl.MIRROR_HIGH_BYTES) {
+      session.sourcePaused = true;
+      session.process.pause();
+    }
+    switch (session.mode) {
+      case 'live':
+        session.pending.push(copy);
+        session.pendingBytes += copy.byteLength;
+        if (session.pendingBytes >= MAX_EVENT_BYTES) this.#flush(session);
+        else session.flushTimer ??= setTimeout(() => this.#flush(session), COALESCE_MS);
+        break;
+      case 'snapshotting':
+        session.held.push(copy);
+        break;
+      case 'lagging':
+        // Only the mirror sees it; the renderer gets the resulting screen when it catches up.
+        break;
+    }
+  }
+
+  #mirrorProgressed(session: Session): void {
+    if (session.sourcePaused && session.mirror.unparsedBytes < FlowControl.MIRROR_LOW_BYTES) {
+      session.sourcePaused = false;
+      if (session.alive) session.process.resume();
+      if (session.mode === 'interrupted') this.#armInterruptTimer(session);
+    }
   }
 
   #flush(session: Session): void {
@@ -196,12 +290,89 @@ export class TerminalService {
     session.flushTimer = null;
     if (session.pendingBytes === 0) return;
     const bytes = Buffer.concat(session.pending, session.pendingBytes);
+    this.#dropPending(session);
+    if (!this.#sessions.has(session.id)) return;
+    session.inFlight.sent(session.position, bytes.byteLength);
+    this.#events.emit('terminal.data', { id: session.id, data: bytes.toString('base64'), seq: session.position }, session.clientId);
+    if (session.mode === 'live' && session.inFlight.bytes > FlowControl.HIGH_WATERMARK_BYTES) session.mode = 'lagging';
+  }
+
+  #dropPending(session: Session): void {
+    if (session.flushTimer) clearTimeout(session.flushTimer);
+    session.flushTimer = null;
     session.pending = [];
     session.pendingBytes = 0;
-    session.seq += bytes.byteLength;
-    session.scrollback.append(bytes);
-    if (!this.#sessions.has(session.id)) return;
-    this.#events.emit('terminal.data', { id: session.id, data: bytes.toString('base64'), seq: session.seq }, session.clientId);
+  }
+
+  /** Drops what was queued for the renderer and sends the screen once the shell has stopped printing. */
+  #interrupt(session: Session): void {
+    if (session.mode === 'snapshotting') return;
+    this.#dropPending(session);
+    session.mode = 'interrupted';
+    session.interruptedAt = Date.now();
+    this.#armInterruptTimer(session);
+  }
+
+  #armInterruptTimer(session: Session): void {
+    if (session.interruptTimer) clearTimeout(session.interruptTimer);
+    const left = session.interruptedAt + INTERRUPT_MAX_WAIT_MS - Date.now();
+    session.interruptTimer = setTimeout(
+      () => {
+        session.interruptTimer = null;
+        // A paused source is not a quiet shell: output is still waiting in the pipe behind the mirror.
+        if (session.sourcePaused && Date.now() - session.interruptedAt < INTERRUPT_MAX_WAIT_MS) return this.#armInterruptTimer(session);
+        void this.#resync(session);
+      },
+      Math.max(0, Math.min(INTERRUPT_QUIET_MS, left)),
+    );
+  }
+
+  #mirrorInterruptHeld(session: Session): void {
+    if (session.interruptHeldBytes === 0) return;
+    const held = Buffer.concat(session.interruptHeld, session.interruptHeldBytes);
+    session.interruptHeld = [];
+    session.interruptHeldBytes = 0;
+    session.mirror.write(mirrorTail(held, session.rows), () => this.#mirrorProgressed(session));
+  }
+
+  /** Sends the renderer the current screen (no scrollback) and streams live from there. */
+  async #resync(session: Session): Promise<void> {
+    if (session.mode === 'snapshotting') return;
+    if (session.interruptTimer) clearTimeout(session.interruptTimer);
+    session.interruptTimer = null;
+    this.#mirrorInterruptHeld(session);
+    const snapshot = await this.#snapshot(session, false);
+    if (this.#sessions.has(session.id)) {
+      session.inFlight.sent(snapshot.seq, snapshot.screen.length);
+      this.#events.emit('terminal.screen', { id: session.id, screen: snapshot.screen, seq: snapshot.seq }, session.clientId);
+    }
+    this.#goLive(session);
+  }
+
+  /** Serializes the mirror at the current position; output arriving meanwhile is held for afterwards. */
+  async #snapshot(session: Session, scrollback: boolean): Promise<Snapshot> {
+    while (session.snapshotting) await session.snapshotting;
+    this.#dropPending(session);
+    session.mode = 'snapshotting';
+    const running = session.mirror.snapshot(session.position, { scrollback });
+    session.snapshotting = running;
+    try {
+      return await running;
+    } finally {
+      session.snapshotting = null;
+    }
+  }
+
+  #goLive(session: Session): void {
+    if (session.mode !== 'snapshotting' || session.snapshotting) return;
+    session.mode = 'live';
+    const held = session.held;
+    session.held = [];
+    for (const chunk of held) {
+      session.pending.push(chunk);
+      session.pendingBytes += chunk.byteLength;
+    }
+    this.#flush(session);
   }
 
   #get(id: string): Session {
@@ -211,6 +382,33 @@ export class TerminalService {
     }
     return session;
   }
+}
+
+/**
+ * What of `bytes` the mirror must parse to end up with the same screen. A plain-text flood (`yes`, `cat`
+ * of a log, `seq`: printable characters, UTF-8, tab, CR and LF only) changes no terminal state but the
+ * rows it scrolls through, so when at least twice the screen's height of whole lines follows it, every
+ * visible row (and any remnant of a partly overwritten one) comes from those lines and the flood before
+ * them can be skipped. Anything with escape sequences or other controls is parsed in full.
+ */
+export function mirrorTail(bytes: Uint8Array, rows: number): Uint8Array {
+  let newlines = 0;
+  let cut = -1;
+  for (let index = bytes.byteLength - 1; index >= 0; index--) {
+    if (bytes[index] === 0x0a && ++newlines > 2 * rows) {
+      cut = index + 1;
+      break;
+    }
+  }
+  if (cut <= 0) return bytes;
+  for (let index = 0; index < cut; index++) {
+    const byte = bytes[index]!;
+    if (byte < 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09) return bytes;
+    if (byte === 0x7f) return bytes;
+    // U+0080-U+009F in UTF-8: C1 controls, which xterm treats like their escape sequences (CSI, OSC…).
+    if (byte === 0xc2 && (bytes[index + 1] ?? 0) >= 0x80 && (bytes[index + 1] ?? 0) <= 0x9f) return bytes;
+  }
+  return bytes.subarray(cut);
 }
 
 function titleFor(target: TerminalTarget): string {

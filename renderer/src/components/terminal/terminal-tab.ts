@@ -7,11 +7,15 @@ import type { EventPayload } from '../../../../electron/common/api/contract.ts';
 import type { TerminalTarget } from '../../../../electron/common/api/terminal.ts';
 import type { WorkspaceApi } from '../../lib/workspace-api.ts';
 import type { Appearance } from '../editor/theme.ts';
-import { AckBatcher, base64ToBytes } from './terminal-bytes.ts';
+import { base64ToBytes } from './terminal-bytes.ts';
+import { OutputQueue } from './output-queue.ts';
 import { TerminalKeys } from './terminal-keys.ts';
 import { describeError } from '../../lib/errors.ts';
 import { openAllowedLink } from '../../lib/external-link.ts';
 import { terminalLinks } from '../../lib/link-policy.ts';
+
+/** Queued output beyond which a Ctrl-C drops it and resyncs the screen rather than letting it play. */
+const RESYNC_BACKLOG_BYTES = 16 * 1024;
 
 export type TabState = 'starting' | 'running' | 'exited' | 'failed';
 
@@ -77,9 +81,13 @@ export class TerminalTab {
   sessionId: string | null = null;
   state: TabState = 'starting';
   readonly #fit: FitAddon;
-  readonly #acks: AckBatcher;
-  /** Events at or below this seq are already on screen (they were part of an attach replay). */
+  readonly #output: OutputQueue;
+  /** Events at or below this seq are already on screen (part of an attach replay or a screen). */
   #shownSeq = 0;
+  /** A Ctrl-C dropped the queued output; data events are skipped until the backend's screen arrives. */
+  #awaitingScreen = false;
+  /** Events that arrive while an attach is on its way, applied after its replay. */
+  #duringAttach: EventPayload<'terminal.data'>[] | null = null;
   #queuedInput: string[] = [];
   #disposed = false;
 
@@ -105,8 +113,11 @@ export class TerminalTab {
     const links = terminalLinks({ open: (url) => void openAllowedLink(this.api, url).catch(() => undefined) });
     this.terminal.options.linkHandler = links.linkHandler;
     this.terminal.loadAddon(new WebLinksAddon(links.onWebLink));
-    this.#acks = new AckBatcher((bytes) => {
-      if (this.sessionId) void this.api.call('terminal.ack', { id: this.sessionId, bytes }).catch(() => undefined);
+    this.#output = new OutputQueue({
+      write: (bytes, done) => this.terminal.write(bytes, done),
+      ack: (seq) => {
+        if (this.sessionId) void this.api.call('terminal.ack', { id: this.sessionId, seq }).catch(() => undefined);
+      },
     });
     this.terminal.onData((data) => this.#send(data));
     this.terminal.onBinary((data) => this.#send(data));
@@ -168,7 +179,8 @@ export class TerminalTab {
         const session = await this.api.call('terminal.open', { target: this.target, cols: this.terminal.cols, rows: this.terminal.rows });
         this.sessionId = session.id;
         this.#shownSeq = 0;
-        this.#acks.reset();
+        this.#awaitingScreen = false;
+        this.#output.reset(0);
         this.#setState('running');
       }
       const queued = this.#queuedInput;
@@ -192,18 +204,49 @@ export class TerminalTab {
 
   async #attach(): Promise<void> {
     if (!this.sessionId) return;
-    const { replay, seq } = await this.api.call('terminal.attach', { id: this.sessionId });
-    this.#acks.reset();
-    this.#shownSeq = seq;
-    this.terminal.reset();
-    this.terminal.write(base64ToBytes(replay));
+    this.#duringAttach = [];
+    try {
+      const { replay, seq } = await this.api.call('terminal.attach', { id: this.sessionId });
+      this.#output.reset(seq);
+      this.#awaitingScreen = false;
+      this.#shownSeq = seq;
+      this.terminal.reset();
+      this.terminal.write(base64ToBytes(replay));
+    } finally {
+      const early = this.#duringAttach;
+      this.#duringAttach = null;
+      for (const event of early) this.receive(event);
+    }
   }
 
   receive(event: EventPayload<'terminal.data'>): void {
+    if (this.#duringAttach) {
+      this.#duringAttach.push(event);
+      return;
+    }
     if (event.seq <= this.#shownSeq) return;
-    const bytes = base64ToBytes(event.data);
     this.#shownSeq = event.seq;
-    this.terminal.write(bytes, () => this.#acks.processed(bytes.byteLength));
+    if (this.#awaitingScreen) {
+      // Sent before the backend saw the Ctrl-C; the screen that follows replaces it.
+      this.#output.skip(event.seq);
+      return;
+    }
+    this.#output.push(base64ToBytes(event.data), event.seq);
+  }
+
+  /** The backend's current screen, replacing the output this page missed or dropped. */
+  receiveScreen(event: EventPayload<'terminal.screen'>): void {
+    if (this.#duringAttach || event.seq < this.#shownSeq) return;
+    this.#shownSeq = event.seq;
+    this.#awaitingScreen = false;
+    // Leave the alternate screen and reset modes (DECSTR) so the screen paints as on a fresh terminal;
+    // clearing the display keeps the scrollback the page already has.
+    this.#output.replace(`\x1b[?1049l\x1b[!p\x1b[H\x1b[2J${event.screen}`, event.seq);
+  }
+
+  /** How much received output xterm has not parsed yet (benchmarks and tests read it). */
+  get backlogBytes(): number {
+    return this.#output.backlogBytes;
   }
 
   exited(exitCode: number | null, message?: string): void {
@@ -234,6 +277,14 @@ export class TerminalTab {
     if (this.state === 'exited' || this.state === 'failed') return;
     if (!this.sessionId) {
       this.#queuedInput.push(data);
+      return;
+    }
+    // Ctrl-C while output is still queued: the user wants it stopped, not played out. Drop the queue and
+    // ask for the screen as it stands once the shell has stopped.
+    if (data.includes('\x03') && this.#output.backlogBytes > RESYNC_BACKLOG_BYTES) {
+      this.#output.clear();
+      this.#awaitingScreen = true;
+      void this.api.call('terminal.input', { id: this.sessionId, data, resync: true }).catch(() => undefined);
       return;
     }
     void this.api.call('terminal.input', { id: this.sessionId, data }).catch(() => undefined);

@@ -1,0 +1,111 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { CallHandlers } from '../common/api/contract.ts';
+import { Dispatcher } from '../node/backend/dispatcher.ts';
+import { EventHub } from '../node/backend/events.ts';
+import { createDockerClient } from '../node/env/docker-client.ts';
+import { DockerLabContainers } from '../node/env/lab-containers.ts';
+import { startStandaloneJumphost, type StandaloneJumphost } from '../node/env/standalone-jumphost.ts';
+import { JUMPHOST_IMAGE } from '../node/env/versions.ts';
+import { startWebHost } from '../node/host/web-host.ts';
+import { createTerminalHandlers } from '../node/terminals/terminal-handlers.ts';
+import { TerminalService } from '../node/terminals/terminal-service.ts';
+
+/**
+ * Terminal figures per terminal kind (host shell, jumphost): throughput through the whole path (shell ->
+ * backend mirror and pacing -> browser host WebSocket -> API client -> output queue -> xterm's parser)
+ * against xterm alone parsing the same bytes in the same process and run, and Ctrl-C while `yes` floods:
+ * time until the prompt is on the page's screen and the bytes that arrived after the keystroke. The page
+ * side runs in its own process (terminal-bench-client.ts) with @xterm/headless, i.e. xterm's parser
+ * without drawing; in Chromium drawing costs extra on both sides of the ratio.
+ */
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(here, '../..');
+const RUNS = Number(process.env.LABDECK_BENCH_RUNS ?? 3);
+const run = promisify(execFile);
+
+interface ClientFigures {
+  kind: string;
+  xtermAloneMBps: number;
+  throughputMBps: number;
+  deliveredShare: number;
+  ctrlCMs: number;
+  afterCtrlCBytes: number;
+}
+
+function spread(values: number[], digits: number, unit: string): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+  const f = (value: number) => value.toFixed(digits);
+  return `${f(median)} ${unit} (min ${f(sorted[0] ?? Number.NaN)}, max ${f(sorted.at(-1) ?? Number.NaN)})`;
+}
+
+async function jumphostOrReason(): Promise<{ jumphost: StandaloneJumphost; name: string } | string> {
+  try {
+    const docker = createDockerClient();
+    await docker.ping();
+    const images = await docker.listImages({ filters: { reference: [JUMPHOST_IMAGE] } });
+    if (images.length === 0) return `image ${JUMPHOST_IMAGE} is missing (run .ci/prepare-images.sh)`;
+    const name = `labdeck-bench-${randomBytes(3).toString('hex')}`;
+    const octet = 100 + (randomBytes(1)[0]! % 100);
+    const jumphost = await startStandaloneJumphost(docker, { name, network: name, subnet: `10.${octet}.78.0/24`, gateway: `10.${octet}.78.1`, ip: `10.${octet}.78.5` });
+    return { jumphost, name };
+  } catch (error) {
+    return `Docker is unreachable (${error instanceof Error ? error.message : String(error)})`;
+  }
+}
+
+export default async function benchTerminal(): Promise<void> {
+  const emptyRenderer = await mkdtemp(path.join(os.tmpdir(), 'labdeck-bench-renderer-'));
+  const jump = await jumphostOrReason();
+  const events = new EventHub();
+  const docker = createDockerClient();
+  const service = new TerminalService({
+    containers: new DockerLabContainers(docker, typeof jump === 'string' ? 'labdeck-bench-none' : jump.name),
+    cluster: { kubeConfig: async () => null, kubeconfigPath: async () => null, onChange: () => () => undefined },
+    events,
+  });
+  // Only the terminal calls exist in this backend; the client makes no other call.
+  const dispatcher = new Dispatcher(createTerminalHandlers(service) as CallHandlers);
+  const host = await startWebHost({ dispatcher, events, rendererDir: emptyRenderer });
+  const kinds = typeof jump === 'string' ? ['host'] : ['host', 'jumphost'];
+  if (typeof jump === 'string') process.stdout.write(`terminal (jumphost): not measured here: ${jump}\n`);
+  const all: ClientFigures[] = [];
+  try {
+    for (const kind of kinds) {
+      const figures: ClientFigures[] = [];
+      for (let index = 0; index < RUNS; index++) {
+        const { stdout } = await run(
+          process.execPath,
+          ['--import', 'tsx', path.join(here, 'terminal-bench-client.ts'), `ws://127.0.0.1:${host.port}/api`, host.token, kind],
+          { cwd: ROOT, timeout: 300_000, maxBuffer: 1024 * 1024 },
+        );
+        const line = stdout.trim().split('\n').at(-1) ?? '';
+        figures.push(JSON.parse(line) as ClientFigures);
+      }
+      all.push(...figures);
+      const ratio = figures.map((figure) => figure.throughputMBps / figure.xtermAloneMBps);
+      process.stdout.write(
+        `terminal ${kind} (${RUNS} runs): throughput ${spread(figures.map((f) => f.throughputMBps), 1, 'MB/s')}, ` +
+          `xterm alone ${spread(figures.map((f) => f.xtermAloneMBps), 1, 'MB/s')}, ratio ${spread(ratio, 2, 'x')}, ` +
+          `bytes that reached the page ${spread(figures.map((f) => f.deliveredShare * 100), 0, '%')}\n` +
+          `terminal ${kind} Ctrl-C during \`yes\`: prompt after ${spread(figures.map((f) => f.ctrlCMs), 0, 'ms')}, ` +
+          `${spread(figures.map((f) => f.afterCtrlCBytes / 1000), 1, 'KB')} arrived after the keystroke\n`,
+      );
+    }
+    process.stdout.write(`terminal JSON ${JSON.stringify(all)}\n`);
+  } finally {
+    await service.dispose();
+    await host.close();
+    if (typeof jump !== 'string') await jump.jumphost.cleanup();
+    await rm(emptyRenderer, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await benchTerminal();
