@@ -88,6 +88,8 @@ export const ProgressStateSchema = z.object({
   courseId: z.string(),
   active: z.object({ labId: z.string(), stepId: z.string() }).optional(),
   labs: z.record(z.string(), LabProgressSchema),
+  /** Set when saved progress was damaged and recovered (never saved): the UI tells the attendee. */
+  notice: z.string().optional(),
 });
 export type ProgressState = z.infer<typeof ProgressStateSchema>;
 export type LabProgress = z.infer<typeof LabProgressSchema>;

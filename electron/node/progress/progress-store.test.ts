@@ -1,13 +1,15 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventName, EventPayload, EventSink } from '../../common/api/contract.ts';
 import type { CheckResult, ProgressState } from '../../common/api/labs.ts';
 import { LabdeckError } from '../../common/errors.ts';
 import { EvidenceJournal, readJournal } from './evidence-journal.ts';
 import { createProgressHandlers } from './progress-handlers.ts';
-import { ProgressStore, type ProgressCourse } from './progress-store.ts';
+import { lastGoodCopy, ProgressStore, type ProgressCourse } from './progress-store.ts';
 
 const course: ProgressCourse = {
   courseId: 'test-course',
@@ -274,5 +276,92 @@ describe('ProgressStore', () => {
     await handlers['progress.reset']({ labId: '1.2' }, { clientId: 'c1' });
     await handlers['progress.reset']({}, { clientId: 'c1' });
     expect(resets).toEqual(['1.2', undefined]);
+  });
+});
+
+describe('ProgressStore after a crash or a damaged file', () => {
+  let crashDir: string;
+  let crashFile: string;
+  beforeEach(async () => {
+    crashDir = await mkdtemp(path.join(os.tmpdir(), 'labdeck-progress-crash-'));
+    crashFile = path.join(crashDir, 'progress.json');
+  });
+  afterEach(async () => {
+    await rm(crashDir, { recursive: true, force: true });
+  });
+
+  async function saveTwice(): Promise<void> {
+    const store = await ProgressStore.open({ file: crashFile, catalog: course, events: new RecordingSink(), saveDelayMs: 0 });
+    store.activate('1.2', 'create-pod');
+    store.revealHint('1.2', 'create-pod');
+    await store.flush();
+    store.revealHint('1.2', 'create-pod');
+    await store.flush();
+  }
+
+  it('keeps the previous save as the last good copy', async () => {
+    await saveTwice();
+    const current = JSON.parse(await readFile(crashFile, 'utf8')) as ProgressState;
+    const previous = JSON.parse(await readFile(lastGoodCopy(crashFile), 'utf8')) as ProgressState;
+    expect(current.labs['1.2']?.steps['create-pod']?.hintsRevealed).toBe(2);
+    expect(previous.labs['1.2']?.steps['create-pod']?.hintsRevealed).toBe(1);
+  });
+
+  it('sets a damaged file aside, restores the last good copy and tells the attendee, until a reset', async () => {
+    await saveTwice();
+    await writeFile(crashFile, '{"courseId": "test-course", "labs": {"1.2": ');
+    const store = await ProgressStore.open({ file: crashFile, catalog: course, events: new RecordingSink(), saveDelayMs: 0 });
+    const state = store.get();
+    expect(state.labs['1.2']?.steps['create-pod']?.hintsRevealed).toBe(1);
+    expect(state.notice).toMatch(/damaged.*restored/);
+    const names = await readdir(crashDir);
+    const aside = names.find((name) => name.startsWith('progress.json.unreadable-'));
+    expect(aside).toBeDefined();
+    expect(await readFile(path.join(crashDir, aside!), 'utf8')).toContain('"labs": {"1.2": ');
+    // The notice is shown, never saved.
+    store.revealHint('1.2', 'create-pod');
+    await store.flush();
+    expect(await readFile(crashFile, 'utf8')).not.toContain('notice');
+    expect(store.reset('1.2').notice).toBeUndefined();
+    await store.flush();
+  });
+
+  it('takes the last good copy silently when a save was killed between its renames', async () => {
+    await saveTwice();
+    await rm(crashFile);
+    const store = await ProgressStore.open({ file: crashFile, catalog: course, events: new RecordingSink() });
+    expect(store.get().labs['1.2']?.steps['create-pod']?.hintsRevealed).toBe(1);
+    expect(store.get().notice).toBeUndefined();
+  });
+
+  it('always reopens a complete save after the writer is killed with SIGKILL mid-save', async () => {
+    const writer = path.join(path.dirname(fileURLToPath(import.meta.url)), 'progress-store.kill-writer.test-support.ts');
+    for (const after of [5, 23, 61]) {
+      const child = spawn(process.execPath, ['--import', 'tsx', writer, crashFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let saves = 0;
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          saves += chunk.toString().split('\n').length - 1;
+          if (saves >= after && !child.killed) {
+            child.kill('SIGKILL');
+            resolve();
+          }
+        });
+        child.on('exit', (code) => (saves < after ? reject(new Error(`the writer exited early (${code})`)) : undefined));
+      });
+      await new Promise((resolve) => child.on('close', resolve));
+      const store = await ProgressStore.open({ file: crashFile, catalog: { courseId: 'test-course', labs: [] }, events: new RecordingSink() });
+      // Either the last save or the one before it, never a damaged file and never nothing.
+      expect(store.get().notice).toBeUndefined();
+      expect(Object.keys(store.get().labs).length).toBeGreaterThan(0);
+    }
+  }, 60_000);
+
+  it('starts over with a notice when both files are damaged', async () => {
+    await writeFile(crashFile, 'not json');
+    await writeFile(lastGoodCopy(crashFile), 'not json either');
+    const store = await ProgressStore.open({ file: crashFile, catalog: course, events: new RecordingSink() });
+    expect(store.get().labs).toEqual({});
+    expect(store.get().notice).toMatch(/no good copy/);
   });
 });

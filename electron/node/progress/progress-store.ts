@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { EventSink } from '../../common/api/contract.ts';
 import {
@@ -88,8 +88,10 @@ export class ProgressStore {
   /** The step opened last in this run; a new run journals its first opening again. */
   #opened: { labId: string; stepId: string } | undefined;
   #journaling: Promise<unknown> = Promise.resolve();
+  /** Set when the saved progress was damaged and recovered; shown to the attendee until a reset. */
+  #notice: string | undefined;
 
-  private constructor(options: ProgressStoreOptions, course: ProgressCourse, state: ProgressState) {
+  private constructor(options: ProgressStoreOptions, course: ProgressCourse, state: ProgressState, notice?: string) {
     this.#file = options.file;
     this.#course = course;
     this.#events = options.events;
@@ -98,16 +100,20 @@ export class ProgressStore {
     this.#now = options.now ?? Date.now;
     this.#state = state;
     this.#journal = options.journal;
+    this.#notice = notice;
   }
 
   static async open(options: ProgressStoreOptions): Promise<ProgressStore> {
     const course = courseFrom(options.catalog);
-    const state = await readState(options.file, course.courseId);
-    return new ProgressStore(options, course, state);
+    const { state, notice } = await readState(options.file, course.courseId);
+    if (notice) console.warn(`Labdeck: ${notice}`);
+    return new ProgressStore(options, course, state, notice);
   }
 
   get(): ProgressState {
-    return structuredClone(this.#state);
+    const state = structuredClone(this.#state);
+    // The notice travels with the state to every window, but is never saved.
+    return this.#notice ? { ...state, notice: this.#notice } : state;
   }
 
   /** The attendee opened a step: it becomes the one a reopened window returns to. */
@@ -169,6 +175,7 @@ export class ProgressStore {
 
   /** Forgets one lab (or all); live verdicts are forgotten too so the steps are earned again. */
   reset(labId?: string): ProgressState {
+    this.#notice = undefined;
     if (labId === undefined) {
       this.#state = emptyState(this.#course.courseId);
       this.#passing.clear();
@@ -289,37 +296,82 @@ function unknownLab(labId: string): LabdeckError {
   return new LabdeckError('not-found', `There is no lab ${labId} in this course.`, { action: 'Pick a lab from the lab list.' });
 }
 
-async function readState(file: string, courseId: string): Promise<ProgressState> {
+/** The previous good save, kept next to the progress file to recover from when that one is damaged. */
+export function lastGoodCopy(file: string): string {
+  return `${file}.last-good`;
+}
+
+type Loaded = { kind: 'missing' } | { kind: 'ok'; state: ProgressState } | { kind: 'other-course' | 'unreadable' };
+
+async function loadFile(file: string, courseId: string): Promise<Loaded> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyState(courseId);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
     throw new LabdeckError('internal', `Labdeck could not read saved progress from ${file}.`, {
       action: 'Check that the file is readable by your user.',
       cause: error,
     });
   }
-  let parsed: ProgressState | undefined;
   try {
     const result = ProgressStateSchema.safeParse(JSON.parse(text));
-    if (result.success) parsed = result.data;
+    if (!result.success) return { kind: 'unreadable' };
+    if (result.data.courseId !== courseId) return { kind: 'other-course' };
+    const { notice: _notice, ...state } = result.data;
+    return { kind: 'ok', state };
   } catch {
-    parsed = undefined;
+    return { kind: 'unreadable' };
   }
-  if (!parsed || parsed.courseId !== courseId) {
-    // Keep what we could not use instead of overwriting it: an instructor may want to look at it.
-    const aside = `${file}.${parsed ? 'other-course' : 'unreadable'}-${Date.now()}`;
-    await rename(file, aside).catch(() => undefined);
-    console.warn(`Labdeck set aside progress it could not use: ${aside}`);
-    return emptyState(courseId);
-  }
-  return parsed;
 }
 
+async function readState(file: string, courseId: string): Promise<{ state: ProgressState; notice?: string }> {
+  const current = await loadFile(file, courseId);
+  if (current.kind === 'ok') return { state: current.state };
+  const backup = await loadFile(lastGoodCopy(file), courseId);
+  if (current.kind === 'missing') {
+    // Killed between the two renames of a save: the last good copy is the latest progress there is.
+    return { state: backup.kind === 'ok' ? backup.state : emptyState(courseId) };
+  }
+  // Keep what we could not use instead of overwriting it: an instructor may want to look at it.
+  const aside = `${file}.${current.kind}-${Date.now()}`;
+  await rename(file, aside).catch(() => undefined);
+  if (current.kind === 'other-course') return { state: emptyState(courseId), notice: `Saved progress belonged to another course; it was kept as ${aside}.` };
+  if (backup.kind === 'ok') {
+    const savedAt = await stat(lastGoodCopy(file)).then((info) => info.mtime.toLocaleString(), () => 'earlier');
+    return {
+      state: backup.state,
+      notice: `Your saved progress was damaged, so Labdeck restored the copy saved ${savedAt}; a step or hint from the last moments before may be missing. The damaged file was kept as ${aside}.`,
+    };
+  }
+  return { state: emptyState(courseId), notice: `Your saved progress was damaged and no good copy was left, so progress starts over. The damaged file was kept as ${aside}.` };
+}
+
+/**
+ * Temp file, fsync, then the current file becomes the last good copy and the temp file takes its place:
+ * a crash at any point leaves either file complete, and power loss cannot leave a renamed but empty file.
+ */
 async function writeAtomically(file: string, content: string): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeFile(temp, content, { encoding: 'utf8', mode: 0o600 });
+  const handle = await open(temp, 'w', 0o600);
+  try {
+    await handle.writeFile(content, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(file, lastGoodCopy(file)).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+  });
   await rename(temp, file);
+  await syncDirectory(path.dirname(file));
+}
+
+/** Makes the renames durable; not every platform can open a directory (Windows), which is fine there. */
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r').catch(() => null);
+  if (!handle) return;
+  await handle.sync().catch(() => undefined);
+  await handle.close();
 }
