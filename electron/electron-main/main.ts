@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell } from 'electron';
-import { createBackend, type Backend } from '../node/backend/create-backend.ts';
+import type { Backend } from '../node/backend/create-backend.ts';
+import { createCourseBackend } from '../node/backend/course-backend.ts';
 import { defaultDataDir } from '../node/data-dir.ts';
 import { contentSecurityPolicy } from '../common/csp.ts';
 import { isAllowedExternalUrl } from '../common/external-links.ts';
 import { appMenuTemplate } from './app-menu.ts';
-import { courseArgument, coursePackOptions } from './course-pack-launch.ts';
+import { startupCourseOptions } from './course-pack-launch.ts';
 import { APP_SCHEME, appSchemePrivileges, createAppProtocolHandler } from './app-protocol.ts';
 import { IpcBridge } from './ipc-bridge.ts';
 import { appPaths } from './paths.ts';
@@ -25,6 +26,18 @@ async function openExternal(url: string): Promise<void> {
 }
 
 installSecurityRestrictions({ app, openInBrowser: openExternal });
+
+/** "Open course…" in the window: the native open dialog, so the page never names a path itself. */
+async function pickCourseFile(): Promise<string | undefined> {
+  const options: Electron.OpenDialogOptions = {
+    title: 'Open a Labdeck course',
+    buttonLabel: 'Open course',
+    filters: [{ name: 'Labdeck course pack', extensions: ['labdeck'] }],
+    properties: ['openFile'],
+  };
+  const result = mainWindow && !mainWindow.isDestroyed() ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+  return result.canceled ? undefined : result.filePaths[0];
+}
 
 let backend: Backend | undefined;
 let closeBridge: (() => void) | undefined;
@@ -74,8 +87,8 @@ async function start(): Promise<void> {
       createAppProtocolHandler({ root: paths.rendererDir, contentSecurityPolicy: contentSecurityPolicy(), readFile: (file) => readFile(file) }),
     );
     const dataDir = defaultDataDir();
-    const pack = courseArgument(process.argv);
-    backend = await createBackend({ shell: 'electron', labsDir: paths.labsDir, dataDir, openExternal, ...(pack ? await coursePackOptions(pack, dataDir, dialog) : {}) });
+    const course = await startupCourseOptions({ argv: process.argv, dataDir, resourcesPath: app.isPackaged ? process.resourcesPath : undefined, dialog });
+    backend = await createCourseBackend({ shell: 'electron', labsDir: paths.labsDir, dataDir, openExternal, pickCourseFile, ...course });
     const bridge = new IpcBridge({ dispatcher: backend.dispatcher, events: backend.events });
     closeBridge = bridge.install(ipcMain);
     mainWindow = createMainWindow({ preload: paths.preload });

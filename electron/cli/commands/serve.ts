@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { LabdeckError } from '../../common/errors.ts';
-import { createBackend } from '../../node/backend/create-backend.ts';
+import { createCourseBackend } from '../../node/backend/course-backend.ts';
 import { folderCourseTrust, packCourseTrust } from '../../node/course-pack/course-trust.ts';
 import { hostBundleDir, openPack } from '../../node/course-pack/open-pack.ts';
+import { readRememberedCourse } from '../../node/course-pack/remembered-course.ts';
 import { TrustStore } from '../../node/course-pack/trust-store.ts';
 import { defaultDataDir } from '../../node/data-dir.ts';
 import { startWebHost } from '../../node/host/web-host.ts';
@@ -40,7 +41,7 @@ export function registerServeCommand(program: Command): void {
     .option('--config <file>', 'environment settings (labdeck.yaml)')
     .option('--bundle <dir>', 'offline bundle folder with image tarballs')
     .option('--course <pack>', 'open a signed course pack (labdeck pack): verified, its publisher trusted once, its images used offline')
-    .action(async (options: ServeOptions) => {
+    .action(async (options: ServeOptions, command: Command) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
         throw new LabdeckError('invalid-request', `--port ${options.port} is not a port number.`, { action: 'Pass a number from 0 to 65535.' });
@@ -56,8 +57,16 @@ export function registerServeCommand(program: Command): void {
         options.labs = opened.courseDir;
         options.bundle ??= hostBundleDir(opened);
         courseTrust = packCourseTrust(options.course, opened.manifest.course.title, opened.publisher);
+      } else if (command.getOptionValueSource('labs') === 'default') {
+        // No course named: the one last opened with "Open course…" (it was verified when it was opened).
+        const remembered = await readRememberedCourse(dataDir);
+        if (remembered) {
+          options.labs = remembered.courseDir;
+          if (remembered.bundleDir) options.bundle ??= remembered.bundleDir;
+          courseTrust = remembered.trust;
+        }
       }
-      const backend = await createBackend({
+      const backend = await createCourseBackend({
         shell: 'browser',
         labsDir: options.labs,
         dataDir,

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import { appCalls } from './app.ts';
+import { classroomCalls, classroomEvents } from './classroom.ts';
 import { clusterCalls, clusterEvents } from './cluster.ts';
+import { courseCalls, courseEvents } from './course.ts';
 import { envCalls, envEvents } from './env.ts';
 import { labCalls, labEvents } from './labs.ts';
 import { reportCalls } from './reports.ts';
@@ -14,6 +16,8 @@ export const calls = {
   ...clusterCalls,
   ...terminalCalls,
   ...reportCalls,
+  ...courseCalls,
+  ...classroomCalls,
 } as const;
 
 /** Every event stream the backend pushes. */
@@ -22,6 +26,8 @@ export const events = {
   ...labEvents,
   ...clusterEvents,
   ...terminalEvents,
+  ...courseEvents,
+  ...classroomEvents,
 } as const;
 
 export type Calls = typeof calls;

@@ -11,6 +11,8 @@ export const defaultMaxInputBytes = 16 * 1024;
 export const maxInputDepth = 32;
 
 const manifestInputBytes = 1_000_000 + 4 * 1024;
+/** A course upload chunk: base64 of courseUploadChunkBytes (course.ts) plus the id and offset. */
+const uploadChunkInputBytes = Math.ceil((768 * 1024) / 3) * 4 + 1024;
 
 /** Calls that legitimately carry more: a manifest from the editor, a paste into a terminal. */
 const largerInputs: Readonly<Record<string, number>> = {
@@ -19,6 +21,7 @@ const largerInputs: Readonly<Record<string, number>> = {
   'cluster.diff': manifestInputBytes,
   'cluster.validate': manifestInputBytes,
   'terminal.input': 100_000 + 1024,
+  'course.uploadChunk': uploadChunkInputBytes,
 };
 
 export function maxInputBytes(call: string): number {

@@ -22,6 +22,7 @@ import { TerminalService } from '../terminals/terminal-service.ts';
 import { createTerminalHandlers } from '../terminals/terminal-handlers.ts';
 import { createReportHandlers } from '../reports/report-handlers.ts';
 import { folderCourseTrust, type CourseTrust } from '../course-pack/course-trust.ts';
+import { LabdeckError } from '../../common/errors.ts';
 
 export interface BackendOptions {
   shell: 'electron' | 'browser';
@@ -37,6 +38,11 @@ export interface BackendOptions {
   openExternal?: (url: string) => Promise<void>;
   /** How the course was opened; without it, the labs folder is reported as trusted like code. */
   courseTrust?: CourseTrust;
+  /**
+   * The event hub to emit on. The course switcher (course-backend.ts) keeps one hub across the backends it
+   * builds, so the transports subscribed to it keep delivering after a course switch.
+   */
+  events?: EventHub;
 }
 
 export interface Backend {
@@ -46,9 +52,29 @@ export interface Backend {
   dispose(): Promise<void>;
 }
 
+const notHere = (call: string) => async (): Promise<never> => {
+  throw new LabdeckError('internal', `${call} is served by the course switcher, which this backend was built without.`, {
+    action: 'Start Labdeck with `labdeck serve` or the app window; tests that need it build the backend with createCourseBackend.',
+  });
+};
+
+const unservedHandlers: Pick<CallHandlers, CourseSwitcherCall> = {
+  'course.pick': notHere('course.pick'),
+  'course.uploadBegin': notHere('course.uploadBegin'),
+  'course.uploadChunk': notHere('course.uploadChunk'),
+  'course.inspect': notHere('course.inspect'),
+  'course.open': notHere('course.open'),
+  'classroom.watch': notHere('classroom.watch'),
+  'classroom.unwatch': notHere('classroom.unwatch'),
+};
+
+/** Calls about which course is open and the class view: not bound to one course's services. */
+export type CourseSwitcherCall = 'course.pick' | 'course.uploadBegin' | 'course.uploadChunk' | 'course.inspect' | 'course.open' | 'classroom.watch' | 'classroom.unwatch';
+export const courseSwitcherCalls: readonly CourseSwitcherCall[] = Object.keys(unservedHandlers) as CourseSwitcherCall[];
+
 /** Builds every backend service once and wires them together; both shells and the CLI call this. */
 export async function createBackend(options: BackendOptions): Promise<Backend> {
-  const events = new EventHub();
+  const events = options.events ?? new EventHub();
   const environment = new EnvironmentService({ events, dataDir: options.dataDir, ...(options.envConfig ? { config: options.envConfig } : {}) });
   const cluster = options.kubeconfigOverride ? new FileClusterAccess(path.resolve(options.kubeconfigOverride)) : environment.clusterAccess;
 
@@ -90,6 +116,8 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     ...createClusterHandlers(clusterService),
     ...createTerminalHandlers(terminals),
     ...createReportHandlers({ catalog, dataDir: options.dataDir, cluster }),
+    // Opening another course and the class view outlive one course: course-backend.ts serves them.
+    ...unservedHandlers,
   };
 
   return {

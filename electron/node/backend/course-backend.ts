@@ -1,0 +1,206 @@
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type Docker from 'dockerode';
+import { callNames, type CallHandlers, type CallName } from '../../common/api/contract.ts';
+import type { CourseInspection, CourseOpenResult, CourseProgress, CourseSource } from '../../common/api/course.ts';
+import { LabdeckError } from '../../common/errors.ts';
+import { folderCourseTrust, packCourseTrust, type CourseTrust } from '../course-pack/course-trust.ts';
+import { CourseUploads } from '../course-pack/course-uploads.ts';
+import { sameFingerprint } from '../course-pack/keys.ts';
+import { hostBundleDir, openPack } from '../course-pack/open-pack.ts';
+import { loadPackImages } from '../course-pack/pack-images.ts';
+import { describeVerification, verifyPack } from '../course-pack/pack-reader.ts';
+import { rememberCourse } from '../course-pack/remembered-course.ts';
+import { TrustStore } from '../course-pack/trust-store.ts';
+import { createDockerClient } from '../env/docker-client.ts';
+import { LabCatalog } from '../labs/lab-catalog.ts';
+import { ClassWatch } from '../reports/class-watch.ts';
+import { createBackend, courseSwitcherCalls, type Backend, type BackendOptions, type CourseSwitcherCall } from './create-backend.ts';
+import { Dispatcher } from './dispatcher.ts';
+import { EventHub } from './events.ts';
+
+export interface CourseBackendOptions extends Omit<BackendOptions, 'events'> {
+  /** The native "Open course" dialog (Electron); absent in the browser shell, whose page uploads the file. */
+  pickCourseFile?: () => Promise<string | undefined>;
+  /** The Docker engine the pack's images are loaded into (tests pass their own). */
+  docker?: () => Docker;
+  /** Whether to remember an opened course for the next start (off for throwaway hosts). Default true. */
+  remember?: boolean;
+}
+
+/**
+ * The backend both shells serve: one course's services (createBackend), which "Open course…" replaces with
+ * another course's while the app runs. Every call but the course and class ones is forwarded to the current
+ * course's handlers; the event hub is shared, so the transports subscribed to it keep delivering across a
+ * switch. The new course is built before the old one is disposed: a course that fails to load leaves the
+ * current one in place.
+ */
+export async function createCourseBackend(options: CourseBackendOptions): Promise<Backend> {
+  const events = new EventHub();
+  const { pickCourseFile, docker: dockerFactory, remember = true, ...base } = options;
+  let current = await createBackend({ ...base, events });
+  const uploads = new CourseUploads(options.dataDir);
+  const trustStore = new TrustStore(options.dataDir);
+  const classWatch = new ClassWatch();
+  let docker: Docker | undefined;
+  let opening = false;
+
+  const progress = (stage: CourseProgress['stage'], percent: number, message: string, image?: string) =>
+    events.emit('course.progress', { stage, percent, message, ...(image ? { image } : {}), at: new Date().toISOString() });
+
+  /** The file or folder a source names, and the name to show for it. */
+  function resolveSource(source: CourseSource): { target: string; shownName: string } {
+    if ('uploadId' in source) {
+      const upload = uploads.completed(source.uploadId);
+      return { target: upload.file, shownName: upload.name };
+    }
+    const target = path.resolve(source.path);
+    return { target, shownName: path.basename(target) };
+  }
+
+  async function isFolder(target: string): Promise<boolean> {
+    try {
+      return (await fsp.stat(target)).isDirectory();
+    } catch {
+      throw new LabdeckError('not-found', `There is no file or folder ${target}.`, { action: 'Check the path, or choose the course file with "Open course…".' });
+    }
+  }
+
+  async function inspect(source: CourseSource): Promise<CourseInspection> {
+    const { target, shownName } = resolveSource(source);
+    if (await isFolder(target)) {
+      const catalog = await LabCatalog.load(target);
+      return { kind: 'folder', dir: target, title: catalog.title, notice: folderCourseTrust(target).notice };
+    }
+    const verification = await verifyPack(target, trustStore);
+    const text = describeVerification(verification).join('\n');
+    if (verification.problems.length > 0 || verification.signature === 'invalid' || !verification.manifest) {
+      throw new LabdeckError('invalid-request', `${shownName} is damaged or was changed after it was signed:\n${text}`, { action: 'Do not use this copy; get the pack again from the instructor.' });
+    }
+    if (verification.signature === 'unsigned' || !verification.publisher) {
+      throw new LabdeckError('invalid-request', `${shownName} is not signed:\n${text}`, {
+        action: 'Ask the instructor for a signed pack (labdeck pack --key), or, if you trust its author like code you run, extract it and open the course folder instead.',
+      });
+    }
+    const manifest = verification.manifest;
+    return {
+      kind: 'pack',
+      fileName: shownName,
+      title: manifest.course.title,
+      ...(manifest.course.version ? { version: manifest.course.version } : {}),
+      publisher: { name: verification.publisher.name, fingerprint: verification.publisher.fingerprint },
+      trusted: verification.trusted === true,
+      architectures: manifest.architectures,
+      imageFiles: manifest.entries.filter((entry) => entry.path.startsWith('images/')).length,
+    };
+  }
+
+  async function switchTo(labsDir: string, courseTrust: CourseTrust, bundleDir: string | undefined): Promise<void> {
+    const envConfig = { ...(base.envConfig ?? {}), ...(bundleDir ? { bundleDir } : {}) };
+    const next = await createBackend({ ...base, labsDir, courseTrust, envConfig, events });
+    const previous = current;
+    current = next;
+    await previous.dispose().catch((error: unknown) => console.error('[labdeck] closing the previous course failed:', error));
+  }
+
+  async function open(input: { source: CourseSource; trustFingerprint?: string | undefined; trustFolder?: boolean | undefined }): Promise<CourseOpenResult> {
+    const { target, shownName } = resolveSource(input.source);
+    if (await isFolder(target)) {
+      const trust = folderCourseTrust(target);
+      if (input.trustFolder !== true) {
+        throw new LabdeckError('invalid-request', trust.notice, { action: 'Confirm that you trust this folder like code you run, or open a signed pack instead.' });
+      }
+      const catalog = await LabCatalog.load(target);
+      progress('switch', 90, `Switching to ${catalog.title}`);
+      await switchTo(target, trust, undefined);
+      if (remember) await rememberCourse(options.dataDir, { source: target, courseDir: target, trust });
+      progress('done', 100, `${catalog.title} is open`);
+      events.emit('course.changed', { title: catalog.title });
+      return { title: catalog.title, notice: trust.notice, imagesLoaded: 0, imagesMessage: 'A course folder carries no images.' };
+    }
+
+    progress('verify', 0, `Verifying ${shownName} (every hash and the signature)`);
+    const opened = await openPack(target, {
+      dataDir: options.dataDir,
+      trustStore,
+      // The page showed name and fingerprint and the attendee agreed to exactly this key.
+      confirmTrust: async (publisher) => input.trustFingerprint !== undefined && sameFingerprint(publisher.fingerprint, input.trustFingerprint),
+    });
+    progress('extract', 40, `${opened.manifest.course.title}: verified, signed by ${opened.publisher.name}`);
+
+    const bundleDir = hostBundleDir(opened);
+    let imagesLoaded = 0;
+    let imagesMessage: string | undefined;
+    if (!bundleDir) {
+      imagesMessage = `The pack has images for ${opened.manifest.architectures.join(', ') || 'no CPU'} only, not for this machine (${process.arch}); Start will try to pull them.`;
+    } else {
+      try {
+        docker ??= dockerFactory ? dockerFactory() : createDockerClient();
+        const result = await loadPackImages(docker, bundleDir, (step) => progress('images', 40 + Math.round(step.percent * 0.5), step.message, step.image));
+        imagesLoaded = result.loaded.length + result.present.length;
+        imagesMessage = `${result.loaded.length} image(s) loaded into Docker, ${result.present.length} already there; ${result.airgap.length} image(s) for the nodes are copied in when the cluster starts.`;
+      } catch (error) {
+        // The course still opens: the images stay in the pack's folder, which Start uses as its offline bundle.
+        imagesMessage = `The images were not loaded yet (${error instanceof Error ? error.message : String(error)}); Start loads them from the pack.`;
+        if (error instanceof LabdeckError && error.action) imagesMessage += ` ${error.action}`;
+      }
+      progress('images', 90, imagesMessage);
+    }
+    const trust = packCourseTrust(shownName, opened.manifest.course.title, opened.publisher);
+    progress('switch', 95, `Switching to ${opened.manifest.course.title}`);
+    await switchTo(opened.courseDir, trust, bundleDir);
+    if (remember) await rememberCourse(options.dataDir, { source: shownName, courseDir: opened.courseDir, ...(bundleDir ? { bundleDir } : {}), trust });
+    progress('done', 100, `${opened.manifest.course.title} is open`);
+    events.emit('course.changed', { title: opened.manifest.course.title });
+    return { title: opened.manifest.course.title, notice: trust.notice, imagesLoaded, ...(imagesMessage ? { imagesMessage } : {}) };
+  }
+
+  const own: Pick<CallHandlers, CourseSwitcherCall> = {
+    'course.pick': async () => {
+      if (!pickCourseFile) return { available: false };
+      const chosen = await pickCourseFile();
+      return chosen ? { available: true, path: chosen } : { available: true };
+    },
+    'course.uploadBegin': async ({ name, size }) => ({ uploadId: await uploads.begin(name, size) }),
+    'course.uploadChunk': async ({ uploadId, offset, data }) => uploads.chunk(uploadId, offset, data),
+    'course.inspect': async ({ source }) => inspect(source),
+    'course.open': async (input) => {
+      if (opening) throw new LabdeckError('conflict', 'Another course is being opened right now.', { action: 'Wait until it is open, then try again.' });
+      opening = true;
+      try {
+        return await open(input);
+      } catch (error) {
+        progress('failed', 100, error instanceof Error ? error.message : String(error));
+        throw error;
+      } finally {
+        opening = false;
+      }
+    },
+    'classroom.watch': async ({ dir }) =>
+      classWatch.watch(
+        dir,
+        (table) => events.emit('classroom.progress', table),
+        (error) => console.error('[labdeck] watching the reports folder failed:', error),
+      ),
+    'classroom.unwatch': async () => ({ stopped: classWatch.stop() }),
+  };
+
+  const ownNames = new Set<CallName>(courseSwitcherCalls);
+  const forwarded = Object.fromEntries(
+    callNames
+      .filter((name) => !ownNames.has(name))
+      .map((name) => [name, (input: unknown, context: unknown) => (current.handlers[name] as (input: unknown, context: unknown) => Promise<unknown>)(input, context)]),
+  );
+  // Every call name is covered: the forwarded ones plus the switcher's own (checked in course-backend.test.ts).
+  const handlers = { ...forwarded, ...own } as CallHandlers;
+
+  return {
+    handlers,
+    dispatcher: new Dispatcher(handlers),
+    events,
+    async dispose() {
+      classWatch.stop();
+      await current.dispose();
+    },
+  };
+}
