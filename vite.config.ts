@@ -1,13 +1,14 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { withContentSecurityPolicyMeta } from './electron/common/csp.ts';
+import { precompressPlugin } from './electron/build/precompress.ts';
 
 // The renderer is one static build served by both shells (Electron's file loader and the loopback host),
 // so it must not depend on a dev server or on anything fetched at run time.
 export default defineConfig({
   root: 'renderer',
   base: './',
-  plugins: [svelte(), { name: 'labdeck-csp-meta', transformIndexHtml: (html) => withContentSecurityPolicyMeta(html) }],
+  plugins: [svelte(), { name: 'labdeck-csp-meta', transformIndexHtml: (html) => withContentSecurityPolicyMeta(html) }, precompressPlugin()],
   build: {
     outDir: '../dist/renderer',
     emptyOutDir: true,

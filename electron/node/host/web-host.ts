@@ -119,7 +119,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       sendText(response, 400, 'Labdeck takes its access token after "#", not "?". Open the address exactly as the latest `labdeck serve` printed it (it ends in #token=…).');
       return;
     }
-    const file = await resolveStaticFile(options.rendererDir, url.pathname);
+    const file = await resolveStaticFile(options.rendererDir, url.pathname, request.headers['accept-encoding']);
     if (!file) {
       sendText(response, 404, `No such file in the Labdeck app: ${url.pathname}`);
       return;
@@ -129,6 +129,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       'content-type': file.contentType,
       'content-length': String(file.size),
       'cache-control': file.immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+      vary: 'accept-encoding',
+      ...(file.encoding ? { 'content-encoding': file.encoding } : {}),
     });
     if (request.method === 'HEAD') {
       response.end();
