@@ -6,7 +6,11 @@ type EnvCalls = 'env.status' | 'env.up' | 'env.resume' | 'env.reset' | 'env.down
 /** The env.* calls of the API contract, backed by the environment service. */
 export function createEnvHandlers(env: EnvironmentService): Pick<CallHandlers, EnvCalls> {
   return {
-    'env.status': () => env.status(),
+    'env.status': () => {
+      // A window that shows the environment is kept current from here on, also when Docker goes away.
+      env.watchEngine();
+      return env.status();
+    },
     'env.up': () => env.up(),
     'env.resume': () => env.resume(),
     'env.reset': () => env.reset(),

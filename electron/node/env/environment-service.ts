@@ -1,6 +1,5 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { EventSink } from '../../common/api/contract.ts';
 import type { DoctorReport, EnvPhase, EnvProgress, EnvStatus } from '../../common/api/env.ts';
@@ -23,6 +22,7 @@ import {
   type OperationContext,
 } from './environment-ops.ts';
 import { HOST_CONTEXT_NAMES, userKubeconfigPath, writeMergedKubeconfig } from './kubeconfig.ts';
+import { EngineWatch, type EngineWatchDocker } from './engine-watch.ts';
 import { DockerLabContainers } from './lab-containers.ts';
 import { labFilters, LABEL_ROLE } from './labels.ts';
 
@@ -57,7 +57,7 @@ export class EnvironmentService {
   readonly #allowPull: boolean;
   readonly #timeouts: OperationContext['timeouts'];
   #operation: { kind: Operation; abort: AbortController } | null = null;
-  #dockerEvents: Readable | null = null;
+  #engine: EngineWatch | null = null;
   #disposed = false;
 
   constructor(options: EnvironmentServiceOptions) {
@@ -147,11 +147,35 @@ export class EnvironmentService {
     return { path: file, context: HOST_CONTEXT_NAMES.context };
   }
 
+  /**
+   * Follows the Docker engine from now on: when it stops (or the socket to it breaks) every window gets an
+   * env.status saying Docker does not answer within moments, and a fresh status once it is back. Also
+   * re-adds routes whenever Docker (re)starts the jumphost or verifier, e.g. after the laptop rebooted.
+   */
+  watchEngine(): void {
+    if (this.#engine || this.#disposed) return;
+    this.#engine = new EngineWatch(this.docker as unknown as EngineWatchDocker, {
+      filters: { type: ['container'], event: ['start'], label: labFilters(this.config.name).label },
+      onChange: (available) => {
+        // An operation reports its own outcome; a lost engine is news even then.
+        if (available && this.#operation) return;
+        void this.status()
+          .then((status) => this.#emitStatus(status))
+          .catch(() => undefined);
+      },
+      onEvent: (event) => {
+        const role = (event as { Actor?: { Attributes?: Record<string, string> } } | null)?.Actor?.Attributes?.[LABEL_ROLE];
+        if (role === 'jumphost' || role === 'verifier') void this.#afterToolboxStart();
+      },
+    });
+    this.#engine.start();
+  }
+
   async dispose(): Promise<void> {
     this.#disposed = true;
     this.#operation?.abort.abort();
-    this.#dockerEvents?.destroy();
-    this.#dockerEvents = null;
+    this.#engine?.dispose();
+    this.#engine = null;
     this.#commandLog.dispose();
   }
 
@@ -182,7 +206,7 @@ export class EnvironmentService {
     }
     const status = await this.status();
     this.#emitStatus(status);
-    if (status.state !== 'absent') void this.#watchDockerEvents();
+    if (status.state !== 'absent') this.watchEngine();
     await this.#commandLog.reattach().catch(() => undefined);
     return status;
   }
@@ -214,46 +238,10 @@ export class EnvironmentService {
     if (!this.#disposed) this.#events.emit('env.status', this.#withTopology(status));
   }
 
-  /** Re-adds routes whenever Docker (re)starts the jumphost or verifier, e.g. after the laptop rebooted. */
-  async #watchDockerEvents(): Promise<void> {
-    if (this.#dockerEvents || this.#disposed) return;
-    try {
-      await requireDocker(this.docker);
-      const stream = (await this.docker.getEvents({
-        filters: { type: ['container'], event: ['start'], label: labFilters(this.config.name).label },
-      })) as Readable;
-      this.#dockerEvents = stream;
-      let pending = '';
-      stream.on('data', (chunk: Buffer) => {
-        pending += chunk.toString('utf8');
-        const lines = pending.split('\n');
-        pending = lines.pop() ?? '';
-        for (const line of lines) {
-          const event = safeJson(line) as { Actor?: { Attributes?: Record<string, string> } } | null;
-          const role = event?.Actor?.Attributes?.[LABEL_ROLE];
-          if (role === 'jumphost' || role === 'verifier') void this.#afterToolboxStart();
-        }
-      });
-      stream.on('close', () => {
-        if (this.#dockerEvents === stream) this.#dockerEvents = null;
-      });
-    } catch {
-      this.#dockerEvents = null;
-    }
-  }
-
   async #afterToolboxStart(): Promise<void> {
     if (this.#operation) return;
     const ctx = this.#context('resume', new AbortController().signal);
     await reconfigureToolboxes(ctx).catch(() => undefined);
     await this.#commandLog.reattach().catch(() => undefined);
-  }
-}
-
-function safeJson(line: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch {
-    return null;
   }
 }
