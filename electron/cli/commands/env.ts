@@ -120,10 +120,16 @@ export function registerEnvCommand(program: Command): void {
         }
         if (options.jumphostOnly) {
           const config = resolveEnvConfig(await loadConfigInput(options));
+          // The network's addresses come from --config like the full cluster's (they were left out, so a
+          // jumphost-only environment always took 10.1.1.0/24 whatever the config said).
           const started = await startStandaloneJumphost(createDockerClient(), {
             envName: config.name,
             name: config.jumphost.name,
             network: config.network.name,
+            subnet: config.network.subnet,
+            gateway: config.network.gateway,
+            ipRange: config.network.ipRange,
+            ip: config.jumphost.ip,
             image: config.jumphost.image,
           });
           const result = { containerId: started.containerId, networkId: started.networkId };
