@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,9 @@ import { CheckEngine } from '../electron/node/checks/check-engine.ts';
 import { createCheckHandlers } from '../electron/node/checks/check-handlers.ts';
 import { WorldNotReadyError, type CheckWorld, type CommandRecord, type EvaluateCheck } from '../electron/node/checks/check-world.ts';
 import { evaluateCheck } from '../electron/node/checks/evaluate-check.ts';
+import type { LabGrade } from '../electron/node/checks/grade.ts';
 import type { JournalLabGrade } from '../electron/node/checks/journal-grade.ts';
+import { snapshotCommand } from '../electron/node/checks/snapshot-command.ts';
 import { FileClusterAccess } from '../electron/node/env/cluster-access.ts';
 import { JumphostCommandLog, LabCommandLog } from '../electron/node/env/command-log.ts';
 import { dockerTestBlocker } from '../electron/node/env/test-docker.ts';
@@ -72,6 +74,8 @@ interface RunResult {
   /** Every line typed, with its record. */
   typed: Array<{ labId: string; stepId: string; terminal: string; command: string; exitCode: number; startedAt?: string | undefined; source: string }>;
   dataplane: { asked: string[]; missing: string[] };
+  /** The end state as `labdeck grade` tells graders to capture it (its kubectl get, run for real). */
+  snapshot?: string;
 }
 
 /** Probe and HTTP checks answered from the step's selftest.yaml solution recording (see the file comment). */
@@ -182,7 +186,7 @@ async function resetCluster(handlers: ReturnType<typeof createCheckHandlers>, ca
 }
 
 /** One attendee, from the first step of 1.1 to the last of 1.9, with a fresh data folder and jumphost. */
-async function attend(catalog: LabCatalog, scripts: readonly StepScript[], options: { skip?: { labId: string; stepId: string } }): Promise<RunResult> {
+async function attend(catalog: LabCatalog, scripts: readonly StepScript[], options: { skip?: { labId: string; stepId: string }; snapshot?: boolean }): Promise<RunResult> {
   const controlPlane = sharedControlPlane();
   const kubeConfig = controlPlane.kubeConfig();
   const docker = dockerCheck!.docker;
@@ -270,6 +274,14 @@ async function attend(catalog: LabCatalog, scripts: readonly StepScript[], optio
     }
     await progress.journaled();
     result.dataplane = await terminal.dataplaneLog();
+    if (options.snapshot) {
+      // What a grader would capture at the end: the kubectl get that `labdeck grade` recommends, run by the
+      // jumphost's real kubectl (not typed: it is the grader's command, not the attendee's).
+      const command = snapshotCommand(catalog.labs()).replace(/\s*>\s*\S+$/, '');
+      const { stdout } = await run('docker', ['exec', terminal.containerId, 'sh', '-c', command], { maxBuffer: 64 * 1024 * 1024 });
+      result.snapshot = path.join(dataDir, 'snapshot.json');
+      await writeFile(result.snapshot, stdout);
+    }
   } finally {
     unsubscribe();
     await resetCluster(handlers, catalog, kubeConfig).catch((error: unknown) => console.warn(`[scripted-attendee] reset failed: ${String(error)}`));
@@ -280,14 +292,23 @@ async function attend(catalog: LabCatalog, scripts: readonly StepScript[], optio
   return result;
 }
 
-async function labdeckGrade(journal: string): Promise<{ exitCode: number; report: { journal: JournalLabGrade[] } }> {
+interface GradeReport {
+  journal: JournalLabGrade[];
+  holdsNow?: { source: string; labs: LabGrade[] };
+}
+
+/** `labdeck grade --lab all --format json` with the given sources, as a grader runs it (the CLI itself). */
+async function labdeckGrade(sources: { journal?: string; snapshot?: string }): Promise<{ exitCode: number; report: GradeReport }> {
+  const args = ['grade', '--lab', 'all', '--labs', labsDir, '--format', 'json'];
+  if (sources.journal) args.push('--journal', sources.journal);
+  if (sources.snapshot) args.push('--snapshot', sources.snapshot);
   try {
-    const { stdout } = await run(process.execPath, [path.join(repoRoot, 'electron/cli/labdeck.js'), 'grade', '--lab', 'all', '--journal', journal, '--labs', labsDir, '--format', 'json'], { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 });
-    return { exitCode: 0, report: JSON.parse(stdout) as { journal: JournalLabGrade[] } };
+    const { stdout } = await run(process.execPath, [path.join(repoRoot, 'electron/cli/labdeck.js'), ...args], { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 });
+    return { exitCode: 0, report: JSON.parse(stdout) as GradeReport };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
     if (typeof failed.code !== 'number' || !failed.stdout) throw new Error(`labdeck grade failed: ${failed.stderr ?? String(error)}`);
-    return { exitCode: failed.code, report: JSON.parse(failed.stdout) as { journal: JournalLabGrade[] } };
+    return { exitCode: failed.code, report: JSON.parse(failed.stdout) as GradeReport };
   }
 }
 
@@ -329,7 +350,7 @@ describe.skipIf(blocker)(titled(describeLabel), () => {
   it(
     'completes every step of every lab, in order, from commands typed in the jumphost and node terminals',
     async () => {
-      complete = await attend(catalog, scripts, {});
+      complete = await attend(catalog, scripts, { snapshot: true });
       expect(complete.dataplane.missing, 'data-plane commands without a recorded real result').toEqual([]);
       expect(complete.open.map(({ labId, stepId }) => ({ labId, stepId })), JSON.stringify(complete.open, null, 2)).toEqual(
         EXPECTED_TO_FAIL.map(({ labId, stepId }) => ({ labId, stepId })),
@@ -359,7 +380,7 @@ describe.skipIf(blocker)(titled(describeLabel), () => {
 
   it('labdeck grade --journal on that run reports all nine labs complete, each check with its evidence', async () => {
     expect(complete, 'the complete run').toBeDefined();
-    const { exitCode, report } = await labdeckGrade(complete!.journal);
+    const { exitCode, report } = await labdeckGrade({ journal: complete!.journal });
     const expectedOpen = new Set(EXPECTED_TO_FAIL.map(({ labId, stepId }) => `${labId}/${stepId}`));
     expect(report.journal.map((lab) => lab.lab)).toEqual(['1.1', '1.2', '1.3', '1.4', '1.5', '1.6', '1.7', '1.8', '1.9']);
     expect(exitCode).toBe(expectedOpen.size === 0 ? 0 : 1);
@@ -383,13 +404,31 @@ describe.skipIf(blocker)(titled(describeLabel), () => {
     expect(JSON.stringify(refused?.evidence)).toMatch(/"exitCode":1/);
   });
 
+  it("a snapshot of that run's end state is reported beside the journal grade, skipping what a snapshot cannot see", async () => {
+    expect(complete?.snapshot, 'the snapshot of the complete run').toBeDefined();
+    const { exitCode, report } = await labdeckGrade({ journal: complete!.journal, snapshot: complete!.snapshot! });
+    const holdsNow = report.holdsNow?.labs ?? [];
+    expect(holdsNow.map((lab) => lab.lab)).toEqual(report.journal.map((lab) => lab.lab));
+    const checks = holdsNow.flatMap((lab) => lab.steps.flatMap((step) => step.checks.map((check) => ({ at: `${lab.lab}/${step.id}/${check.id}`, ...check }))));
+    // Commands, probes and HTTP are not in a snapshot: skipped, never passed.
+    const unseen = checks.filter((check) => check.kind !== 'resource');
+    expect(unseen.length).toBeGreaterThan(0);
+    expect(unseen.filter((check) => check.status !== 'skipped').map((check) => `${check.at}: ${check.status}`)).toEqual([]);
+    // The recommended kubectl get captured every kind the checks select: no resource check is skipped.
+    expect(checks.filter((check) => check.kind === 'resource' && check.status === 'skipped').map((check) => check.at)).toEqual([]);
+    // Later labs undo earlier end states (1.5 brings back the pod nginx that 1.2 deleted): the end state fails
+    // steps the journal credits, and the grade still comes from the journal.
+    expect(checks.find((check) => check.at === '1.2/delete-yaml-pod/nginx-gone')?.status).toBe('failed');
+    expect(exitCode).toBe(EXPECTED_TO_FAIL.length === 0 ? 0 : 1);
+  });
+
   it(
     `the same attendee skipping ${SKIPPED.labId} ${SKIPPED.stepId} leaves exactly that step open`,
     async () => {
       skipping = await attend(catalog, scripts, { skip: SKIPPED });
       const expectedOpen = [...EXPECTED_TO_FAIL.map(({ labId, stepId }) => ({ labId, stepId })), SKIPPED].sort((a, b) => `${a.labId}/${a.stepId}`.localeCompare(`${b.labId}/${b.stepId}`));
       expect(skipping.open.map(({ labId, stepId }) => ({ labId, stepId }))).toEqual(expectedOpen);
-      const { exitCode, report } = await labdeckGrade(skipping.journal);
+      const { exitCode, report } = await labdeckGrade({ journal: skipping.journal });
       expect(exitCode).toBe(1);
       const notComplete = report.journal.flatMap((lab) => lab.steps.filter((step) => step.status !== 'complete').map((step) => ({ labId: lab.lab, stepId: step.id, status: step.status })));
       expect(notComplete).toEqual(expectedOpen.map((step) => ({ ...step, status: 'incomplete' })));
