@@ -8,6 +8,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 600_000,
     fileParallelism: false,
+    // Any promise rejected with nobody listening fails the test it happened in (issue 13).
+    setupFiles: ['e2e/support/fail-on-unhandled.ts'],
     projects: [
       {
         extends: true,
