@@ -49,7 +49,9 @@ export async function imagePresent(docker: Docker, image: string): Promise<boole
 export function missingImageError(image: string, bundleDir: string | undefined): LabdeckError {
   const expected = bundleDir ? bundleImagePath(bundleDir, image) : `<bundle>/images/${bundleFileName(image)}`;
   return new LabdeckError('environment-not-ready', `The image ${image} is not on this Docker engine and no course bundle provides it (expected ${expected}).`, {
-    action: `Copy the course bundle folder from your instructor and point Labdeck at it (--bundle <folder>), or, while online, run \`docker pull ${image}\` (and \`docker save ${image} -o ${expected}\` to add it to a bundle).`,
+    // In the app the fix is a button (the environment card offers "Open course…" for this error); --course and
+    // --bundle are for the command line.
+    action: `Open the course file your instructor handed out with "Open course…" on the Start screen (or start with --course <file>; a bundle folder with --bundle <folder>), or, while online, run \`docker pull ${image}\` (and \`docker save ${image} -o ${expected}\` to add it to a bundle).`,
     details: { image, expected },
   });
 }

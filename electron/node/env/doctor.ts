@@ -104,7 +104,7 @@ export async function runDoctor(docker: Docker, config: EnvConfig, options: Doct
         detail: present ? 'present on the engine' : bundled ? `loadable from ${bundleImagePath(config.bundleDir ?? '', image)}` : 'missing, and no bundle provides it',
         ...(present || bundled
           ? {}
-          : { action: `Use the course bundle (--bundle <folder> with images/${image.replace(/[/:@]+/g, '_')}.tar), or while online run \`docker pull ${image}\`.` }),
+          : { action: `Open the course file your instructor handed out with "Open course…" on the Start screen (it loads its images offline), or while online run \`docker pull ${image}\`.` }),
       });
     }
   }

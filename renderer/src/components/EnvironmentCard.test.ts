@@ -108,3 +108,32 @@ describe('EnvironmentCard', () => {
     expect((screen.getByRole('button', { name: '▶ Start' }) as HTMLButtonElement).disabled).toBe(false);
   });
 });
+
+describe('EnvironmentCard when an image is missing', () => {
+  it('offers "Open course…" (the window cannot be given --bundle) and only then', async () => {
+    const api = new FakeApi()
+      .handle('env.status', () => absent)
+      .handle('env.doctor', () => ({
+        ok: false,
+        findings: [{ id: 'image-k3s', title: 'Image rancher/k3s:v1.33.4-k3s1', status: 'fail', detail: 'missing, and no bundle provides it', action: 'Open the course file…' }],
+      }));
+    const env = new EnvironmentController(api);
+    env.start();
+    let opened = 0;
+    render(EnvironmentCard, { env, onOpenCourse: () => (opened += 1) });
+    const group = await screen.findByRole('group', { name: 'Missing images' });
+    await fireEvent.click(within(group).getByRole('button', { name: '📂 Open course…' }));
+    expect(opened).toBe(1);
+  });
+
+  it('says nothing about courses while every image is there', async () => {
+    const api = new FakeApi()
+      .handle('env.status', () => absent)
+      .handle('env.doctor', () => ({ ok: true, findings: [{ id: 'image-k3s', title: 'Image rancher/k3s', status: 'ok', detail: 'present on the engine' }] }));
+    const env = new EnvironmentController(api);
+    env.start();
+    render(EnvironmentCard, { env, onOpenCourse: () => undefined });
+    await screen.findByText('present on the engine');
+    expect(screen.queryByRole('group', { name: 'Missing images' })).toBeNull();
+  });
+});
