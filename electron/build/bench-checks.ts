@@ -5,6 +5,7 @@ import { startKubeApiTestDouble } from '../../e2e/support/kube-api-test-double.t
 import { CheckEngine } from '../node/checks/check-engine.ts';
 import { FakeClusterAccess, FakeCommandLog, FakeContainers } from '../node/checks/engine-fixtures.test-support.ts';
 import { LabCatalog } from '../node/labs/lab-catalog.ts';
+import { figure, type BenchFigure } from './bench-figures.ts';
 
 /**
  * Check latency: from an object change in the Kubernetes API (the test double) to the `checks.result` event
@@ -19,7 +20,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
 
-export default async function benchChecks(): Promise<void> {
+export default async function benchChecks(): Promise<BenchFigure[]> {
   const double = await startKubeApiTestDouble();
   const deployment = {
     apiVersion: 'apps/v1',
@@ -59,6 +60,7 @@ export default async function benchChecks(): Promise<void> {
       `check latency (API event -> checks.result, ${CHANGES} changes, 150 ms debounce included): ` +
         `p50 ${format(percentile(sorted, 50))}, p95 ${format(percentile(sorted, 95))}, max ${format(sorted.at(-1) ?? Number.NaN)}\n`,
     );
+    return [figure('check reaction (API event -> checks.result, 150 ms debounce included)', 'ms', latencies.map((ms) => Number(ms.toFixed(1))))];
   } finally {
     await engine.dispose();
     await double.stop();
