@@ -21,7 +21,14 @@ export const TerminalDataSchema = z.object({ id: TerminalId, data: z.string().ma
  */
 export const TerminalScreenSchema = z.object({ id: TerminalId, screen: z.string().max(4_000_000), seq: z.number().int().min(0) });
 
-export const TerminalSessionSchema = z.object({ id: TerminalId, title: z.string(), target: TerminalTargetSchema, alive: z.boolean() });
+export const TerminalSessionSchema = z.object({
+  id: TerminalId,
+  title: z.string(),
+  target: TerminalTargetSchema,
+  alive: z.boolean(),
+  /** The screen this machine's terminal showed when the previous backend ended (crash or quit), to paint first. */
+  restored: z.string().max(4_100_000).optional(),
+});
 export type TerminalSession = z.infer<typeof TerminalSessionSchema>;
 
 export const terminalCalls = {

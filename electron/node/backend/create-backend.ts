@@ -95,7 +95,14 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     progressStartedAt: (labId) => progress.get().labs[labId]?.startedAt,
   });
   const clusterService = new ClusterService({ cluster, events });
-  const terminals = new TerminalService({ containers: environment.containers, cluster, events, recordCommand: (record) => commandLog.record(record) });
+  const terminals = new TerminalService({
+    containers: environment.containers,
+    cluster,
+    events,
+    recordCommand: (record) => commandLog.record(record),
+    // Open terminals and their screens, so they come back after a crash or restart.
+    stateFile: path.join(options.dataDir, 'terminals.json'),
+  });
 
   const handlers: CallHandlers = {
     ...createAppHandlers({

@@ -1,3 +1,8 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { EventName, EventPayload, EventSink } from '../../common/api/contract.ts';
 import { LabdeckError } from '../../common/errors.ts';
@@ -54,7 +59,7 @@ interface Emitted {
   clientId: string | undefined;
 }
 
-function setup(options: { containers?: Partial<LabContainers>; kubeconfigPath?: string | null } = {}) {
+function setup(options: { containers?: Partial<LabContainers>; kubeconfigPath?: string | null; stateFile?: string } = {}) {
   const processes: FakeProcess[] = [];
   const execCalls: { containerId: string; argv: string[] }[] = [];
   const hostCalls: HostShellOptions[] = [];
@@ -86,6 +91,7 @@ function setup(options: { containers?: Partial<LabContainers>; kubeconfigPath?: 
     containers,
     cluster,
     events,
+    ...(options.stateFile ? { stateFile: options.stateFile } : {}),
     spawnHostShell: async (hostOptions) => {
       hostCalls.push(hostOptions);
       const process = new FakeProcess();
@@ -339,4 +345,73 @@ describe('mirrorTail', () => {
     const short = 'y\r\n'.repeat(8);
     expect(mirrorTail(encode(short), 4).byteLength).toBe(short.length);
   });
+});
+
+describe('TerminalService after a restart', () => {
+  let dir: string;
+  afterEach(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('brings a terminal back with its last screen when the same machine is opened again, once', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'labdeck-terminals-'));
+    const stateFile = path.join(dir, 'terminals.json');
+    const first = setup({ stateFile });
+    await first.service.open({ target: { kind: 'jumphost' }, cols: 80, rows: 24 }, 'client-a');
+    await first.service.open({ target: { kind: 'node', node: 'worker1' }, cols: 80, rows: 24 }, 'client-a');
+    first.processes[0]!.emit('ubuntu@jumphost:~$ kubectl get pods\r\nmypod   1/1   Running\r\nubuntu@jumphost:~$ ');
+    first.processes[1]!.emit('worker1:/# ');
+    await first.service.dispose();
+
+    const second = setup({ stateFile });
+    const jump = await second.service.open({ target: { kind: 'jumphost' }, cols: 80, rows: 24 }, 'client-b');
+    expect(jump.restored).toContain('mypod   1/1   Running');
+    expect(jump.restored).toContain('This is a new shell');
+    expect((await second.service.open({ target: { kind: 'host' }, cols: 80, rows: 24 }, 'client-b')).restored).toBeUndefined();
+    expect((await second.service.open({ target: { kind: 'jumphost' }, cols: 80, rows: 24 }, 'client-b')).restored).toBeUndefined();
+    // A reload replays the old screen too: the mirror starts from it.
+    const { replay } = await second.service.attach(jump.id, 'client-b');
+    expect(Buffer.from(replay, 'base64').toString()).toContain('mypod');
+    await second.service.dispose();
+  });
+
+  it('does not bring back a terminal the attendee closed, and ignores a damaged file', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'labdeck-terminals-'));
+    const stateFile = path.join(dir, 'terminals.json');
+    const first = setup({ stateFile });
+    const session = await first.service.open({ target: { kind: 'jumphost' }, cols: 80, rows: 24 }, 'client-a');
+    first.processes[0]!.emit('old screen');
+    first.service.close(session.id);
+    await first.service.dispose();
+    const second = setup({ stateFile });
+    expect((await second.service.open({ target: { kind: 'jumphost' }, cols: 80, rows: 24 }, 'client-b')).restored).toBeUndefined();
+    await second.service.dispose();
+
+    await writeFile(stateFile, '{"version": 1, "terminals": [');
+    const third = setup({ stateFile });
+    expect((await third.service.open({ target: { kind: 'jumphost' }, cols: 80, rows: 24 }, 'client-c')).restored).toBeUndefined();
+    await third.service.dispose();
+  });
+
+  it('brings terminals back after the backend was killed with SIGKILL', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'labdeck-terminals-'));
+    const stateFile = path.join(dir, 'terminals.json');
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(path.dirname(fileURLToPath(import.meta.url)), 'terminal-service.kill-backend.test-support.ts'), stateFile], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('ready')) {
+          child.kill('SIGKILL');
+          resolve();
+        }
+      });
+      child.on('exit', (code) => (code !== null ? reject(new Error(`the backend exited by itself (${code})`)) : undefined));
+    });
+    await new Promise((resolve) => child.on('close', resolve));
+    const restarted = setup({ stateFile });
+    const session = await restarted.service.open({ target: { kind: 'jumphost' }, cols: 80, rows: 24 }, 'client');
+    expect(session.restored).toContain('mypod   1/1     Running');
+    await restarted.service.dispose();
+  }, 30_000);
 });

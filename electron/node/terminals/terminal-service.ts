@@ -8,6 +8,7 @@ import { FlowControl, InFlight } from './flow-control.ts';
 import { NodeCommandRecorder, nodeShellArgv } from './node-command-recorder.ts';
 import { spawnHostShell, type SpawnHostShell } from './host-shell.ts';
 import { ScreenMirror, type Snapshot } from './screen-mirror.ts';
+import { targetKey, TerminalStateFile, type SavedTerminal } from './terminal-persistence.ts';
 
 /**
  * A login shell, so the jumphost's profile (completion, prompt and the command record the checks read) is
@@ -35,7 +36,15 @@ export interface TerminalServiceOptions {
   spawnHostShell?: SpawnHostShell;
   /** Receives the command lines typed in node terminals (the jumphost records its own). */
   recordCommand?: (record: CommandRecord) => void;
+  /**
+   * Where the open terminals' screens are kept, so that after a crash or restart a terminal opened on the
+   * same machine starts with the screen it had (terminal-persistence.ts). None: nothing is kept.
+   */
+  stateFile?: string;
 }
+
+/** Written under a restored screen: the old shell ended with the previous backend. */
+const RESTORED_NOTE = '\r\n\x1b[2m[Labdeck was restarted: the shell above ended with it. This is a new shell.]\x1b[0m\r\n';
 
 /**
  * What reaches the renderer: `live` streams output as it arrives; `lagging` sends nothing (the renderer
@@ -92,6 +101,9 @@ export class TerminalService {
   readonly #spawnHostShell: SpawnHostShell;
   readonly #recordCommand: ((record: CommandRecord) => void) | undefined;
   #counter = 0;
+  readonly #state: TerminalStateFile | null;
+  /** Screens the previous run left, by target; each is used by the first shell opened there. */
+  readonly #restored: Promise<Map<string, SavedTerminal>>;
 
   constructor(options: TerminalServiceOptions) {
     this.#containers = options.containers;
@@ -99,10 +111,15 @@ export class TerminalService {
     this.#events = options.events;
     this.#spawnHostShell = options.spawnHostShell ?? spawnHostShell;
     this.#recordCommand = options.recordCommand;
+    this.#state = options.stateFile ? new TerminalStateFile(options.stateFile) : null;
+    this.#restored = this.#state ? this.#state.load() : Promise.resolve(new Map());
   }
 
   async open(request: OpenRequest, clientId: string): Promise<TerminalSession> {
     const process = await this.#start(request);
+    const restored = await this.#restored;
+    const previous = restored.get(targetKey(request.target));
+    restored.delete(targetKey(request.target));
     const number = ++this.#counter;
     const id = `t${number.toString(36)}-${randomBytes(4).toString('hex')}`;
     const recordCommand = this.#recordCommand;
@@ -135,6 +152,10 @@ export class TerminalService {
       rows: request.rows,
     };
     this.#sessions.set(id, session);
+    const restoredScreen = previous ? `${previous.screen}${RESTORED_NOTE}` : undefined;
+    // The mirror starts from the old screen too, so a reload or reconnect replays it with the new shell.
+    if (restoredScreen) session.mirror.write(Buffer.from(restoredScreen, 'utf8'));
+    this.#saveSoon();
     process.onData((chunk) => this.#receive(session, chunk));
     process.onExit((exitCode, message) => {
       session.alive = false;
@@ -150,7 +171,7 @@ export class TerminalService {
         void this.#resync(session).then(announce);
       }
     });
-    return describe(session);
+    return restoredScreen ? { ...describe(session), restored: restoredScreen } : describe(session);
   }
 
   list(): TerminalSession[] {
@@ -210,10 +231,30 @@ export class TerminalService {
     if (session.alive) session.process.kill();
     session.alive = false;
     session.mirror.dispose();
+    this.#saveSoon();
   }
 
+  /** Ends every shell; the saved screens stay, so the terminals come back on the next start. */
   async dispose(): Promise<void> {
-    for (const id of [...this.#sessions.keys()]) this.close(id);
+    await this.#state?.flush();
+    this.#state?.dispose();
+    for (const session of this.#sessions.values()) {
+      if (session.flushTimer) clearTimeout(session.flushTimer);
+      if (session.interruptTimer) clearTimeout(session.interruptTimer);
+      if (session.alive) session.process.kill();
+      session.alive = false;
+      session.mirror.dispose();
+    }
+    this.#sessions.clear();
+  }
+
+  #saveSoon(): void {
+    this.#state?.schedule(async () => {
+      const sessions = [...this.#sessions.values()];
+      const screens = await Promise.all(sessions.map((session) => session.mirror.snapshot(session.position, { scrollback: false })));
+      const savedAt = new Date().toISOString();
+      return sessions.map((session, index) => ({ target: session.target, screen: screens[index]?.screen ?? '', savedAt }));
+    });
   }
 
   /**
@@ -247,6 +288,7 @@ export class TerminalService {
     // Copy: some streams reuse their buffers after the callback returns.
     const copy = Uint8Array.prototype.slice.call(chunk);
     session.position += copy.byteLength;
+    this.#saveSoon();
     if (session.mode === 'interrupted') {
       // What drains from the pipes after a Ctrl-C is mirrored in one go when the shell is quiet, so most
       // of a plain-text flood can be skipped (mirrorTail).

@@ -178,6 +178,8 @@ export class TerminalTab {
       } else {
         const session = await this.api.call('terminal.open', { target: this.target, cols: this.terminal.cols, rows: this.terminal.rows });
         this.sessionId = session.id;
+        // The previous backend ended (crash or quit) with a terminal here: its last screen comes back first.
+        if (session.restored) this.terminal.write(session.restored);
         this.#shownSeq = 0;
         this.#awaitingScreen = false;
         this.#output.reset(0);
