@@ -27,6 +27,12 @@ const INTERRUPT_QUIET_MS = 30;
 const INTERRUPT_MAX_WAIT_MS = 400;
 /** Output held after a Ctrl-C beyond this is mirrored at once, so a program ignoring SIGINT stays bounded. */
 const INTERRUPT_HOLD_MAX_BYTES = 8 * 1024 * 1024;
+/** The mirror is fed at the latest this long after output arrives… */
+const LAZY_MIRROR_MS = 50;
+/** …or once this much has arrived. */
+const LAZY_MIRROR_MAX_BYTES = 1024 * 1024;
+/** Lines above the screen a skipped flood still leaves in the mirror, for a replay after a reload. */
+const MIRROR_TAIL_SCROLLBACK_LINES = 500;
 
 export interface TerminalServiceOptions {
   containers: LabContainers;
@@ -80,9 +86,13 @@ interface Session {
   sourcePaused: boolean;
   interruptTimer: NodeJS.Timeout | null;
   interruptedAt: number;
-  /** Output read after a Ctrl-C that dropped the backlog, not mirrored yet (see mirrorTail). */
-  interruptHeld: Uint8Array[];
-  interruptHeldBytes: number;
+  /**
+   * Output read but not yet given to the mirror. The mirror is fed lazily, in batches, so that of a
+   * plain-text flood it only parses the lines that decide the screen (mirrorTail).
+   */
+  unmirrored: Uint8Array[];
+  unmirroredBytes: number;
+  mirrorTimer: NodeJS.Timeout | null;
   rows: number;
 }
 
@@ -147,8 +157,9 @@ export class TerminalService {
       sourcePaused: false,
       interruptTimer: null,
       interruptedAt: 0,
-      interruptHeld: [],
-      interruptHeldBytes: 0,
+      unmirrored: [],
+      unmirroredBytes: 0,
+      mirrorTimer: null,
       rows: request.rows,
     };
     this.#sessions.set(id, session);
@@ -228,6 +239,7 @@ export class TerminalService {
     this.#sessions.delete(id);
     if (session.flushTimer) clearTimeout(session.flushTimer);
     if (session.interruptTimer) clearTimeout(session.interruptTimer);
+    if (session.mirrorTimer) clearTimeout(session.mirrorTimer);
     if (session.alive) session.process.kill();
     session.alive = false;
     session.mirror.dispose();
@@ -241,6 +253,7 @@ export class TerminalService {
     for (const session of this.#sessions.values()) {
       if (session.flushTimer) clearTimeout(session.flushTimer);
       if (session.interruptTimer) clearTimeout(session.interruptTimer);
+      if (session.mirrorTimer) clearTimeout(session.mirrorTimer);
       if (session.alive) session.process.kill();
       session.alive = false;
       session.mirror.dispose();
@@ -251,6 +264,7 @@ export class TerminalService {
   #saveSoon(): void {
     this.#state?.schedule(async () => {
       const sessions = [...this.#sessions.values()];
+      for (const session of sessions) this.#mirrorPending(session);
       const screens = await Promise.all(sessions.map((session) => session.mirror.snapshot(session.position, { scrollback: false })));
       const savedAt = new Date().toISOString();
       return sessions.map((session, index) => ({ target: session.target, screen: screens[index]?.screen ?? '', savedAt }));
@@ -289,20 +303,16 @@ export class TerminalService {
     const copy = Uint8Array.prototype.slice.call(chunk);
     session.position += copy.byteLength;
     this.#saveSoon();
+    session.unmirrored.push(copy);
+    session.unmirroredBytes += copy.byteLength;
     if (session.mode === 'interrupted') {
-      // What drains from the pipes after a Ctrl-C is mirrored in one go when the shell is quiet, so most
-      // of a plain-text flood can be skipped (mirrorTail).
-      session.interruptHeld.push(copy);
-      session.interruptHeldBytes += copy.byteLength;
-      if (session.interruptHeldBytes > INTERRUPT_HOLD_MAX_BYTES) this.#mirrorInterruptHeld(session);
+      // What drains from the pipes after a Ctrl-C is mirrored in one go when the shell is quiet.
+      if (session.unmirroredBytes > INTERRUPT_HOLD_MAX_BYTES) this.#mirrorPending(session);
       this.#armInterruptTimer(session);
       return;
     }
-    session.mirror.write(copy, () => this.#mirrorProgressed(session));
-    if (!session.sourcePaused && session.mirror.unparsedBytes > FlowControl.MIRROR_HIGH_BYTES) {
-      session.sourcePaused = true;
-      session.process.pause();
-    }
+    if (session.unmirroredBytes > LAZY_MIRROR_MAX_BYTES) this.#mirrorPending(session);
+    else session.mirrorTimer ??= setTimeout(() => this.#mirrorPending(session), LAZY_MIRROR_MS);
     switch (session.mode) {
       case 'live':
         session.pending.push(copy);
@@ -369,12 +379,19 @@ export class TerminalService {
     );
   }
 
-  #mirrorInterruptHeld(session: Session): void {
-    if (session.interruptHeldBytes === 0) return;
-    const held = Buffer.concat(session.interruptHeld, session.interruptHeldBytes);
-    session.interruptHeld = [];
-    session.interruptHeldBytes = 0;
-    session.mirror.write(mirrorTail(held, session.rows), () => this.#mirrorProgressed(session));
+  /** Hands the output read so far to the mirror (of a plain-text flood only its tail: mirrorTail). */
+  #mirrorPending(session: Session): void {
+    if (session.mirrorTimer) clearTimeout(session.mirrorTimer);
+    session.mirrorTimer = null;
+    if (session.unmirroredBytes === 0) return;
+    const held = session.unmirrored.length === 1 ? session.unmirrored[0]! : Buffer.concat(session.unmirrored, session.unmirroredBytes);
+    session.unmirrored = [];
+    session.unmirroredBytes = 0;
+    session.mirror.write(mirrorTail(held, 2 * session.rows + MIRROR_TAIL_SCROLLBACK_LINES), () => this.#mirrorProgressed(session));
+    if (!session.sourcePaused && session.mirror.unparsedBytes > FlowControl.MIRROR_HIGH_BYTES) {
+      session.sourcePaused = true;
+      session.process.pause();
+    }
   }
 
   /** Sends the renderer the current screen (no scrollback) and streams live from there. */
@@ -382,7 +399,7 @@ export class TerminalService {
     if (session.mode === 'snapshotting') return;
     if (session.interruptTimer) clearTimeout(session.interruptTimer);
     session.interruptTimer = null;
-    this.#mirrorInterruptHeld(session);
+    this.#mirrorPending(session);
     const snapshot = await this.#snapshot(session, false);
     if (this.#sessions.has(session.id)) {
       session.inFlight.sent(snapshot.seq, snapshot.screen.length);
@@ -396,6 +413,7 @@ export class TerminalService {
     while (session.snapshotting) await session.snapshotting;
     this.#dropPending(session);
     session.mode = 'snapshotting';
+    this.#mirrorPending(session);
     const running = session.mirror.snapshot(session.position, { scrollback });
     session.snapshotting = running;
     try {
@@ -431,13 +449,14 @@ export class TerminalService {
  * of a log, `seq`: printable characters, UTF-8, tab, CR and LF only) changes no terminal state but the
  * rows it scrolls through, so when at least twice the screen's height of whole lines follows it, every
  * visible row (and any remnant of a partly overwritten one) comes from those lines and the flood before
- * them can be skipped. Anything with escape sequences or other controls is parsed in full.
+ * them can be skipped; `keepLines` (at least twice the rows) also keeps some scrollback. Anything with
+ * escape sequences or other controls is parsed in full.
  */
-export function mirrorTail(bytes: Uint8Array, rows: number): Uint8Array {
+export function mirrorTail(bytes: Uint8Array, keepLines: number): Uint8Array {
   let newlines = 0;
   let cut = -1;
   for (let index = bytes.byteLength - 1; index >= 0; index--) {
-    if (bytes[index] === 0x0a && ++newlines > 2 * rows) {
+    if (bytes[index] === 0x0a && ++newlines > keepLines) {
       cut = index + 1;
       break;
     }

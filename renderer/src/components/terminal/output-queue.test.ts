@@ -52,6 +52,18 @@ describe('OutputQueue', () => {
     expect(queue.backlogBytes).toBe(0);
   });
 
+  it('hands a large event over in pieces, each acknowledged at the position of its last byte', () => {
+    const { queue, written, acks, parseNext } = fakeTerminal();
+    queue.push(bytes('0123456789abcdefghij12345'), 125);
+    expect(written.map((entry) => entry.data)).toEqual(['0123456789']);
+    parseNext();
+    expect(acks).toEqual([110]);
+    parseNext();
+    parseNext();
+    expect(written.map((entry) => entry.data)).toEqual(['0123456789', 'abcdefghij', '12345']);
+    expect(acks).toEqual([110, 120, 125]);
+  });
+
   it('ignores callbacks of writes from before a reset', () => {
     const { queue, acks, parseNext } = fakeTerminal();
     queue.push(bytes('old'), 3);

@@ -9,7 +9,11 @@ export interface OutputQueueOptions {
   write(bytes: Uint8Array | string, done: () => void): void;
   /** Tells the backend the output up to `seq` is processed. */
   ack(seq: number): void;
-  /** Bytes handed to xterm and not parsed yet, at most: enough to keep it busy between callbacks. */
+  /**
+   * Bytes handed to xterm and not parsed yet, at most. Small: xterm's write callbacks run inside its
+   * parse loop, so the next piece is handed over before the loop ends, and what xterm holds is what a
+   * Ctrl-C cannot drop.
+   */
   maxInTerminalBytes?: number;
   /** Acknowledge after this many processed bytes, or when the queue runs dry. */
   ackEveryBytes?: number;
@@ -32,7 +36,7 @@ export class OutputQueue {
   constructor(options: OutputQueueOptions) {
     this.#write = options.write;
     this.#ack = options.ack;
-    this.#maxInTerminal = options.maxInTerminalBytes ?? 256 * 1024;
+    this.#maxInTerminal = options.maxInTerminalBytes ?? 32 * 1024;
     this.#ackEvery = options.ackEveryBytes ?? 64 * 1024;
   }
 
@@ -42,7 +46,13 @@ export class OutputQueue {
   }
 
   push(bytes: Uint8Array, seq: number): void {
-    this.#queue.push({ bytes, seq });
+    // Events carry up to 256 KB; pieces of the in-xterm bound keep what xterm holds small. A piece's
+    // seq is the stream position of its last byte.
+    const piece = this.#maxInTerminal;
+    for (let start = 0; start < bytes.byteLength; start += piece) {
+      const end = Math.min(bytes.byteLength, start + piece);
+      this.#queue.push({ bytes: bytes.subarray(start, end), seq: seq - (bytes.byteLength - end) });
+    }
     this.#queuedBytes += bytes.byteLength;
     this.#pump();
   }
