@@ -114,6 +114,20 @@ test('invalid YAML gets an error marker at its line and nothing is sent', async 
   await page.screenshot({ path: 'e2e/screenshots/editor-invalid.png' });
 });
 
+test('an over-indented key is marked once, as you type, on its own line and in plain words', async ({ page }) => {
+  await openPodManifest(page);
+  await setEditorText(page, 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n    labels: x\nspec:\n  containers: []\n');
+  // No click: the backend's validation marks it while typing, on line 5 where the fix goes.
+  const line5Top = await editor(page).locator('.monaco-editor .line-numbers', { hasText: /^5$/ }).evaluate((element) => element.getBoundingClientRect().top);
+  await expect
+    .poll(async () => editor(page).locator('.monaco-editor .squiggly-error').evaluateAll((elements) => elements.map((element) => Math.round(element.getBoundingClientRect().top))))
+    .toEqual([expect.closeTo(line5Top, -1)]);
+  await editor(page).getByRole('button', { name: 'Validate' }).click();
+  const listed = editor(page).getByRole('list', { name: 'Problems' }).getByRole('button');
+  await expect(listed).toHaveCount(1);
+  await expect(listed).toHaveText(/^Line 5: `labels` is indented further than `name`/);
+});
+
 test('completion offers Kubernetes fields from the schema', async ({ page }) => {
   await openPodManifest(page);
   await setEditorText(page, 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  ');
@@ -132,6 +146,7 @@ test('problems are listed once with one severity, cleared once fixed, and the te
   // The summary counts; it does not repeat the list.
   await expect(editor(page).getByText(first, { exact: false })).toHaveCount(1);
   // While typing and after Validate alike, a problem is drawn as an error, never as a yellow warning.
+  await page.screenshot({ path: test.info().outputPath('editor-problems.png') });
   await expect(editor(page).locator('.monaco-editor .squiggly-error').first()).toBeVisible();
   await expect(editor(page).locator('.monaco-editor .squiggly-warning')).toHaveCount(0);
 

@@ -1,6 +1,7 @@
 import { isMap, isNode, isScalar, isSeq, LineCounter, type Document, type Node as YamlNode } from 'yaml';
 import type { ManifestProblem } from '../../common/api/cluster.ts';
 import { parseManifestYaml } from '../kube/parse-manifest-yaml.ts';
+import { yamlSyntaxProblems } from '../kube/yaml-syntax-problems.ts';
 
 /** One Kubernetes object of a manifest, with what is needed to point back into the text the user edited. */
 export interface ManifestDocument {
@@ -38,10 +39,7 @@ export function readManifestDocuments(text: string): { documents: ManifestDocume
   for (const document of parsed) {
     const firstLine = lineAt(document.contents?.range?.[0] ?? document.range[0]);
     if (document.errors.length > 0) {
-      for (const error of document.errors) {
-        const pos = lineCounter.linePos(error.pos[0]);
-        problems.push({ line: pos.line, column: pos.col, message: error.message.split('\n')[0] ?? error.message, source: 'yaml' });
-      }
+      problems.push(...yamlSyntaxProblems(document.errors, lineCounter, text));
       continue;
     }
     const value: unknown = document.toJS();

@@ -1,6 +1,7 @@
 import { isMap, isNode, LineCounter, type Document, type Node as YamlNode } from 'yaml';
 import type { ManifestProblem } from '../../common/api/cluster.ts';
 import { parseManifestYaml } from './parse-manifest-yaml.ts';
+import { yamlSyntaxProblems } from './yaml-syntax-problems.ts';
 import { hasKind, isBuiltInApiVersion, schemaKinds, validateKindObject, type SchemaError } from './schema-validator.ts';
 
 /**
@@ -130,10 +131,6 @@ function validateDocument(document: Document, lineCounter: LineCounter): Manifes
   return problems;
 }
 
-function firstLine(message: string): string {
-  return message.split('\n')[0] ?? message;
-}
-
 /** Parses and validates every document of a manifest; an empty array means it looks right. */
 export function validateManifestText(text: string): ManifestProblem[] {
   const lineCounter = new LineCounter();
@@ -141,13 +138,11 @@ export function validateManifestText(text: string): ManifestProblem[] {
   const problems: ManifestProblem[] = [];
   if ('empty' in documents) {
     // Nothing but comments or whitespace: nothing to validate, only stream-level syntax errors to report.
-    return documents.errors.map((error) => problemAt(lineCounter, [error.pos[0], error.pos[1]], firstLine(error.message), 'yaml'));
+    return yamlSyntaxProblems(documents.errors, lineCounter, text);
   }
   for (const document of documents) {
     if (document.errors.length > 0) {
-      for (const error of document.errors) {
-        problems.push(problemAt(lineCounter, [error.pos[0], error.pos[1]], firstLine(error.message), 'yaml'));
-      }
+      problems.push(...yamlSyntaxProblems(document.errors, lineCounter, text));
       continue;
     }
     problems.push(...validateDocument(document, lineCounter));

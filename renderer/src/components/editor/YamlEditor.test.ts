@@ -139,6 +139,16 @@ describe('YamlEditor', () => {
     expect(screen.queryByRole('button', { name: /Line 3/ })).toBeNull();
   });
 
+  it("marks problems as one types with the backend's validation, the same words Validate uses", async () => {
+    const problem: ManifestProblem = { line: 3, column: 1, message: '`labels` is indented further than `name` above it', source: 'yaml' };
+    const { api, calls } = fakeApi([problem]);
+    render(YamlEditor, { api, openDocument: POD });
+    await waitFor(() => expect(calls).toContain('cluster.validate'), { timeout: 3000 });
+    await waitFor(() => expect(fake.markers.filter((entry) => entry.owner === 'labdeck').at(-1)?.markers).toEqual([expect.objectContaining({ startLineNumber: 3, severity: 8, message: problem.message })]));
+    // Marks only: the list and its "Not sent" belong to an explicit Validate or Apply.
+    expect(screen.queryByRole('list', { name: 'Problems' })).toBeNull();
+  });
+
   it('brings back what was typed for this lab after a reload', async () => {
     const { api } = fakeApi([]);
     const scope = { courseId: 'k8s', labId: '1.2' };

@@ -34,7 +34,9 @@ export function setUpMonaco(): MonacoYaml {
   };
   yaml = configureMonacoYaml(monacoForYaml(), {
     enableSchemaRequest: false,
-    validate: true,
+    // Problems come from one place, the backend's validation (YamlEditor runs it as one types): the same
+    // words, severity and line as Validate and Apply, instead of a second parser's messages beside them.
+    validate: false,
     completion: true,
     hover: true,
     format: { enable: true },
@@ -68,7 +70,9 @@ function monacoForYaml(): Parameters<typeof configureMonacoYaml>[0] {
 export async function useKubernetesSchema(schema: unknown): Promise<void> {
   await setUpMonaco().update({
     enableSchemaRequest: false,
-    validate: true,
+    // Problems come from one place, the backend's validation (YamlEditor runs it as one types): the same
+    // words, severity and line as Validate and Apply, instead of a second parser's messages beside them.
+    validate: false,
     completion: true,
     hover: true,
     format: { enable: true },
