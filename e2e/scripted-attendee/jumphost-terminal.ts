@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmod, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -55,13 +55,19 @@ export class JumphostTerminal {
       JUMPHOST_IMAGE,
     ]);
     const containerId = stdout.trim();
-    // The manifests the steps apply, where the guide's `kubectl apply -f nginx-pod.yaml` finds them (the home
-    // folder, as when the attendee saves them there), and the stand-ins loaded by every interactive shell.
-    await run('docker', ['exec', containerId, 'sh', '-c', 'cp /tmp/scripted-attendee/files/* /home/ubuntu/ && printf "\\n. /tmp/scripted-attendee/dataplane.bash\\n" >> /home/ubuntu/.bashrc']);
-    const shell = await execInteractive(docker, containerId, JUMPHOST_SHELL, { cols: 400, rows: 50, env: ['TERM=xterm-256color'] });
-    const terminal = new JumphostTerminal(containerId, dir, shell);
-    await terminal.#waitFor(() => /ubuntu@[^\n]*\$ /.test(terminal.#output), 30_000, 'the first prompt');
-    return terminal;
+    try {
+      // The manifests the steps apply, where the guide's `kubectl apply -f nginx-pod.yaml` finds them (the
+      // home folder, as when the attendee saves them there), and the stand-ins loaded by every interactive shell.
+      await run('docker', ['exec', containerId, 'sh', '-c', 'cp -r /tmp/scripted-attendee/files/. /home/ubuntu/ && printf "\\n. /tmp/scripted-attendee/dataplane.bash\\n" >> /home/ubuntu/.bashrc']);
+      const shell = await execInteractive(docker, containerId, JUMPHOST_SHELL, { cols: 400, rows: 50, env: ['TERM=xterm-256color'] });
+      const terminal = new JumphostTerminal(containerId, dir, shell);
+      await terminal.#waitFor(() => /ubuntu@[^\n]*\$ /.test(terminal.#output), 30_000, 'the first prompt');
+      return terminal;
+    } catch (error) {
+      await run('docker', ['rm', '-f', containerId]).catch(() => undefined);
+      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      throw error;
+    }
   }
 
   /** Sets the answers the stand-ins give (recomputed as live addresses appear). */
@@ -99,7 +105,6 @@ export class JumphostTerminal {
   async dataplaneLog(): Promise<{ asked: string[]; missing: string[] }> {
     const read = async (name: string) => {
       try {
-        const { readFile } = await import('node:fs/promises');
         return (await readFile(path.join(this.#dir, name), 'utf8')).split('\n').filter(Boolean);
       } catch {
         return [];
