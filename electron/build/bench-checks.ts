@@ -31,8 +31,14 @@ export default async function benchChecks(): Promise<BenchFigure[]> {
   };
   await double.setObjects([deployment]);
   let onReady: ((result: CheckResult) => void) | undefined;
+  const catalog = await LabCatalog.load(path.join(ROOT, 'labs'));
+  // The lab marks deployment-ready `once` (a later step deletes the Deployment), so after its first pass it
+  // would never report again; the benchmark needs every flip judged, as a `holds` check is.
+  const check = catalog.step('1.3', 'create-deployment')?.spec.checks.find((candidate) => candidate.id === 'deployment-ready');
+  if (!check) throw new Error('lab 1.3 has no check deployment-ready in step create-deployment');
+  (check as { mode: string }).mode = 'holds';
   const engine = new CheckEngine({
-    catalog: await LabCatalog.load(path.join(ROOT, 'labs')),
+    catalog,
     cluster: new FakeClusterAccess(double.kubeconfigPath),
     containers: new FakeContainers(),
     commandLog: new FakeCommandLog(),
