@@ -15,6 +15,7 @@ import { JUMPHOST_IMAGE } from '../node/env/versions.ts';
 import { startWebHost } from '../node/host/web-host.ts';
 import { createTerminalHandlers } from '../node/terminals/terminal-handlers.ts';
 import { TerminalService } from '../node/terminals/terminal-service.ts';
+import { figure, report, unavailable, type BenchFigure } from './bench-figures.ts';
 
 /**
  * Terminal figures per terminal kind (host shell, jumphost): throughput through the whole path (shell ->
@@ -39,13 +40,6 @@ interface ClientFigures {
   afterCtrlCBytes: number;
 }
 
-function spread(values: number[], digits: number, unit: string): string {
-  const sorted = [...values].sort((a, b) => a - b);
-  const median = sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-  const f = (value: number) => value.toFixed(digits);
-  return `${f(median)} ${unit} (min ${f(sorted[0] ?? Number.NaN)}, max ${f(sorted.at(-1) ?? Number.NaN)})`;
-}
-
 async function jumphostOrReason(): Promise<{ jumphost: StandaloneJumphost; name: string } | string> {
   try {
     const docker = createDockerClient();
@@ -61,7 +55,7 @@ async function jumphostOrReason(): Promise<{ jumphost: StandaloneJumphost; name:
   }
 }
 
-export default async function benchTerminal(): Promise<void> {
+export default async function benchTerminal(): Promise<BenchFigure[]> {
   const emptyRenderer = await mkdtemp(path.join(os.tmpdir(), 'labdeck-bench-renderer-'));
   const jump = await jumphostOrReason();
   const events = new EventHub();
@@ -75,11 +69,11 @@ export default async function benchTerminal(): Promise<void> {
   const dispatcher = new Dispatcher(createTerminalHandlers(service) as CallHandlers);
   const host = await startWebHost({ dispatcher, events, rendererDir: emptyRenderer });
   const kinds = typeof jump === 'string' ? ['host'] : ['host', 'jumphost'];
-  if (typeof jump === 'string') process.stdout.write(`terminal (jumphost): not measured here: ${jump}\n`);
-  const all: ClientFigures[] = [];
+  const figures: BenchFigure[] = [];
+  if (typeof jump === 'string') figures.push(...report([unavailable('terminal jumphost', jump)]));
   try {
     for (const kind of kinds) {
-      const figures: ClientFigures[] = [];
+      const runs: ClientFigures[] = [];
       for (let index = 0; index < RUNS; index++) {
         const { stdout } = await run(
           process.execPath,
@@ -87,19 +81,20 @@ export default async function benchTerminal(): Promise<void> {
           { cwd: ROOT, timeout: 300_000, maxBuffer: 1024 * 1024 },
         );
         const line = stdout.trim().split('\n').at(-1) ?? '';
-        figures.push(JSON.parse(line) as ClientFigures);
+        runs.push(JSON.parse(line) as ClientFigures);
       }
-      all.push(...figures);
-      const ratio = figures.map((figure) => figure.throughputMBps / figure.xtermAloneMBps);
-      process.stdout.write(
-        `terminal ${kind} (${RUNS} runs): throughput ${spread(figures.map((f) => f.throughputMBps), 1, 'MB/s')}, ` +
-          `xterm alone ${spread(figures.map((f) => f.xtermAloneMBps), 1, 'MB/s')}, ratio ${spread(ratio, 2, 'x')}, ` +
-          `bytes that reached the page ${spread(figures.map((f) => f.deliveredShare * 100), 0, '%')}\n` +
-          `terminal ${kind} Ctrl-C during \`yes\`: prompt after ${spread(figures.map((f) => f.ctrlCMs), 0, 'ms')}, ` +
-          `${spread(figures.map((f) => f.afterCtrlCBytes / 1000), 1, 'KB')} arrived after the keystroke\n`,
+      figures.push(
+        ...report([
+          figure(`terminal ${kind} throughput`, 'MB/s', runs.map((run) => run.throughputMBps), 'shell to the page screen, through the WebSocket'),
+          figure(`terminal ${kind} xterm alone`, 'MB/s', runs.map((run) => run.xtermAloneMBps), 'the same bytes parsed from memory, same process and run'),
+          figure(`terminal ${kind} throughput / xterm alone`, 'x', runs.map((run) => run.throughputMBps / run.xtermAloneMBps), 'target >= 0.8'),
+          figure(`terminal ${kind} output that reached the page`, '%', runs.map((run) => run.deliveredShare * 100), 'the rest was replaced by screens while the page lagged'),
+          figure(`terminal ${kind} Ctrl-C during yes, to the prompt`, 'ms', runs.map((run) => run.ctrlCMs), 'target < 200'),
+          figure(`terminal ${kind} bytes after Ctrl-C`, 'KB', runs.map((run) => run.afterCtrlCBytes / 1000), 'target < 100'),
+        ]),
       );
     }
-    process.stdout.write(`terminal JSON ${JSON.stringify(all)}\n`);
+    return figures;
   } finally {
     await service.dispose();
     await host.close();

@@ -9,8 +9,8 @@
  * renderer's sake, as before, left ~1.3 MB in socket queues out of Ctrl-C's reach (issue 13).
  */
 export const FlowControl = {
-  HIGH_WATERMARK_BYTES: 1_000_000,
-  LOW_WATERMARK_BYTES: 256_000,
+  HIGH_WATERMARK_BYTES: 512_000,
+  LOW_WATERMARK_BYTES: 128_000,
   /** A Ctrl-C typed with more than this unacknowledged drops the backlog and resyncs the screen. */
   INTERRUPT_BEHIND_BYTES: 64_000,
   /** The mirror's parse backlog at which the shell's output is paused, and where it resumes. */
