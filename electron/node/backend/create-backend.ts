@@ -118,7 +118,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     }),
     ...createEnvHandlers(environment),
     ...createCatalogHandlers(catalog),
-    ...createCheckHandlers(checks, (labId, stepId) => progress.activate(labId, stepId)),
+    ...createCheckHandlers(checks, (labId, stepId, openedAt) => progress.activate(labId, stepId, openedAt)),
     ...createProgressHandlers(progress, { onReset: (labId) => checks.forget(labId) }),
     ...createClusterHandlers(clusterService),
     ...createTerminalHandlers(terminals),

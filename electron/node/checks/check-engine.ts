@@ -111,14 +111,14 @@ export class CheckEngine {
   }
 
   /** Makes a step the active one; resolves with the lab's results once its object and command checks ran. */
-  async activate(labId: string, stepId: string): Promise<CheckResult[]> {
+  async activate(labId: string, stepId: string, openedAt: Date = new Date()): Promise<CheckResult[]> {
     this.#assertLive();
     const lab = this.#options.catalog.requireLab(labId);
     this.#options.catalog.requireStep(labId, stepId);
     const labChanged = this.#active?.labId !== labId;
     const previousStep = this.#active?.stepId;
     this.#active = { labId, stepId };
-    this.#evidence.opened(labId, stepId);
+    this.#evidence.opened(labId, stepId, openedAt);
     this.#subscribe();
     if (labChanged) {
       this.#track(lab);

@@ -33,6 +33,18 @@ describe('commandsSince', () => {
     expect((await evaluateCommand(reachNginx, commandsSince(world(records), opened))).status).toBe('passed');
   });
 
+  it('counts a line typed in the same second as the opening (the recorder knows starts only to the second)', async () => {
+    const openedMidSecond = new Date('2026-01-01T00:10:00.400Z');
+    const sameSecond: CommandRecord = { startedAt: '2026-01-01T00:10:00.000Z', time: '2026-01-01T00:10:00.900Z', command: 'curl http://10.244.1.5/', exitCode: 0 };
+    expect((await evaluateCommand(reachNginx, commandsSince(world([sameSecond]), openedMidSecond))).status).toBe('passed');
+    // Finished before the opening: typed before the step was opened, even within that second.
+    const finishedBefore: CommandRecord = { ...sameSecond, time: '2026-01-01T00:10:00.300Z' };
+    expect((await evaluateCommand(reachNginx, commandsSince(world([finishedBefore]), openedMidSecond))).status).toBe('failed');
+    // A start known to the millisecond is taken as it is.
+    const precise: CommandRecord = { ...sameSecond, startedAt: '2026-01-01T00:10:00.100Z' };
+    expect((await evaluateCommand(reachNginx, commandsSince(world([precise]), openedMidSecond))).status).toBe('failed');
+  });
+
   it('counts nothing for a step that was never opened', async () => {
     const scoped = commandsSince(world([at(12, 'curl http://10.244.1.5/')]), undefined);
     expect(await scoped.commandRecords()).toEqual([]);

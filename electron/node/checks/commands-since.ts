@@ -6,6 +6,18 @@ export function commandTime(record: CommandRecord): number {
 }
 
 /**
+ * Whether a command ran at or after `from` (ms). The jumphost's recorder knows a line's start only to the
+ * second (bash history), so a line typed in the same second as the opening counts when it finished after it:
+ * "Run in terminal" right after opening a step must not be lost.
+ */
+export function ranSince(record: CommandRecord, from: number): boolean {
+  const started = commandTime(record);
+  if (started >= from) return true;
+  const wholeSecond = record.startedAt !== undefined && started % 1000 === 0;
+  return wholeSecond && started >= Math.floor(from / 1000) * 1000 && Date.parse(record.time) >= from;
+}
+
+/**
  * The same world, with only the commands that ran at or after `since`: evidence for a step is what the
  * attendee did after opening it. Without an opening time nothing counts, so a step never completes from
  * commands typed before the attendee got there (or in an earlier lab).
@@ -20,7 +32,7 @@ export function commandsSince(world: CheckWorld, since: Date | undefined): Check
       if (records === null) return null;
       if (since === undefined) return [];
       const from = since.getTime();
-      return records.filter((record) => commandTime(record) >= from);
+      return records.filter((record) => ranSince(record, from));
     },
     // Lines from before the opening never count as evidence, but a variable they set (POD_IP=...) is still
     // what a later line's $POD_IP means in that shell.
@@ -29,7 +41,7 @@ export function commandsSince(world: CheckWorld, since: Date | undefined): Check
       if (records === null) return null;
       if (since === undefined) return records;
       const from = since.getTime();
-      return records.filter((record) => commandTime(record) < from);
+      return records.filter((record) => !ranSince(record, from));
     },
   };
 }

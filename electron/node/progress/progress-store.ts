@@ -117,10 +117,11 @@ export class ProgressStore {
   }
 
   /** The attendee opened a step: it becomes the one a reopened window returns to. */
-  activate(labId: string, stepId: string): ProgressState {
+  activate(labId: string, stepId: string, openedAt: Date = new Date(this.#now())): ProgressState {
     this.#requireStep(labId, stepId);
-    if (this.#opened?.labId !== labId) this.#journalEntry({ type: 'lab-opened', labId });
-    if (this.#opened?.labId !== labId || this.#opened.stepId !== stepId) this.#journalEntry({ type: 'step-opened', labId, stepId });
+    const time = openedAt.toISOString();
+    if (this.#opened?.labId !== labId) this.#journalEntry({ type: 'lab-opened', labId, time });
+    if (this.#opened?.labId !== labId || this.#opened.stepId !== stepId) this.#journalEntry({ type: 'step-opened', labId, stepId, time });
     this.#opened = { labId, stepId };
     if (this.#touch(labId, stepId)) this.#changed();
     return this.get();
