@@ -43,6 +43,11 @@ describe('the labdeck CLI bundle', () => {
     expect(result.stdout).toContain('"lab"');
   });
 
+  it('runs the offline self-test, whose Kubernetes API double is TypeScript in the source checkout', async () => {
+    const { stdout } = await run(process.execPath, [entry, 'selftest', '--lab', '1.1'], { cwd: repoRoot });
+    expect(stdout).toMatch(/(\d+)\/\1 scenarios behaved as recorded/);
+  }, 60_000);
+
   it('starts without client-node, kubernetes-models or dockerode; grade loads no client-node for a snapshot', () => {
     const heavy = ['@kubernetes/client-node', 'kubernetes-models', 'dockerode', 'node-pty'];
     const atStart = staticPackages(entry);

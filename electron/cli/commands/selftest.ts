@@ -20,11 +20,29 @@ interface SelftestOptions {
 /** The Kubernetes API test double lives in the test tree; it is there in a source checkout, not in a packaged app. */
 const DOUBLE_ENVIRONMENT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../e2e/support/double-selftest-environment.ts');
 
+/**
+ * Imports a TypeScript file of the source checkout. Run through tsx that is a plain import; from the CLI
+ * bundle (plain Node) tsx's loader is registered first, once.
+ */
+let tsxRegistered = false;
+async function importTypeScript(file: string): Promise<unknown> {
+  try {
+    return await import(pathToFileURL(file).href);
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION' || tsxRegistered) throw error;
+    const { register } = await import('tsx/esm/api');
+    register();
+    tsxRegistered = true;
+    // Node remembers the failed import of that URL; a query makes it a new module for the loader to take.
+    return import(`${pathToFileURL(file).href}?tsx`);
+  }
+}
+
 async function offlineOutcomes(lab: LoadedLab): Promise<ScenarioOutcome[]> {
   const selftest = await loadSelftest(lab.dir);
   if (!selftest) return [{ lab: lab.file.id, step: '-', scenario: 'solution', problems: [`${lab.dir} has no selftest.yaml`], results: [] }];
   if (!existsSync(DOUBLE_ENVIRONMENT)) throw new Error('The offline self-test needs a source checkout (e2e/support); use --live against a cluster instead.');
-  const { startDoubleSelftestEnvironment } = (await import(pathToFileURL(DOUBLE_ENVIRONMENT).href)) as {
+  const { startDoubleSelftestEnvironment } = (await importTypeScript(DOUBLE_ENVIRONMENT)) as {
     startDoubleSelftestEnvironment: (kinds: ReturnType<typeof labKinds>) => Promise<{ environment: SelftestEnvironment; stop(): Promise<void> }>;
   };
   const started = await startDoubleSelftestEnvironment(labKinds(lab));
