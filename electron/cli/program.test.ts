@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it, vi } from 'vitest';
 import { buildProgram, lazyCommands, requestedCommand, type LazyCommand } from './program.ts';
@@ -11,6 +13,16 @@ describe('labdeck program', () => {
       expect(registered, entry.name).toBeDefined();
       expect(registered?.description(), entry.name).toBe(entry.description);
     }
+  });
+
+  it('has an entry for every registerXCommand in commands/ (a command registered nowhere would be lost)', async () => {
+    const dir = path.join(import.meta.dirname, 'commands');
+    const exported = readdirSync(dir)
+      .filter((name) => name.endsWith('.ts') && !name.includes('.test'))
+      .flatMap((name) => [...readFileSync(path.join(dir, name), 'utf8').matchAll(/export function (register\w+Command)\(/g)].map((match) => match[1]));
+    const listed = await Promise.all(lazyCommands.map(async (entry) => (await entry.load()).name));
+    expect(exported.length).toBeGreaterThanOrEqual(9);
+    expect(new Set(listed)).toEqual(new Set(exported));
   });
 
   it('loads only the command that runs', async () => {
