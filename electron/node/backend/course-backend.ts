@@ -8,7 +8,7 @@ import { folderCourseTrust, packCourseTrust, type CourseTrust } from '../course-
 import { CourseUploads } from '../course-pack/course-uploads.ts';
 import { sameFingerprint } from '../course-pack/keys.ts';
 import { hostBundleDir, openPack } from '../course-pack/open-pack.ts';
-import { loadPackImages } from '../course-pack/pack-images.ts';
+import { loadPackImages, packImagesFor } from '../course-pack/pack-images.ts';
 import { describeVerification, verifyPack } from '../course-pack/pack-reader.ts';
 import { rememberCourse } from '../course-pack/remembered-course.ts';
 import { TrustStore } from '../course-pack/trust-store.ts';
@@ -111,8 +111,9 @@ export async function createCourseBackend(options: CourseBackendOptions): Promis
         throw new LabdeckError('invalid-request', trust.notice, { action: 'Confirm that you trust this folder like code you run, or open a signed pack instead.' });
       }
       const catalog = await LabCatalog.load(target);
-      progress('switch', 90, `Switching to ${catalog.title}`);
+      progress('switch', 0, `Switching to ${catalog.title}`);
       await switchTo(target, trust, undefined);
+      progress('switch', 100, `Labdeck now serves ${catalog.title}`);
       if (remember) await rememberCourse(options.dataDir, { source: target, courseDir: target, trust });
       progress('done', 100, `${catalog.title} is open`);
       events.emit('course.changed', { title: catalog.title });
@@ -126,7 +127,9 @@ export async function createCourseBackend(options: CourseBackendOptions): Promis
       // The page showed name and fingerprint and the attendee agreed to exactly this key.
       confirmTrust: async (publisher) => input.trustFingerprint !== undefined && sameFingerprint(publisher.fingerprint, input.trustFingerprint),
     });
-    progress('extract', 40, `${opened.manifest.course.title}: verified, signed by ${opened.publisher.name}`);
+    // Each stage's line says how far that stage got (the page draws one bar per stage).
+    progress('verify', 100, `${opened.manifest.course.title}: every file and the signature check out, signed by ${opened.publisher.name}`);
+    progress('extract', 100, `Unpacked into ${path.dirname(opened.courseDir)}`);
 
     const bundleDir = hostBundleDir(opened);
     let imagesLoaded = 0;
@@ -136,7 +139,8 @@ export async function createCourseBackend(options: CourseBackendOptions): Promis
     } else {
       try {
         docker ??= dockerFactory ? dockerFactory() : createDockerClient();
-        const result = await loadPackImages(docker, bundleDir, (step) => progress('images', 40 + Math.round(step.percent * 0.5), step.message, step.image));
+        const arch = process.arch === 'x64' ? 'amd64' : process.arch;
+        const result = await loadPackImages(docker, bundleDir, packImagesFor(opened.manifest, bundleDir, arch), (step) => progress('images', step.percent, step.message, step.image));
         imagesLoaded = result.loaded.length + result.present.length;
         imagesMessage = `${result.loaded.length} image(s) loaded into Docker, ${result.present.length} already there; ${result.airgap.length} image(s) for the nodes are copied in when the cluster starts.`;
       } catch (error) {
@@ -144,11 +148,12 @@ export async function createCourseBackend(options: CourseBackendOptions): Promis
         imagesMessage = `The images were not loaded yet (${error instanceof Error ? error.message : String(error)}); Start loads them from the pack.`;
         if (error instanceof LabdeckError && error.action) imagesMessage += ` ${error.action}`;
       }
-      progress('images', 90, imagesMessage);
+      progress('images', 100, imagesMessage);
     }
     const trust = packCourseTrust(shownName, opened.manifest.course.title, opened.publisher);
-    progress('switch', 95, `Switching to ${opened.manifest.course.title}`);
+    progress('switch', 0, `Switching to ${opened.manifest.course.title}`);
     await switchTo(opened.courseDir, trust, bundleDir);
+    progress('switch', 100, `Labdeck now serves ${opened.manifest.course.title}`);
     if (remember) await rememberCourse(options.dataDir, { source: shownName, courseDir: opened.courseDir, ...(bundleDir ? { bundleDir } : {}), trust });
     progress('done', 100, `${opened.manifest.course.title} is open`);
     events.emit('course.changed', { title: opened.manifest.course.title });

@@ -1,10 +1,9 @@
-import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { LabdeckError } from '../../common/errors.ts';
 import { checkBundleArchive } from '../env/bundle-archive.ts';
 import { imageIdOf, loadImageArchive } from '../env/bundle.ts';
-import { readBundleManifest } from '../env/bundle-writer.ts';
+import type { PackManifest } from './pack-manifest.ts';
 
 export interface PackImagesProgress {
   percent: number;
@@ -15,48 +14,63 @@ export interface PackImagesProgress {
 export interface PackImagesResult {
   /** Loaded now with `docker load`. */
   loaded: string[];
-  /** Already on the engine with the id the pack recorded. */
+  /** Already on the engine. */
   present: string[];
   /** Air-gap files (k3s system and workload images): copied into the nodes by `env up`, not loaded here. */
   airgap: string[];
 }
 
+/** One saved image of an opened pack, for this machine's CPU: where it was extracted and what it holds. */
+export interface PackImage {
+  name: string;
+  file: string;
+  size: number;
+  section: 'images' | 'airgap';
+}
+
+/**
+ * The saved images of an opened pack for one CPU architecture, from its manifest (whose sha256 of every file
+ * was checked when the pack was opened): images/<arch>/images/* are loaded into Docker, images/<arch>/airgap/*
+ * go to the nodes.
+ */
+export function packImagesFor(manifest: PackManifest, bundleDir: string, arch: string): PackImage[] {
+  const prefix = `images/${arch}/`;
+  return manifest.entries
+    .filter((entry) => entry.image !== undefined && entry.arch === arch && entry.path.startsWith(prefix))
+    .map((entry) => {
+      const relative = entry.path.slice(prefix.length);
+      return { name: entry.image!, file: path.join(bundleDir, ...relative.split('/')), size: entry.size, section: relative.startsWith('airgap/') ? 'airgap' : 'images' };
+    });
+}
+
 /**
  * Loads an opened pack's node and jumphost images into the local Docker engine, offline, right when the pack
  * is opened, so Start needs nothing more. Each archive is checked first to create only the tag it is for
- * (bundle-archive.ts), and the loaded image must have the id bundle.json recorded. Progress is by bytes.
+ * (bundle-archive.ts); the file's bytes are the ones the signed manifest lists. An image already on the engine
+ * under its name is left alone (the attendee may have pulled it). Progress is by bytes.
  */
-export async function loadPackImages(docker: Docker, bundleDir: string, onProgress: (progress: PackImagesProgress) => void): Promise<PackImagesResult> {
-  const manifest = await readBundleManifest(bundleDir);
-  if (!manifest) {
-    throw new LabdeckError('not-found', `The pack's image folder ${bundleDir} has no bundle.json.`, { action: 'Ask the instructor for a pack written with `labdeck pack` (not --no-images).' });
-  }
-  const result: PackImagesResult = { loaded: [], present: [], airgap: [] };
-  const images = manifest.images.filter((entry) => entry.section === 'images');
-  result.airgap = manifest.images.filter((entry) => entry.section === 'airgap').map((entry) => entry.name);
-  const total = images.reduce((sum, entry) => sum + entry.size, 0) || 1;
+export async function loadPackImages(docker: Docker, bundleDir: string, images: readonly PackImage[], onProgress: (progress: PackImagesProgress) => void): Promise<PackImagesResult> {
+  const result: PackImagesResult = { loaded: [], present: [], airgap: images.filter((image) => image.section === 'airgap').map((image) => image.name) };
+  const toLoad = images.filter((image) => image.section === 'images');
+  const total = toLoad.reduce((sum, image) => sum + image.size, 0) || 1;
   let done = 0;
-  for (const entry of images) {
-    const file = path.join(bundleDir, ...entry.file.split('/'));
-    onProgress({ percent: Math.round((done / total) * 100), message: `Checking ${entry.name}`, image: entry.name });
-    const id = await imageIdOf(docker, entry.name);
-    if (id !== null && (entry.imageId === null || id === entry.imageId)) {
-      result.present.push(entry.name);
+  for (const image of toLoad) {
+    onProgress({ percent: Math.round((done / total) * 100), message: `Checking ${image.name}`, image: image.name });
+    if ((await imageIdOf(docker, image.name)) !== null) {
+      result.present.push(image.name);
     } else {
-      await fsp.access(file);
-      const expected = await checkBundleArchive(bundleDir, file, entry.name);
-      onProgress({ percent: Math.round((done / total) * 100), message: `Loading ${entry.name} into Docker (${formatMegabytes(entry.size)})`, image: entry.name });
-      await loadImageArchive(docker, file);
-      const loaded = await imageIdOf(docker, entry.name);
-      if (loaded === null || (expected !== null && loaded !== expected)) {
-        throw new LabdeckError('environment-not-ready', `${entry.file} in the pack did not load as ${entry.name}${loaded ? ` (got id ${loaded})` : ''}.`, {
-          action: `Get the pack again from the instructor; then run \`docker rmi ${entry.name}\` and open it again.`,
+      await checkBundleArchive(bundleDir, image.file, image.name);
+      onProgress({ percent: Math.round((done / total) * 100), message: `Loading ${image.name} into Docker (${formatMegabytes(image.size)})`, image: image.name });
+      await loadImageArchive(docker, image.file);
+      if ((await imageIdOf(docker, image.name)) === null) {
+        throw new LabdeckError('environment-not-ready', `${path.basename(image.file)} in the pack did not load as ${image.name}.`, {
+          action: 'Get the pack again from the instructor and open it again.',
         });
       }
-      result.loaded.push(entry.name);
+      result.loaded.push(image.name);
     }
-    done += entry.size;
-    onProgress({ percent: Math.round((done / total) * 100), message: `${entry.name} is ready`, image: entry.name });
+    done += image.size;
+    onProgress({ percent: Math.round((done / total) * 100), message: `${image.name} is ready`, image: image.name });
   }
   return result;
 }

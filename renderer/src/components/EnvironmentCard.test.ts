@@ -122,7 +122,7 @@ describe('EnvironmentCard when an image is missing', () => {
     let opened = 0;
     render(EnvironmentCard, { env, onOpenCourse: () => (opened += 1) });
     const group = await screen.findByRole('group', { name: 'Missing images' });
-    await fireEvent.click(within(group).getByRole('button', { name: '📂 Open course…' }));
+    await fireEvent.click(within(group).getByRole('button', { name: 'Open course…' }));
     expect(opened).toBe(1);
   });
 

@@ -13,7 +13,7 @@ export type OpenerPhase = 'idle' | 'uploading' | 'inspecting' | 'confirm' | 'ope
 export class CourseOpener {
   phase = $state<OpenerPhase>('idle');
   inspection = $state<CourseInspection | null>(null);
-  /** One line per stage, the latest of each: verify, extract, images, switch, done. */
+  /** The latest report of each stage (verify, extract, images, switch, done), and of each image. */
   progress = $state<CourseProgress[]>([]);
   uploaded = $state(0);
   uploadTotal = $state(0);
@@ -37,7 +37,8 @@ export class CourseOpener {
   start(): () => void {
     const stopProgress = this.#api.on('course.progress', (event) => {
       if (this.phase !== 'opening') return;
-      this.progress = [...this.progress.filter((line) => line.stage !== event.stage), event];
+      // One line per stage, and per image while images load, so each image shows how far it got.
+      this.progress = [...this.progress.filter((line) => line.stage !== event.stage || line.image !== event.image), event];
     });
     this.#stop = stopProgress;
     return () => stopProgress();
