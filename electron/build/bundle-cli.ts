@@ -1,4 +1,4 @@
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { repoRoot, sourceLocationBanner, sourceLocationPlugin, type BundleOptions } from './bundle.ts';
@@ -8,16 +8,17 @@ import { repoRoot, sourceLocationBanner, sourceLocationPlugin, type BundleOption
  * command's module (program.ts imports them dynamically) becomes a chunk loaded only when that command runs.
  * electron/cli/labdeck.js runs this bundle when it is newer than the sources, else the sources through tsx.
  *
- * Production dependencies stay external, as in the Electron main: native ones must not be bundled, and the
- * heavy ones (client-node) are imported only by the chunks that use them. The chunks sit two folders below
- * the app root like dist/electron/main.js, so the same source-location rewrite applies.
+ * Pure-JavaScript dependencies (commander, yaml, zod, CEL, RE2) are bundled: resolving and reading hundreds of
+ * package files was most of a short command's start-up. External stay the native ones (node-pty; ssh2 and
+ * cpu-features under dockerode), client-node and ws (loaded only by the chunks of commands that talk to a
+ * cluster or serve), and tsx (selftest registers it as a loader). The chunks sit two folders below the app
+ * root like dist/electron/main.js, so the same source-location rewrite applies.
  */
 export async function bundleCli(options: BundleOptions = {}): Promise<string> {
   const outDir = options.outDir ?? path.join(repoRoot, 'dist', 'cli');
   // Chunk names carry content hashes: clear the old ones so the folder holds exactly one build.
   await rm(outDir, { recursive: true, force: true });
-  const pkg = JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-  const external = [...new Set(['electron', 'node-pty', 'dockerode', 'ssh2', 'cpu-features', ...Object.keys(pkg.dependencies ?? {})])];
+  const external = ['electron', 'node-pty', 'dockerode', 'ssh2', 'cpu-features', '@kubernetes/client-node', 'kubernetes-models', 'tsx', 'ws'];
   await esbuild.build({
     entryPoints: { labdeck: path.join(repoRoot, 'electron/cli/main.ts') },
     outdir: outDir,
@@ -35,7 +36,8 @@ export async function bundleCli(options: BundleOptions = {}): Promise<string> {
     absWorkingDir: repoRoot,
     legalComments: 'none',
     external,
-    banner: { js: sourceLocationBanner },
+    // Bundled CommonJS packages (commander, yaml's CJS build...) call require(); ESM has none of its own.
+    banner: { js: `${sourceLocationBanner}\nimport { createRequire as __labdeckCreateRequire } from 'node:module';\nconst require = __labdeckCreateRequire(import.meta.url);` },
     plugins: [sourceLocationPlugin()],
   });
   return path.join(outDir, 'labdeck.mjs');
