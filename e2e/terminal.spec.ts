@@ -90,12 +90,16 @@ test('`yes` floods the terminal, the app stays responsive and Ctrl-C stops it', 
 
   const pressed = Date.now();
   await page.keyboard.press('Control+c');
+  // The screen the backend sends after Ctrl-C lands on the page's own rows: ^C stays, the prompt follows.
+  await expect(screen).toContainText(/\^C\s*ubuntu@\S+:~\$\s*$/, { timeout: 10_000 });
   await page.keyboard.type('echo "stopped-$((40 + 2))"\n');
   await expect(screen).toContainText('stopped-42', { timeout: 10_000 });
   const answeredMs = Date.now() - pressed;
   console.log(`Ctrl-C answered after ${answeredMs} ms`);
 
-  // The flood is over: the screen no longer changes.
+  // The flood is over: once the prompt is back after the echo, the screen no longer changes. (The prompt
+  // may come in a later event than the echo's output, as bash writes it separately.)
+  await expect(screen).toContainText(/stopped-42\s*ubuntu@\S+:~\$\s*$/);
   const first = await screen.innerText();
   await page.waitForTimeout(1_000);
   expect(await screen.innerText()).toBe(first);

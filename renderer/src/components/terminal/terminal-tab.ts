@@ -176,8 +176,14 @@ export class TerminalTab {
         this.#setState('running');
         void this.api.call('terminal.resize', { id: existingId, cols: this.terminal.cols, rows: this.terminal.rows }).catch(() => undefined);
       } else {
-        const session = await this.api.call('terminal.open', { target: this.target, cols: this.terminal.cols, rows: this.terminal.rows });
+        const size = { cols: this.terminal.cols, rows: this.terminal.rows };
+        const session = await this.api.call('terminal.open', { target: this.target, ...size });
         this.sessionId = session.id;
+        // A fit while the shell was opening was not sent (no session yet). The shell and the backend's
+        // screen mirror must have this grid's size, or a screen sent after Ctrl-C lands on the wrong rows.
+        if (this.terminal.cols !== size.cols || this.terminal.rows !== size.rows) {
+          void this.api.call('terminal.resize', { id: session.id, cols: this.terminal.cols, rows: this.terminal.rows }).catch(() => undefined);
+        }
         // The previous backend ended (crash or quit) with a terminal here: its last screen comes back first.
         if (session.restored) this.terminal.write(session.restored);
         this.#shownSeq = 0;
