@@ -193,4 +193,22 @@ test('open a signed pack from the start screen, load its image, pass a step, exp
   // Exit code 1 on any finding would reject here; the JSON says what was re-run on the evidence.
   const verified = JSON.parse((await labdeck('verify-report', report, '--course', pack, '--json')).stdout) as { ok: boolean; findings: unknown[]; reevaluated: unknown };
   expect(verified).toMatchObject({ ok: true, findings: [] });
+
+  // The instructor's class view (presenter mode) over a folder the reports are dropped into: the genuine one
+  // shows as verified, and an edited copy dropped in later appears by itself, flagged.
+  const dropbox = path.join(work, 'dropbox');
+  await mkdir(dropbox);
+  await cp(report, path.join(dropbox, 'attendee.json'));
+  await page.getByRole('button', { name: '⌂ Start and environment' }).click();
+  await page.getByRole('button', { name: 'Class progress (instructor)' }).click();
+  await page.getByLabel('Reports folder').fill(dropbox);
+  await page.getByRole('button', { name: 'Show the class' }).click();
+  const table = page.getByRole('table', { name: 'Class progress' });
+  await expect(table.getByRole('row', { name: /attendee\.json/ })).toContainText('✓ verified');
+  const edited = JSON.parse(await readFile(report, 'utf8')) as { attendee: string };
+  edited.attendee = 'Mallory';
+  await writeFile(path.join(dropbox, 'mallory.json'), JSON.stringify(edited));
+  await expect(table.getByRole('row', { name: /mallory\.json/ })).toContainText('invalid: edited after signing', { timeout: 15_000 });
+  await expect(page.getByRole('status').filter({ hasText: '2 reports' })).toContainText('1 clean · 1 flagged');
+  await shot(page, '6-class-progress');
 });
