@@ -40,6 +40,14 @@ describe('opening a course from inside the app (course.*)', () => {
     return outcome.value as Record<string, unknown>;
   };
 
+  it('offers the native dialog where the shell has one, and tells the page to use its file chooser where not', async () => {
+    backend = await createCourseBackend({ shell: 'electron', labsDir: path.join(REPO, 'labs'), dataDir: path.join(work, 'data'), remember: false, pickCourseFile: async () => '/media/usb/course.labdeck' });
+    expect(await call('course.pick', {})).toEqual({ available: true, path: '/media/usb/course.labdeck' });
+    await backend.dispose();
+    backend = await createCourseBackend({ shell: 'browser', labsDir: path.join(REPO, 'labs'), dataDir: path.join(work, 'data'), remember: false });
+    expect(await call('course.pick', {})).toEqual({ available: false });
+  });
+
   it('serves every call of the contract', async () => {
     backend = await createCourseBackend({ shell: 'browser', labsDir: path.join(REPO, 'labs'), dataDir: path.join(work, 'data'), remember: false });
     expect(Object.keys(backend.handlers).sort()).toEqual([...callNames].sort());
