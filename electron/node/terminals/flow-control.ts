@@ -3,14 +3,16 @@
  *
  * The shell's output is always read into the backend's screen mirror (screen-mirror.ts); only the mirror's
  * own parse backlog pauses the source. What travels to the renderer is paced by acknowledgements: up to
- * HIGH_WATERMARK bytes may be unacknowledged (enough to keep xterm parsing at full speed between acks);
+ * HIGH_WATERMARK bytes may be unacknowledged (enough to keep xterm parsing at full speed between acks;
+ * bench-terminal showed no throughput gained from 512 KB or 1 MB, while up to that much could still arrive
+ * after a Ctrl-C, unread in socket buffers);
  * beyond that the renderer is lagging and gets nothing more until it has caught up to LOW_WATERMARK, and
  * then it gets the current screen instead of the backlog it missed. Pausing the docker exec stream for the
  * renderer's sake, as before, left ~1.3 MB in socket queues out of Ctrl-C's reach (issue 13).
  */
 export const FlowControl = {
-  HIGH_WATERMARK_BYTES: 512_000,
-  LOW_WATERMARK_BYTES: 128_000,
+  HIGH_WATERMARK_BYTES: 256_000,
+  LOW_WATERMARK_BYTES: 64_000,
   /** A Ctrl-C typed with more than this unacknowledged drops the backlog and resyncs the screen. */
   INTERRUPT_BEHIND_BYTES: 64_000,
   /** The mirror's parse backlog at which the shell's output is paused, and where it resumes. */
