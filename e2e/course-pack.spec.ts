@@ -5,6 +5,7 @@ import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promi
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import config, { chromiumPath } from '../playwright.config.ts';
 import { startHost, type StartedHost } from './support/host.ts';
@@ -102,6 +103,14 @@ async function createNginxKubectlPod() {
   });
 }
 
+/** Serious and critical axe findings on what the page shows now (the same rules as a11y.spec.ts). */
+async function seriousViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']).analyze();
+  return results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id}: ${violation.help} — ${violation.nodes.map((node) => node.target.join(' ')).slice(0, 5).join(' | ')}`);
+}
+
 async function shot(page: Page, name: string) {
   await page.screenshot({ path: path.join(shots, `${name}.png`) });
 }
@@ -123,6 +132,7 @@ test('open a signed pack from the start screen, load its image, pass a step, exp
   await expect(dialog.getByTestId('publisher-fingerprint')).toHaveText(fingerprint);
   await expect(dialog).toContainText(`${TITLE} 1.2.0`);
   await shot(page, '1-trust-publisher');
+  expect(await seriousViolations(page)).toEqual([]);
 
   await dialog.getByRole('button', { name: `Trust ${PUBLISHER} and open` }).click();
   await expect(dialog.getByTestId('images-message')).toContainText('1 image(s) loaded into Docker', { timeout: 60_000 });
@@ -211,4 +221,5 @@ test('open a signed pack from the start screen, load its image, pass a step, exp
   await expect(table.getByRole('row', { name: /mallory\.json/ })).toContainText('invalid: edited after signing', { timeout: 15_000 });
   await expect(page.getByRole('status').filter({ hasText: '2 reports' })).toContainText('1 clean · 1 flagged');
   await shot(page, '6-class-progress');
+  expect(await seriousViolations(page)).toEqual([]);
 });
