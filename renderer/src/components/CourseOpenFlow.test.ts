@@ -77,3 +77,18 @@ describe('opening a course from the page', () => {
     expect(asked).toBe(1);
   });
 });
+
+describe('dropping a pack onto the window', () => {
+  it('uploads the dropped file like a chosen one, and ignores drags that carry no files', async () => {
+    const { api } = setup(pack(false));
+    const file = new File([new Uint8Array([7, 7, 7])], 'dropped.labdeck');
+    await fireEvent.drop(window, { dataTransfer: { types: ['text/plain'], files: [] } });
+    expect(api.calls).toEqual([]);
+    await fireEvent.dragEnter(window, { dataTransfer: { types: ['Files'], files: [file] } });
+    expect(screen.getByText('Drop the course pack (.labdeck) to open it')).toBeTruthy();
+    await fireEvent.drop(window, { dataTransfer: { types: ['Files'], files: [file] } });
+    await waitFor(() => expect(api.calls.map((call) => call.name)).toEqual(['course.uploadBegin', 'course.uploadChunk', 'course.inspect']));
+    expect(api.calls[0]!.input).toEqual({ name: 'dropped.labdeck', size: 3 });
+    expect(screen.queryByText('Drop the course pack (.labdeck) to open it')).toBeNull();
+  });
+});
