@@ -42,6 +42,12 @@ describe.skipIf(blocker)(titled(`the jumphost's kubectl on the real control plan
     const created = await kubectl('create', 'namespace', namespace);
     expect(created.output).toContain(`namespace/${namespace} created`);
     expect(created.exitCode).toBe(0);
+    // Pods are refused until the controller manager has given a new namespace its default ServiceAccount
+    // (a real race; attendees typing by hand rarely lose it).
+    for (let tries = 0; (await kubectl('-n', namespace, 'get', 'serviceaccount', 'default')).exitCode !== 0; tries++) {
+      if (tries > 60) throw new Error(`namespace ${namespace} never got its default ServiceAccount`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
   });
   afterAll(async () => {
     if (!blocker) await kubectl('delete', 'namespace', namespace, '--wait=false');

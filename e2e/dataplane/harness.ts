@@ -344,13 +344,16 @@ export class DataplaneHarness {
   async #waitForDnsSerial(id: string, world: World, serial: number): Promise<void> {
     const zones = [world.clusterDomain, ...new Set(world.pods.map((pod) => `${pod.namespace}.pod.${world.clusterDomain}`))];
     const script = zones.map((zone) => `kdig +short @127.0.0.1 ${zone} SOA`).join('; ');
-    for (let attempt = 0; attempt < 50; attempt += 1) {
+    // A deadline rather than a number of attempts: on a loaded two-core machine each exec alone can take
+    // a second, and knot reloads zones in the background at its own pace.
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
       const outcome = await execCollect(this.#docker, id, ['sh', '-c', script], { timeoutMs: 5_000 });
       const serials = outcome.output.trim().split('\n').map((line) => line.split(/\s+/)[2]);
       if (serials.length === zones.length && serials.every((value) => value === String(serial))) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    throw new Error(`the DNS server did not load zone serial ${serial}`);
+    throw new Error(`the DNS server did not load zone serial ${serial} within 30 s`);
   }
 
   async #run(id: string, argv: string[], what: string, user?: string): Promise<string> {
