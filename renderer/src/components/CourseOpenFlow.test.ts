@@ -92,3 +92,14 @@ describe('dropping a pack onto the window', () => {
     expect(screen.queryByText('Drop the course pack (.labdeck) to open it')).toBeNull();
   });
 });
+
+describe('another window switched the course', () => {
+  it('starts this page over on the new course, but not while this page is the one opening it', async () => {
+    const { api, opener, reloaded } = setup(pack(false));
+    api.emit('course.changed', { title: 'Demo course' });
+    expect(reloaded()).toBe(1);
+    await opener.openFile(new File([new Uint8Array([1])], 'demo.labdeck'));
+    api.emit('course.changed', { title: 'Demo course' });
+    expect(reloaded()).toBe(1);
+  });
+});

@@ -34,14 +34,24 @@ export class CourseOpener {
     return this.phase !== 'idle';
   }
 
-  start(): () => void {
+  /**
+   * Listens for progress; `onSwitchedElsewhere` runs when another window (or tab) switched the course, since
+   * this page's state then belongs to a course the backend no longer serves.
+   */
+  start(onSwitchedElsewhere: () => void = () => undefined): () => void {
+    const stopChanged = this.#api.on('course.changed', () => {
+      if (this.phase === 'idle') onSwitchedElsewhere();
+    });
     const stopProgress = this.#api.on('course.progress', (event) => {
       if (this.phase !== 'opening') return;
       // One line per stage, and per image while images load, so each image shows how far it got.
       this.progress = [...this.progress.filter((line) => line.stage !== event.stage || line.image !== event.image), event];
     });
-    this.#stop = stopProgress;
-    return () => stopProgress();
+    this.#stop = () => {
+      stopProgress();
+      stopChanged();
+    };
+    return this.#stop;
   }
 
   stop(): void {
