@@ -222,4 +222,14 @@ test('open a signed pack from the start screen, load its image, pass a step, exp
   await expect(page.getByRole('status').filter({ hasText: '2 reports' })).toContainText('1 clean · 1 flagged');
   await shot(page, '6-class-progress');
   expect(await seriousViolations(page)).toEqual([]);
+
+  // The next start, with no --course: the host opens the course remembered in the data folder.
+  const again = await startHost({ kubeconfig: double.kubeconfigPath, dataDir: host.dataDir });
+  try {
+    await page.goto(again.url);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(TITLE);
+    await expect(page.locator('[data-trust="pack"]')).toContainText(fingerprint);
+  } finally {
+    await again.close();
+  }
 });
