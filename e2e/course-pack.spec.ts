@@ -7,8 +7,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import config, { chromiumPath } from '../playwright.config.ts';
 import { startHost, type StartedHost } from './support/host.ts';
+import { answerKubectlLocally, readableTerminals, typeInJumphost } from './support/jumphost-typing.ts';
 import { startKubeApiTestDouble } from './support/kube-api-test-double.ts';
 import { jumphostBlocker, startE2eJumphost, type E2eJumphost } from './support/lab-jumphost.ts';
 
@@ -19,7 +19,7 @@ import { jumphostBlocker, startE2eJumphost, type E2eJumphost } from './support/l
 // exports the report, and `labdeck verify-report` accepts it.
 
 // xterm's DOM renderer (no WebGL), so the jumphost prompt can be read from the page, as in terminal.spec.ts.
-test.use({ launchOptions: { executablePath: chromiumPath, args: [...(config.use?.launchOptions?.args ?? []), '--disable-3d-apis'] } });
+test.use(readableTerminals);
 
 const blocker = await jumphostBlocker();
 test.skip(blocker !== null, `needs Docker and the jumphost image: ${blocker}`);
@@ -158,27 +158,9 @@ test('open a signed pack from the start screen, load its image, pass a step, exp
   const guide = page.getByRole('main', { name: 'Lab guide' });
   await page.getByRole('list', { name: 'Steps of lab 1.2' }).getByRole('button', { name: /^Start a pod with kubectl run/ }).click();
   await createNginxKubectlPod();
-  const terminal = page.locator('[data-terminal="jumphost"]');
-  await expect(terminal.locator('.xterm-rows')).toContainText(/ubuntu@\S+:~\$/, { timeout: 30_000 });
-  // The page reloaded onto the new course and its terminal attaches to the new backend's shell, which can
-  // replace the first prompt once; a line counts as typed when the shell echoed it and prompted again.
-  const rows = terminal.locator('.xterm-rows');
-  const typeLine = async (line: string) => {
-    for (let attempt = 0; ; attempt++) {
-      await terminal.click();
-      await page.keyboard.type(`${line}\n`, { delay: 20 });
-      try {
-        await expect(rows).toContainText(new RegExp(`\\$ ${line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*ubuntu@`), { timeout: 5_000 });
-        return;
-      } catch (error) {
-        if (attempt === 2) throw error;
-      }
-    }
-  };
-  // The API test double listens on this machine's loopback, which the jumphost container cannot reach, so a
-  // shell function answers for kubectl (exit 0); the command the attendee types is recorded as it is.
-  await typeLine('kubectl() { true; }');
-  await typeLine('kubectl get pods -o wide');
+  // The page reloaded onto the new course; its terminal attaches to the new backend's shell.
+  await answerKubectlLocally(page);
+  await typeInJumphost(page, 'kubectl get pods -o wide');
   await expect(guide.getByText('2 of 2 passed')).toBeVisible({ timeout: 30_000 });
   await expect(guide.getByText(/Step done/)).toBeVisible();
   await shot(page, '4-step-passed');

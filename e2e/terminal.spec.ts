@@ -1,6 +1,6 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import config, { chromiumPath } from '../playwright.config.ts';
 import { startHost } from './support/host.ts';
+import { readableTerminals } from './support/jumphost-typing.ts';
 import { startKubeApiTestDouble } from './support/kube-api-test-double.ts';
 import { jumphostBlocker, startE2eJumphost, type E2eJumphost } from './support/lab-jumphost.ts';
 import { sampleClusterObjects } from './support/sample-cluster.ts';
@@ -8,14 +8,7 @@ import { sampleClusterObjects } from './support/sample-cluster.ts';
 // The terminal panel against the browser host and a REAL jumphost container (docker exec, bash, the
 // command recorder). The Kubernetes API test double stands in for the cluster.
 //
-// WebGL is switched off for these specs so xterm draws with its DOM renderer and the output can be read
-// from the page; that is also the renderer attendees get when their GPU refuses WebGL.
-test.use({
-  launchOptions: {
-    executablePath: chromiumPath,
-    args: [...(config.use?.launchOptions?.args ?? []), '--disable-3d-apis'],
-  },
-});
+test.use(readableTerminals);
 
 const blocker = await jumphostBlocker();
 test.skip(blocker !== null, `needs Docker and the jumphost image: ${blocker}`);
