@@ -15,6 +15,11 @@ export const AppInfoSchema = z.object({
       .object({ kind: z.enum(['folder', 'pack']), notice: z.string(), publisher: z.string().optional(), fingerprint: z.string().optional() })
       .optional(),
   }),
+  /**
+   * Which cluster the checks read: the Labdeck environment, or a cluster given with --kubeconfig (a remote or
+   * instructor-provided cluster). The environment card is then not where the checks' answers come from.
+   */
+  cluster: z.object({ source: z.enum(['environment', 'kubeconfig']), kubeconfig: z.string().max(4096).optional() }).optional(),
 });
 export type AppInfo = z.infer<typeof AppInfoSchema>;
 

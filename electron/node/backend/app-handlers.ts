@@ -17,6 +17,8 @@ export interface AppHandlerDeps {
   nodePorts?: () => Promise<{ requested: readonly number[]; published?: readonly number[] }>;
   /** How the course was opened (course-pack/course-trust.ts): shown on the start screen. */
   courseTrust?: NonNullable<AppInfo['course']['trust']>;
+  /** The kubeconfig given with --kubeconfig: checks read that cluster, not the Labdeck environment. */
+  externalKubeconfig?: string;
 }
 
 const packageVersion = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -34,6 +36,7 @@ export function createAppHandlers(deps: AppHandlerDeps): Pick<CallHandlers, 'app
         ...(deps.catalog.course.organization === undefined ? {} : { organization: deps.catalog.course.organization }),
         ...(deps.courseTrust === undefined ? {} : { trust: deps.courseTrust }),
       },
+      cluster: deps.externalKubeconfig === undefined ? { source: 'environment' } : { source: 'kubeconfig', kubeconfig: deps.externalKubeconfig },
     }),
     'app.openExternal': async ({ url }) => {
       if (deps.nodePorts && /^http:\/\/(localhost|127\.0\.0\.1):/i.test(url)) allowLoopbackPorts(await deps.nodePorts().catch(() => ({ requested: [] })));

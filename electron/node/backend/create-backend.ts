@@ -109,6 +109,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       shell: options.shell,
       catalog,
       courseTrust: options.courseTrust ?? folderCourseTrust(options.labsDir),
+      ...(options.kubeconfigOverride ? { externalKubeconfig: path.resolve(options.kubeconfigOverride) } : {}),
       ...(options.openExternal ? { openExternal: options.openExternal } : {}),
       // Lab 1.9 opens the NodePort the environment publishes on this machine (external-links.ts).
       nodePorts: async () => {

@@ -13,6 +13,8 @@ import { openAllowedLink } from '../external-link.ts';
  */
 export class WorkspaceState {
   course = $state<AppInfo['course'] | null>(null);
+  /** Where the checks' answers come from (the environment, or a cluster given with --kubeconfig). */
+  cluster = $state<AppInfo['cluster'] | null>(null);
   labs = $state<LabSummary[]>([]);
   labsLoading = $state(true);
   progress = $state<ProgressState | null>(null);
@@ -66,7 +68,10 @@ export class WorkspaceState {
       this.#api.call('progress.get', {}),
       this.#api.call('cluster.map', {}),
     ]);
-    if (info.status === 'fulfilled') this.course = info.value.course;
+    if (info.status === 'fulfilled') {
+      this.course = info.value.course;
+      this.cluster = info.value.cluster ?? null;
+    }
     if (labs.status === 'fulfilled') this.labs = labs.value;
     else this.error = describeError(labs.reason);
     if (progress.status === 'fulfilled') this.progress ??= progress.value;
