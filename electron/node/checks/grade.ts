@@ -60,7 +60,8 @@ export function anyFailed(grades: readonly LabGrade[]): boolean {
   return grades.some((grade) => grade.summary.failed > 0);
 }
 
-function escapeXml(text: string): string {
+/** Text for an XML attribute or element: characters XML 1.0 cannot hold are dropped, markup is escaped. */
+export function escapeXml(text: string): string {
   return text
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
     .replace(/&/g, '&amp;')

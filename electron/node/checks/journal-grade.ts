@@ -1,6 +1,7 @@
 import type { LoadedLab } from '../labs/lab-catalog.ts';
 import type { JournalEntry } from '../progress/evidence-journal.ts';
 import type { CheckKind } from './check-spec.ts';
+import { escapeXml } from './grade.ts';
 
 /**
  * `labdeck grade --journal`: grades each step from the attendee's evidence journal instead of one end state
@@ -138,16 +139,6 @@ export function formatJournalText(grades: readonly JournalLabGrade[]): string {
     lines.push(`  ${grade.summary.complete}/${grade.summary.total} steps complete`, '');
   }
   return lines.join('\n');
-}
-
-function escapeXml(text: string): string {
-  return text
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
 }
 
 /** JUnit XML from the journal: one testcase per step; incomplete and unopened steps are failures. */
