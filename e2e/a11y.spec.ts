@@ -1,26 +1,12 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { startHost } from './support/host.ts';
-import { startKubeApiTestDouble } from './support/kube-api-test-double.ts';
-import { sampleClusterObjects } from './support/sample-cluster.ts';
+import { useSampleClusterHost } from './support/sample-cluster-host.ts';
 
 // Accessibility of every screen with axe-core (the maintained accessibility engine), in light, dark and
 // presenter mode, and the keyboard paths a mouse-free attendee needs: out of the terminal and the
 // editor, into a chosen lab, through and out of the shortcuts dialog.
 
-let double: Awaited<ReturnType<typeof startKubeApiTestDouble>>;
-let host: Awaited<ReturnType<typeof startHost>>;
-
-test.beforeAll(async () => {
-  double = await startKubeApiTestDouble();
-  await double.setObjects(sampleClusterObjects());
-  host = await startHost({ kubeconfig: double.kubeconfigPath });
-});
-
-test.afterAll(async () => {
-  await host?.close();
-  await double?.close();
-});
+const cluster = useSampleClusterHost();
 
 /** Serious and critical axe findings on the page as it is now, one readable line each. */
 async function seriousViolations(page: Page, only?: string): Promise<string[]> {
@@ -43,7 +29,7 @@ for (const mode of modes) {
   test(`no serious or critical axe violations on any screen in ${mode.name} mode`, async ({ browser }) => {
     const context = await browser.newContext({ colorScheme: mode.colorScheme, viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
-    await page.goto(host.url);
+    await page.goto(cluster.host.url);
     const nav = page.getByRole('navigation', { name: 'Labs' });
     await expect(nav.getByRole('button', { name: /^1\.2 / })).toBeVisible();
     if (mode.presenter) {
@@ -80,7 +66,7 @@ for (const mode of modes) {
 }
 
 test('the terminal is no keyboard trap: Esc then Tab and F6 leave it, app shortcuts reach the app, focus shows', async ({ page }) => {
-  await page.goto(host.url);
+  await page.goto(cluster.host.url);
   await expect(page.getByRole('navigation', { name: 'Labs' })).toBeVisible();
   await page.keyboard.press('Control+Backquote');
   const input = page.locator('[data-terminal="jumphost"] textarea');
@@ -122,7 +108,7 @@ test('the terminal is no keyboard trap: Esc then Tab and F6 leave it, app shortc
 });
 
 test('the shortcuts dialog keeps Tab inside and gives focus back to its opener', async ({ page }) => {
-  await page.goto(host.url);
+  await page.goto(cluster.host.url);
   const opener = page.getByRole('button', { name: 'Keyboard shortcuts' });
   await opener.focus();
   await page.keyboard.press('Enter');
@@ -140,7 +126,7 @@ test('the shortcuts dialog keeps Tab inside and gives focus back to its opener',
 });
 
 test('choosing a lab with Enter moves focus to its guide', async ({ page }) => {
-  await page.goto(host.url);
+  await page.goto(cluster.host.url);
   const lab = page.getByRole('navigation', { name: 'Labs' }).getByRole('button', { name: /^1\.3 / });
   await lab.focus();
   await page.keyboard.press('Enter');
@@ -149,7 +135,7 @@ test('choosing a lab with Enter moves focus to its guide', async ({ page }) => {
 });
 
 test('every button has a name a screen reader can say', async ({ page }) => {
-  await page.goto(host.url);
+  await page.goto(cluster.host.url);
   await page.getByRole('navigation', { name: 'Labs' }).getByRole('button', { name: /^1\.2 / }).click();
   await expect(page.getByRole('main', { name: 'Lab guide' }).getByRole('heading', { level: 2 })).toBeVisible();
   const unnamed = await page.evaluate(() =>
@@ -167,7 +153,7 @@ test('every step of every lab has no serious or critical axe violations, light a
   for (const colorScheme of ['light', 'dark'] as const) {
     const context = await browser.newContext({ colorScheme, viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
-    await page.goto(host.url);
+    await page.goto(cluster.host.url);
     const nav = page.getByRole('navigation', { name: 'Labs' });
     await expect(nav.getByRole('button', { name: /^1\.9 / })).toBeVisible();
     for (const lab of ['1.1', '1.2', '1.3', '1.4', '1.5', '1.6', '1.7', '1.8', '1.9']) {
@@ -190,7 +176,7 @@ test('every step of every lab has no serious or critical axe violations, light a
 test('the theme switch overrides the system setting and is remembered', async ({ browser }) => {
   const context = await browser.newContext({ colorScheme: 'light' });
   const page = await context.newPage();
-  await page.goto(host.url);
+  await page.goto(cluster.host.url);
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
   await page.getByRole('combobox', { name: 'Theme' }).selectOption('dark');
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');

@@ -1,25 +1,12 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, test } from '@playwright/test';
-import { startHost } from './support/host.ts';
-import { startKubeApiTestDouble } from './support/kube-api-test-double.ts';
-import { sampleClusterObjects } from './support/sample-cluster.ts';
+import { useSampleClusterHost } from './support/sample-cluster-host.ts';
 
 // The browser host as an attendee meets it: `labdeck serve` prints an address, the app opens from it with
 // no console errors, under a CSP that stops injected script, and the course's labs are listed.
 
-let double: Awaited<ReturnType<typeof startKubeApiTestDouble>>;
-let host: Awaited<ReturnType<typeof startHost>>;
-
-test.beforeAll(async () => {
-  double = await startKubeApiTestDouble({ objects: sampleClusterObjects() });
-  host = await startHost({ kubeconfig: double.kubeconfigPath });
-});
-
-test.afterAll(async () => {
-  await host?.close();
-  await double?.close();
-});
+const cluster = useSampleClusterHost();
 
 test('opens from the printed address with no console errors and lists the labs', async ({ page }) => {
   const problems: string[] = [];
@@ -28,8 +15,8 @@ test('opens from the printed address with no console errors and lists the labs',
   });
   page.on('pageerror', (error) => problems.push(error.message));
 
-  expect(host.url).toMatch(/\/#token=[A-Za-z0-9_-]{43}$/);
-  await page.goto(host.url);
+  expect(cluster.host.url).toMatch(/\/#token=[A-Za-z0-9_-]{43}$/);
+  await page.goto(cluster.host.url);
   // The token leaves the address bar and the history entry as soon as the page has read it.
   await expect(page).toHaveURL(/\/$/);
   expect(page.url()).not.toContain('token');
@@ -43,7 +30,7 @@ test('opens from the printed address with no console errors and lists the labs',
 });
 
 test('the Content-Security-Policy blocks injected inline script and allows no eval', async ({ page }) => {
-  const response = await page.goto(host.url);
+  const response = await page.goto(cluster.host.url);
   // Playwright's own evaluate is exempt from CSP, so eval is judged from the policy the page was served with.
   const policy = (await response?.allHeaders())?.['content-security-policy'] ?? '';
   expect(policy).toContain("script-src 'self'");
@@ -63,7 +50,7 @@ test('the Content-Security-Policy blocks injected inline script and allows no ev
 test('without the token the page loads but says how to get in, and the backend answers nothing', async ({ browser }) => {
   const context = await browser.newContext();
   const page = await context.newPage();
-  const response = await page.goto(new URL('/', host.url).toString());
+  const response = await page.goto(new URL('/', cluster.host.url).toString());
   // Static files carry no secret, so they need no token; every API interaction does.
   expect(response?.status()).toBe(200);
   await expect(page.getByRole('alert')).toContainText('labdeck serve');
@@ -82,12 +69,12 @@ test('the token never reaches another service on 127.0.0.1 (no cookie), nor the 
   const otherPort = (other.address() as AddressInfo).port;
   const context = await browser.newContext();
   const page = await context.newPage();
-  await page.goto(host.url);
+  await page.goto(cluster.host.url);
   await expect(page.getByRole('navigation', { name: 'Labs' })).toBeVisible();
   await page.goto(`http://127.0.0.1:${otherPort}/`);
   await page.goto(`http://localhost:${otherPort}/`);
   expect(seen.length).toBeGreaterThanOrEqual(2);
-  const token = new URL(host.url).hash.replace('#token=', '');
+  const token = new URL(cluster.host.url).hash.replace('#token=', '');
   for (const headers of seen) expect(JSON.stringify(headers)).not.toContain(token);
   expect((await context.cookies()).length).toBe(0);
   // The page still reconnects after a reload of its own tab.

@@ -1,7 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { startHost } from './support/host.ts';
-import { startKubeApiTestDouble } from './support/kube-api-test-double.ts';
-import { sampleClusterObjects } from './support/sample-cluster.ts';
+import { useSampleClusterHost } from './support/sample-cluster-host.ts';
 
 // The YAML editor (Monaco + monaco-yaml, workers bundled) against the browser host, with the Kubernetes
 // API test double as the cluster. The double runs no controllers, so the spec plays the kubelet and sets
@@ -9,18 +7,7 @@ import { sampleClusterObjects } from './support/sample-cluster.ts';
 
 test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
 
-let double: Awaited<ReturnType<typeof startKubeApiTestDouble>>;
-let host: Awaited<ReturnType<typeof startHost>>;
-
-test.beforeAll(async () => {
-  double = await startKubeApiTestDouble({ objects: sampleClusterObjects() });
-  host = await startHost({ kubeconfig: double.kubeconfigPath });
-});
-
-test.afterAll(async () => {
-  await host?.close();
-  await double?.close();
-});
+const cluster = useSampleClusterHost();
 
 const POD_CHECK = 'Pod nginx carries the label name=nginx and runs nginx';
 
@@ -30,7 +17,7 @@ function editor(page: Page) {
 
 /** Lab 1.2, step "Create the pod nginx from YAML", with its manifest opened in the editor. */
 async function openPodManifest(page: Page) {
-  await page.goto(host.url);
+  await page.goto(cluster.host.url);
   await page.getByRole('navigation', { name: 'Labs' }).getByRole('button', { name: /^1\.2 / }).click();
   const guide = page.getByRole('main', { name: 'Lab guide' });
   await page.getByRole('navigation', { name: 'Labs' }).getByRole('button', { name: /Create the pod nginx from YAML/ }).click();
@@ -69,7 +56,7 @@ test('Apply creates the pod, a wrong image tag is named in the reason, and the b
   await setEditorText(page, podYaml('nginx:no-such-tag'));
   await editor(page).getByRole('button', { name: 'Apply' }).click();
   await expect(editor(page).getByText('pod/nginx created (namespace default)')).toBeVisible();
-  expect(double.objects().find((object) => object.kind === 'Pod' && object.metadata.name === 'nginx')).toBeTruthy();
+  expect(cluster.double.objects().find((object) => object.kind === 'Pod' && object.metadata.name === 'nginx')).toBeTruthy();
   const check = guide.getByRole('listitem', { name: new RegExp(`^Check ${POD_CHECK}`) });
   await expect(check.getByRole('status')).toHaveAccessibleName(`${POD_CHECK}: Failed`);
   await expect(check).toContainText('nginx:no-such-tag');
@@ -78,7 +65,7 @@ test('Apply creates the pod, a wrong image tag is named in the reason, and the b
   await setEditorText(page, podYaml('nginx'));
   await editor(page).getByRole('button', { name: 'Apply' }).click();
   await expect(editor(page).getByText('pod/nginx configured (namespace default)')).toBeVisible();
-  await double.patchStatus({ kind: 'Pod', namespace: 'default', name: 'nginx' }, { phase: 'Running', podIP: '10.244.1.9', hostIP: '10.1.1.3' });
+  await cluster.double.patchStatus({ kind: 'Pod', namespace: 'default', name: 'nginx' }, { phase: 'Running', podIP: '10.244.1.9', hostIP: '10.1.1.3' });
   await expect(check.getByRole('status')).toHaveAccessibleName(`${POD_CHECK}: Passed`, { timeout: 20_000 });
   await check.scrollIntoViewIfNeeded();
   await page.screenshot({ path: 'e2e/screenshots/editor-applied.png' });
@@ -99,7 +86,7 @@ test('Apply creates the pod, a wrong image tag is named in the reason, and the b
 test('invalid YAML gets an error marker at its line and nothing is sent', async ({ page }) => {
   await openPodManifest(page);
   await setEditorText(page, 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: broken\n  labels\n  x: 1\n');
-  const sentBefore = double.requests().filter((request) => !request.startsWith('GET')).length;
+  const sentBefore = cluster.double.requests().filter((request) => !request.startsWith('GET')).length;
 
   await editor(page).getByRole('button', { name: 'Apply' }).click();
   await expect(editor(page).getByRole('button', { name: /^Line 5: / })).toBeVisible();
@@ -109,8 +96,8 @@ test('invalid YAML gets an error marker at its line and nothing is sent', async 
   const squiggleTops = await editor(page).locator('.monaco-editor .squiggly-error').evaluateAll((elements) => elements.map((element) => element.getBoundingClientRect().top));
   expect(squiggleTops.some((top) => Math.abs(top - line5Top) < 4)).toBe(true);
 
-  expect(double.requests().filter((request) => !request.startsWith('GET')).length).toBe(sentBefore);
-  expect(double.objects().some((object) => object.metadata.name === 'broken')).toBe(false);
+  expect(cluster.double.requests().filter((request) => !request.startsWith('GET')).length).toBe(sentBefore);
+  expect(cluster.double.objects().some((object) => object.metadata.name === 'broken')).toBe(false);
   await page.screenshot({ path: 'e2e/screenshots/editor-invalid.png' });
 });
 

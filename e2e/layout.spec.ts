@@ -1,9 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { startHost } from './support/host.ts';
-import { startKubeApiTestDouble } from './support/kube-api-test-double.ts';
-import { sampleClusterObjects } from './support/sample-cluster.ts';
+import { useSampleClusterHost } from './support/sample-cluster-host.ts';
 
 // Every screen fits the window from a small laptop (1024x640) to a 1440p monitor, in normal and presenter
 // mode: nothing is laid out beyond the right edge (cut off by the app frame) and the page never scrolls
@@ -16,19 +14,10 @@ const sizes = [
   { width: 2560, height: 1440 },
 ] as const;
 
-let double: Awaited<ReturnType<typeof startKubeApiTestDouble>>;
-let host: Awaited<ReturnType<typeof startHost>>;
+const cluster = useSampleClusterHost();
 
 test.beforeAll(async () => {
   await mkdir(shots, { recursive: true });
-  double = await startKubeApiTestDouble();
-  await double.setObjects(sampleClusterObjects());
-  host = await startHost({ kubeconfig: double.kubeconfigPath });
-});
-
-test.afterAll(async () => {
-  await host?.close();
-  await double?.close();
 });
 
 /** What sticks out on the right: the page's own sideways scroll, and any area or control beyond the window. */
@@ -64,7 +53,7 @@ for (const size of sizes) {
     test(`every screen fits ${size.width}x${size.height} in ${mode} mode`, async ({ browser }) => {
       const context = await browser.newContext({ viewport: size });
       const page = await context.newPage();
-      await page.goto(host.url);
+      await page.goto(cluster.host.url);
       const nav = page.getByRole('navigation', { name: 'Labs' });
       await expect(nav.getByRole('button', { name: /^1\.2 / })).toBeVisible();
       await setPresenter(page, presenter);
@@ -105,7 +94,7 @@ test('every step of every lab fits 1024x640 in normal and presenter mode', async
   test.setTimeout(240_000);
   const context = await browser.newContext({ viewport: { width: 1024, height: 640 } });
   const page = await context.newPage();
-  await page.goto(host.url);
+  await page.goto(cluster.host.url);
   const nav = page.getByRole('navigation', { name: 'Labs' });
   await expect(nav.getByRole('button', { name: /^1\.9 / })).toBeVisible();
   const problems: string[] = [];
@@ -129,7 +118,7 @@ test('every step of every lab fits 1024x640 in normal and presenter mode', async
 
 test('the start screen opens at its top after a lab was scrolled', async ({ page }) => {
   await page.setViewportSize({ width: 1024, height: 640 });
-  await page.goto(host.url);
+  await page.goto(cluster.host.url);
   const content = page.locator('main.content');
   await content.evaluate((element) => (element.scrollTop = element.scrollHeight));
   expect(await content.evaluate((element) => element.scrollTop)).toBeGreaterThan(0);
@@ -141,7 +130,7 @@ test('the start screen opens at its top after a lab was scrolled', async ({ page
 
 test('code blocks wrap long commands only between words', async ({ page }) => {
   await page.setViewportSize({ width: 1024, height: 640 });
-  await page.goto(host.url);
+  await page.goto(cluster.host.url);
   await page.getByRole('navigation', { name: 'Labs' }).getByRole('button', { name: /^1\.3 / }).click();
   const words = page.locator('main pre.wrap .word');
   await expect(words.first()).toBeAttached();

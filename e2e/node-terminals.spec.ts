@@ -1,27 +1,14 @@
 import { expect, test } from '@playwright/test';
-import { startHost } from './support/host.ts';
-import { startKubeApiTestDouble } from './support/kube-api-test-double.ts';
-import { sampleClusterObjects } from './support/sample-cluster.ts';
+import { useSampleClusterHost } from './support/sample-cluster-host.ts';
 
 // Terminals that match the guide: every machine of the topology has a terminal tab from the start with its
 // state in words, and a snippet meant for a node says which node; with no lab environment running here, Run
 // says the node is down instead of switching to a dead tab.
 
-let double: Awaited<ReturnType<typeof startKubeApiTestDouble>>;
-let host: Awaited<ReturnType<typeof startHost>>;
-
-test.beforeAll(async () => {
-  double = await startKubeApiTestDouble({ objects: sampleClusterObjects() });
-  host = await startHost({ kubeconfig: double.kubeconfigPath });
-});
-
-test.afterAll(async () => {
-  await host?.close();
-  await double?.close();
-});
+const cluster = useSampleClusterHost();
 
 test('every node has a terminal tab from the start, and a node snippet names its node and says when it is down', async ({ page }) => {
-  await page.goto(host.url);
+  await page.goto(cluster.host.url);
   const terminals = page.getByRole('tablist', { name: 'Terminals' });
   for (const name of ['jumphost', 'master1', 'worker1', 'worker2']) {
     await expect(terminals.getByRole('tab', { name: `${name} — not running` })).toBeVisible();

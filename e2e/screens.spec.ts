@@ -1,28 +1,18 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { startHost } from './support/host.ts';
-import { startKubeApiTestDouble } from './support/kube-api-test-double.ts';
-import { sampleClusterNames, sampleClusterObjects } from './support/sample-cluster.ts';
+import { useSampleClusterHost } from './support/sample-cluster-host.ts';
+import { sampleClusterNames } from './support/sample-cluster.ts';
 
 // A screenshot of every main screen in light, dark and presenter mode, saved for people to look at
 // (README, review of contrast and layout on a projector).
 
 const screenshots = path.resolve('e2e/screenshots');
 
-let double: Awaited<ReturnType<typeof startKubeApiTestDouble>>;
-let host: Awaited<ReturnType<typeof startHost>>;
+const cluster = useSampleClusterHost();
 
 test.beforeAll(async () => {
   await mkdir(screenshots, { recursive: true });
-  double = await startKubeApiTestDouble();
-  await double.setObjects(sampleClusterObjects());
-  host = await startHost({ kubeconfig: double.kubeconfigPath });
-});
-
-test.afterAll(async () => {
-  await host?.close();
-  await double?.close();
 });
 
 const modes = [
@@ -41,7 +31,7 @@ for (const mode of modes) {
   test(`main screens in ${mode.name} mode`, async ({ browser }) => {
     const context = await browser.newContext({ colorScheme: mode.colorScheme, viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
-    await page.goto(host.url);
+    await page.goto(cluster.host.url);
     await expect(page.getByRole('navigation', { name: 'Labs' }).getByRole('button', { name: /^1\.2 / })).toBeVisible();
     if (mode.presenter) {
       await page.getByRole('button', { name: 'Presenter mode' }).click();

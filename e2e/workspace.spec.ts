@@ -1,27 +1,14 @@
 import { expect, test, type Page } from '@playwright/test';
-import { startHost } from './support/host.ts';
-import { startKubeApiTestDouble } from './support/kube-api-test-double.ts';
-import { sampleClusterNames, sampleClusterObjects } from './support/sample-cluster.ts';
+import { useSampleClusterHost } from './support/sample-cluster-host.ts';
+import { sampleClusterNames } from './support/sample-cluster.ts';
 
 // The workspace against the browser host, with the Kubernetes API test double standing in for the lab
 // cluster: the lab list, a lab's live badges, the network map drawn from the double's objects, presenter mode.
 
-let double: Awaited<ReturnType<typeof startKubeApiTestDouble>>;
-let host: Awaited<ReturnType<typeof startHost>>;
-
-test.beforeAll(async () => {
-  double = await startKubeApiTestDouble();
-  await double.setObjects(sampleClusterObjects());
-  host = await startHost({ kubeconfig: double.kubeconfigPath });
-});
-
-test.afterAll(async () => {
-  await host?.close();
-  await double?.close();
-});
+const cluster = useSampleClusterHost();
 
 async function openApp(page: Page) {
-  await page.goto(host.url);
+  await page.goto(cluster.host.url);
   await expect(page.getByRole('navigation', { name: 'Labs' })).toBeVisible();
 }
 
@@ -93,16 +80,16 @@ test('shows the keyboard shortcuts on ?', async ({ page }) => {
 });
 
 test("cleans up what lab 1.2 created, and only that, after a confirmation", async ({ page }) => {
-  await double.upsert({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'nginx', namespace: 'default', labels: { name: 'nginx' } }, spec: { containers: [{ name: 'nginx', image: 'nginx' }] } });
-  await double.upsert({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bystander', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+  await cluster.double.upsert({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'nginx', namespace: 'default', labels: { name: 'nginx' } }, spec: { containers: [{ name: 'nginx', image: 'nginx' }] } });
+  await cluster.double.upsert({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bystander', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
   await openApp(page);
   await page.getByRole('navigation', { name: 'Labs' }).getByRole('button', { name: /^1\.2 / }).click();
   const actions = page.getByRole('region', { name: 'Start lab 1.2 over' });
   await actions.getByRole('button', { name: 'Clean up lab objects' }).click();
   await actions.getByRole('button', { name: 'Delete them' }).click();
   await expect(actions.getByRole('status')).toHaveText('Deleted Pod default/nginx.');
-  const names = double.objects().filter((object) => object.kind === 'Pod').map((object) => object.metadata.name);
+  const names = cluster.double.objects().filter((object) => object.kind === 'Pod').map((object) => object.metadata.name);
   expect(names).not.toContain('nginx');
   expect(names).toContain('bystander');
-  await double.remove({ kind: 'Pod', namespace: 'default', name: 'bystander' });
+  await cluster.double.remove({ kind: 'Pod', namespace: 'default', name: 'bystander' });
 });
