@@ -20,8 +20,8 @@ import { JumphostCommandLog, LabCommandLog } from '../electron/node/env/command-
 import { dockerTestBlocker } from '../electron/node/env/test-docker.ts';
 import { JUMPHOST_IMAGE } from '../electron/node/env/versions.ts';
 import { LabCatalog } from '../electron/node/labs/lab-catalog.ts';
-import { courseVersion } from '../electron/node/labs/lab-schema.ts';
-import { loadSelftest, type SelftestWorld } from '../electron/node/labs/selftest-schema.ts';
+import { courseVersion } from '../electron/node/course-format/lab-schema.ts';
+import { loadSelftest, type SelftestWorld } from '../electron/node/course-format/selftest-schema.ts';
 import { EvidenceJournal, journalFile, readJournal } from '../electron/node/progress/evidence-journal.ts';
 import { ProgressStore } from '../electron/node/progress/progress-store.ts';
 import { controlPlaneSkipReason, sharedControlPlane, titled } from './controlplane/shared.ts';

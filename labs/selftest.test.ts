@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDoubleSelftestEnvironment } from '../e2e/support/double-selftest-environment.ts';
 import { formatOutcomes, labKinds, runStepSelftest } from '../electron/node/checks/selftest.ts';
 import { LabCatalog } from '../electron/node/labs/lab-catalog.ts';
-import { loadSelftest } from '../electron/node/labs/selftest-schema.ts';
+import { loadSelftest } from '../electron/node/course-format/selftest-schema.ts';
 
 // Every step of every lab, against the Kubernetes API test double: the state before the step fails its checks,
 // the solution passes them, and each distractor fails with a message naming what is wrong.

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../electron/common/api/labs.ts';
-import { CommandCheckSchema, type CommandCheck } from '../../electron/node/checks/check-spec.ts';
+import { CommandCheckSchema, type CommandCheck } from '../../electron/node/course-format/check-spec.ts';
 import type { CheckWorld, CommandRecord } from '../../electron/node/checks/check-world.ts';
 import { evaluateCheck } from '../../electron/node/checks/evaluate-check.ts';
 import { selectObjects } from '../../electron/node/checks/object-filter.ts';

@@ -1,4 +1,4 @@
-import type { ObjectSelector, ProbeTarget } from '../../electron/node/checks/check-spec.ts';
+import type { ObjectSelector, ProbeTarget } from '../../electron/node/course-format/check-spec.ts';
 import { WorldNotReadyError, type CheckWorld, type CommandRecord, type KubeObject, type ProbeOutcome } from '../../electron/node/checks/check-world.ts';
 import { selectObjects } from '../../electron/node/checks/object-filter.ts';
 import type { DataplaneHarness } from './harness.ts';

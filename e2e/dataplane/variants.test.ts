@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProbeCheckSchema } from '../../electron/node/checks/check-spec.ts';
+import { ProbeCheckSchema } from '../../electron/node/course-format/check-spec.ts';
 import { planProbe, type LabProbe } from './variants.ts';
 import { findService } from './world.ts';
 import { workshopWorld } from './workshop-world.ts';

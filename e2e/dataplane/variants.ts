@@ -1,6 +1,6 @@
 import { resolveEnvConfig } from '../../electron/node/env/config.ts';
 import { renderK3sConfig } from '../../electron/node/env/k3s-config.ts';
-import type { ProbeCheck } from '../../electron/node/checks/check-spec.ts';
+import type { ProbeCheck } from '../../electron/node/course-format/check-spec.ts';
 import { parseObjectReferences } from '../../electron/node/labs/lab-expressions.ts';
 import { cloneWorld, findNode, findPod, findService, type World } from './world.ts';
 

@@ -2,8 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { CourseFileSchema, LabFileSchema } from '../node/labs/lab-schema.ts';
-import { SelftestFileSchema } from '../node/labs/selftest-schema.ts';
+import { CourseFileSchema, LabFileSchema } from '../node/course-format/lab-schema.ts';
+import { SelftestFileSchema } from '../node/course-format/selftest-schema.ts';
 
 /**
  * Writes the JSON schemas editors use to validate and complete lab files (resources/schemas/*.json),

@@ -6,7 +6,7 @@ import { labKinds } from '../../node/checks/selftest.ts';
 import { snapshotCommand } from '../../node/checks/snapshot-command.ts';
 import { SnapshotWorld } from '../../node/checks/snapshot-world.ts';
 import { LabCatalog, type LoadedLab } from '../../node/labs/lab-catalog.ts';
-import { courseVersion } from '../../node/labs/lab-schema.ts';
+import { courseVersion } from '../../node/course-format/lab-schema.ts';
 import { readJournal } from '../../node/progress/evidence-journal.ts';
 import { LabdeckError } from '../../common/errors.ts';
 

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { LiveSelftestEnvironment, runLiveSelftest } from '../../node/checks/live-selftest.ts';
 import { formatOutcomes, labKinds, runLabSelftest, type ScenarioOutcome, type SelftestEnvironment } from '../../node/checks/selftest.ts';
 import { LabCatalog, type LoadedLab } from '../../node/labs/lab-catalog.ts';
-import { loadSelftest } from '../../node/labs/selftest-schema.ts';
+import { loadSelftest } from '../../node/course-format/selftest-schema.ts';
 
 interface SelftestOptions {
   live?: boolean;

@@ -14,7 +14,7 @@ import { CheckEngine } from '../checks/check-engine.ts';
 import { createCheckHandlers } from '../checks/check-handlers.ts';
 import { ProgressStore } from '../progress/progress-store.ts';
 import { EvidenceJournal, journalFile } from '../progress/evidence-journal.ts';
-import { courseVersion } from '../labs/lab-schema.ts';
+import { courseVersion } from '../course-format/lab-schema.ts';
 import { createProgressHandlers } from '../progress/progress-handlers.ts';
 import { ClusterService } from '../cluster/cluster-service.ts';
 import { createClusterHandlers } from '../cluster/cluster-handlers.ts';

@@ -1,5 +1,5 @@
 import { KubernetesObjectApi, type KubeConfig } from '@kubernetes/client-node';
-import type { ObjectSelector } from './check-spec.ts';
+import type { ObjectSelector } from '../course-format/check-spec.ts';
 import type { CheckWorld, KubeObject } from './check-world.ts';
 import { asPlainObject, kindKey } from './kube-objects.ts';
 import { selectObjects } from './object-filter.ts';

@@ -5,7 +5,7 @@ import { LabdeckError } from '../../common/errors.ts';
 import type { ClusterAccess, CommandLog, LabContainers } from '../backend/ports.ts';
 import type { LabCatalog, LoadedLab } from '../labs/lab-catalog.ts';
 import type { EvidenceJournal } from '../progress/evidence-journal.ts';
-import type { CheckSpec, ObjectSelector } from './check-spec.ts';
+import type { CheckSpec, ObjectSelector } from '../course-format/check-spec.ts';
 import { CheckEvidence } from './check-evidence.ts';
 import type { CheckWorld, EvaluateCheck } from './check-world.ts';
 import { commandsSince } from './commands-since.ts';

@@ -1,5 +1,5 @@
 import type { CheckResult } from '../../common/api/labs.ts';
-import type { CheckSpec, ObjectSelector, ProbeTarget } from './check-spec.ts';
+import type { CheckSpec, ObjectSelector, ProbeTarget } from '../course-format/check-spec.ts';
 
 /** A Kubernetes object as JSON, the shape `kubectl get -o json` prints. */
 export interface KubeObject {

@@ -1,4 +1,4 @@
-import type { CommandMatcher, UrlMatcher } from './check-spec.ts';
+import type { CommandMatcher, UrlMatcher } from '../course-format/check-spec.ts';
 import { canonicalArg, parseInvocation, type Invocation } from './command-grammar.ts';
 import { parseShellLine, wordDisplay, wordText, type Segment, type Word } from './command-line.ts';
 

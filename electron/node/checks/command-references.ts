@@ -1,5 +1,5 @@
 import { parseObjectReferences, REFERENCE_KINDS, resolveObjectReferences } from '../labs/lab-expressions.ts';
-import type { CommandMatcher } from './check-spec.ts';
+import type { CommandMatcher } from '../course-format/check-spec.ts';
 import type { CheckWorld } from './check-world.ts';
 import type { ResolvedValues } from './command-match.ts';
 

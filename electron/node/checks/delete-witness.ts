@@ -1,4 +1,4 @@
-import type { ObjectSelector } from './check-spec.ts';
+import type { ObjectSelector } from '../course-format/check-spec.ts';
 import type { CommandRecord } from './check-world.ts';
 
 /**

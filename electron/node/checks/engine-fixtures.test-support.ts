@@ -6,7 +6,7 @@ import YAML from 'yaml';
 import type { ClusterAccess, CommandLog, ExecOutcome, LabContainers } from '../backend/ports.ts';
 import { LabCatalog } from '../labs/lab-catalog.ts';
 import type { z } from 'zod';
-import type { LabFileSchema } from '../labs/lab-schema.ts';
+import type { LabFileSchema } from '../course-format/lab-schema.ts';
 import type { CommandRecord } from './check-world.ts';
 
 /**

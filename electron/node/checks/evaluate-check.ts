@@ -1,5 +1,5 @@
 import type { CheckResult } from '../../common/api/labs.ts';
-import type { CheckSpec } from './check-spec.ts';
+import type { CheckSpec } from '../course-format/check-spec.ts';
 import { WorldNotReadyError, type CheckContext, type CheckWorld, type EvaluateCheck } from './check-world.ts';
 import { evaluateCommand } from './evaluate-command.ts';
 import { evaluateHttp } from './evaluate-http.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CheckSpecSchema, type CommandCheck } from './check-spec.ts';
+import { CheckSpecSchema, type CommandCheck } from '../course-format/check-spec.ts';
 import type { CheckWorld, CommandRecord, KubeObject } from './check-world.ts';
 import { evaluateCommand, exitCodeOf } from './evaluate-command.ts';
 import { parseShellLine } from './command-line.ts';

@@ -1,4 +1,4 @@
-import type { CommandCheck, CommandMatcher } from './check-spec.ts';
+import type { CommandCheck, CommandMatcher } from '../course-format/check-spec.ts';
 import { parseInvocation } from './command-grammar.ts';
 import { parseShellLine, wordText, type ShellVariables, type SimpleCommand } from './command-line.ts';
 import { matchInvocation } from './command-match.ts';

@@ -1,4 +1,4 @@
-import type { HttpCheck } from './check-spec.ts';
+import type { HttpCheck } from '../course-format/check-spec.ts';
 import { WorldNotReadyError, type CheckWorld } from './check-world.ts';
 import { labRegexError, labRegexTest } from './lab-regex.ts';
 import { clip, errorMessage, type Verdict } from './verdict.ts';

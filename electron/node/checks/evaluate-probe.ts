@@ -1,5 +1,5 @@
 import { parseObjectReferences, REFERENCE_KINDS, resolveObjectReferences } from '../labs/lab-expressions.ts';
-import type { ProbeCheck } from './check-spec.ts';
+import type { ProbeCheck } from '../course-format/check-spec.ts';
 import { WorldNotReadyError, type CheckWorld } from './check-world.ts';
 import { celHolds, celVariables, renderMessage } from './cel.ts';
 import { labRegexTest } from './lab-regex.ts';

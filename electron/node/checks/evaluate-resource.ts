@@ -1,4 +1,4 @@
-import type { ResourceCheck } from './check-spec.ts';
+import type { ResourceCheck } from '../course-format/check-spec.ts';
 import type { CheckWorld, KubeObject } from './check-world.ts';
 import { celHolds, celVariables, renderMessage } from './cel.ts';
 import { describeSelection, errorMessage, notFoundMessage, objectEvidence, objectName, type Verdict } from './verdict.ts';

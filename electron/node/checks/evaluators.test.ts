@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CheckSpecSchema, type CheckSpec } from './check-spec.ts';
+import { CheckSpecSchema, type CheckSpec } from '../course-format/check-spec.ts';
 import { WorldNotReadyError, type CheckWorld, type CommandRecord, type KubeObject, type ProbeOutcome } from './check-world.ts';
 import { evaluateCheck } from './evaluate-check.ts';
 import { selectObjects } from './object-filter.ts';

@@ -1,6 +1,6 @@
 import type { LabCatalog } from '../labs/lab-catalog.ts';
 import { compareLabIds } from '../labs/lab-catalog.ts';
-import type { ObjectSelector, ResourceCheck } from './check-spec.ts';
+import type { ObjectSelector, ResourceCheck } from '../course-format/check-spec.ts';
 
 /**
  * Which `absent` checks say "is gone" (the attendee deletes something the course had them create) and which

@@ -1,6 +1,6 @@
 import type { CheckStatus } from '../../common/api/labs.ts';
 import type { LoadedLab } from '../labs/lab-catalog.ts';
-import type { CheckKind } from './check-spec.ts';
+import type { CheckKind } from '../course-format/check-spec.ts';
 import type { CheckWorld } from './check-world.ts';
 import { evaluateCheck } from './evaluate-check.ts';
 

@@ -1,6 +1,6 @@
 import type { LoadedLab } from '../labs/lab-catalog.ts';
 import type { JournalEntry } from '../progress/evidence-journal.ts';
-import type { CheckKind } from './check-spec.ts';
+import type { CheckKind } from '../course-format/check-spec.ts';
 import { escapeXml } from './grade.ts';
 
 /**

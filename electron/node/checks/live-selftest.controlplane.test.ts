@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sharedControlPlane, controlPlaneSkipReason, titled } from '../../../e2e/controlplane/shared.ts';
 import { LabCatalog } from '../labs/lab-catalog.ts';
-import { loadSelftest } from '../labs/selftest-schema.ts';
+import { loadSelftest } from '../course-format/selftest-schema.ts';
 import { LiveSelftestEnvironment, runLiveSelftest } from './live-selftest.ts';
 
 // `labdeck selftest --live` against a real kube-apiserver, controller manager and scheduler: every step's

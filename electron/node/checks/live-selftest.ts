@@ -1,7 +1,7 @@
 import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { LoadedLab } from '../labs/lab-catalog.ts';
-import type { LabSelftest, SelftestWorld } from '../labs/selftest-schema.ts';
-import type { ObjectSelector } from './check-spec.ts';
+import type { LabSelftest, SelftestWorld } from '../course-format/selftest-schema.ts';
+import type { ObjectSelector } from '../course-format/check-spec.ts';
 import type { KubeObject } from './check-world.ts';
 import { InformerCache } from './informer-cache.ts';
 import { selectObjects } from './object-filter.ts';

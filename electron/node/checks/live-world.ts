@@ -1,6 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { CommandLog, LabContainers } from '../backend/ports.ts';
-import type { ObjectSelector, ProbeTarget } from './check-spec.ts';
+import type { ObjectSelector, ProbeTarget } from '../course-format/check-spec.ts';
 import { WorldNotReadyError, type CheckWorld, type CommandRecord, type KubeObject, type ProbeOutcome } from './check-world.ts';
 import type { InformerCache } from './informer-cache.ts';
 import { selectObjects } from './object-filter.ts';

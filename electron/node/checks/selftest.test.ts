@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { parseSelftest, type SelftestWorld } from '../labs/selftest-schema.ts';
+import { parseSelftest, type SelftestWorld } from '../course-format/selftest-schema.ts';
 import type { KubeObject } from './check-world.ts';
 import { writeCourse } from './engine-fixtures.test-support.ts';
 import { selectObjects } from './object-filter.ts';

@@ -1,8 +1,8 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { CheckResult } from '../../common/api/labs.ts';
 import type { LoadedLab } from '../labs/lab-catalog.ts';
-import type { LabSelftest, SelftestWorld, StepSelftest } from '../labs/selftest-schema.ts';
-import type { CheckSpec, ObjectSelector } from './check-spec.ts';
+import type { LabSelftest, SelftestWorld, StepSelftest } from '../course-format/selftest-schema.ts';
+import type { CheckSpec, ObjectSelector } from '../course-format/check-spec.ts';
 import type { CheckWorld, KubeObject, ProbeOutcome } from './check-world.ts';
 import { evaluateCheck } from './evaluate-check.ts';
 import { probeReferencedKinds } from './evaluate-probe.ts';

@@ -1,5 +1,5 @@
 import type { CheckStatus } from '../../common/api/labs.ts';
-import type { ObjectSelector } from './check-spec.ts';
+import type { ObjectSelector } from '../course-format/check-spec.ts';
 import type { KubeObject } from './check-world.ts';
 
 /** What an evaluator decides about one check, before it is stamped with lab, step and time. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { LabdeckError } from '../../common/errors.ts';
 import { readCourseFile } from './course-paths.ts';
 import { loadLabFolder, LAB_FILE_NAME, type LoadedLab, type LoadedStep } from './lab-folder.ts';
-import { CourseFileSchema, type CourseFile } from './lab-schema.ts';
+import { CourseFileSchema, type CourseFile } from '../course-format/lab-schema.ts';
 import { formatProblem, YamlSource, type LabProblem } from './yaml-source.ts';
 
 export type { LoadedLab, LoadedStep } from './lab-folder.ts';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { readCourseFile } from './course-paths.ts';
-import { LabFileSchema, type LabFile, type LabStep } from './lab-schema.ts';
+import { LabFileSchema, type LabFile, type LabStep } from '../course-format/lab-schema.ts';
 import { YamlSource, type LabProblem, type YamlPath } from './yaml-source.ts';
 
 /** One step with the Markdown and manifest files it names already read. */

@@ -1,4 +1,4 @@
-import type { CheckSpec } from '../checks/check-spec.ts';
+import type { CheckSpec } from '../course-format/check-spec.ts';
 import type { YamlPath } from './yaml-source.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LabdeckError } from '../../common/errors.ts';
-import type { Assertion, CheckSpec, ObjectSelector } from '../checks/check-spec.ts';
+import type { Assertion, CheckSpec, ObjectSelector } from '../course-format/check-spec.ts';
 import { commandMatchers } from '../checks/evaluate-command.ts';
 import { referenceProblem, referenceValues } from '../checks/command-references.ts';
 import { labRegexError } from '../checks/lab-regex.ts';
@@ -11,7 +11,7 @@ import { celCompileError, parseObjectReferences, parseTemplate, type CelContext 
 import { loadLabFolder, type LoadedLab } from './lab-folder.ts';
 import { lintStepEvidence } from './lint-evidence.ts';
 import { lintContainment } from './lint-containment.ts';
-import { loadSelftest, SELFTEST_FILE_NAME } from './selftest-schema.ts';
+import { loadSelftest, SELFTEST_FILE_NAME } from '../course-format/selftest-schema.ts';
 import { YamlSource, type LabProblem, type YamlPath } from './yaml-source.ts';
 
 export interface LintReport {

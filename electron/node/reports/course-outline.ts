@@ -1,4 +1,4 @@
-import { courseVersion } from '../labs/lab-schema.ts';
+import { courseVersion } from '../course-format/lab-schema.ts';
 import type { LabCatalog } from '../labs/lab-catalog.ts';
 import type { CourseOutline } from './report-format.ts';
 

@@ -1,5 +1,5 @@
 import type { LabCatalog } from '../labs/lab-catalog.ts';
-import { courseVersion } from '../labs/lab-schema.ts';
+import { courseVersion } from '../course-format/lab-schema.ts';
 import { fingerprintOf, sameFingerprint } from '../course-pack/keys.ts';
 import { verifyReport, type Finding } from './verify-report.ts';
 

@@ -1,4 +1,4 @@
-import type { CheckSpec } from '../checks/check-spec.ts';
+import type { CheckSpec } from '../course-format/check-spec.ts';
 import { evaluateCheck } from '../checks/evaluate-check.ts';
 import { commandMatchers } from '../checks/evaluate-command.ts';
 import { fingerprintOf, sameFingerprint, verifySignature } from '../course-pack/keys.ts';

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { LabdeckError } from '../../common/errors.ts';
-import { listLabFolders } from './lab-catalog.ts';
+import { listLabFolders } from '../labs/lab-catalog.ts';
 import { loadSelftest, mergePatch, parseSelftest } from './selftest-schema.ts';
 
 const REAL_LABS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../labs');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CheckSpecSchema, ObjectSelectorSchema } from '../checks/check-spec.ts';
+import { CheckSpecSchema, ObjectSelectorSchema } from './check-spec.ts';
 
 /**
  * The lab file format (labs/<id>-<slug>/lab.yaml). Markdown and manifests are referenced by path relative

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { LabdeckError } from '../../common/errors.ts';
 import type { CommandRecord, KubeObject, ProbeOutcome } from '../checks/check-world.ts';
-import { formatProblem, YamlSource } from './yaml-source.ts';
+import { formatProblem, YamlSource } from '../labs/yaml-source.ts';
 
 /**
  * labs/<lab>/selftest.yaml: recorded worlds that prove each step's checks right. For every step:
