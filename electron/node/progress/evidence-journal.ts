@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { LabdeckError } from '../../common/errors.ts';
+import { syncDirectory } from '../durable-file.ts';
 
 /**
  * The evidence journal: what the attendee did and when, one JSON line per entry, append-only, per attendee
@@ -265,19 +266,5 @@ export class EvidenceJournal {
     this.#entries.splice(0, this.#entries.length, ...parsed.entries);
     this.#goodBytes = parsed.goodBytes;
     this.#needsTrim = parsed.goodBytes !== Buffer.byteLength(text, 'utf8') || (text.length > 0 && !text.endsWith('\n'));
-  }
-}
-
-/** A new file's directory entry must reach the disk too, or a crash can lose the whole file. */
-async function syncDirectory(dir: string): Promise<void> {
-  try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // Windows cannot open a directory for syncing; NTFS journals the metadata itself.
   }
 }

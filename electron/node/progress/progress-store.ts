@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile, rename, stat } from 'node:fs/promises';
 import type { EventSink } from '../../common/api/contract.ts';
 import {
   ProgressStateSchema,
@@ -10,6 +8,7 @@ import {
   type StepProgress,
 } from '../../common/api/labs.ts';
 import { LabdeckError } from '../../common/errors.ts';
+import { writeFileDurably } from '../durable-file.ts';
 import type { EvidenceJournal, JournalAppend } from './evidence-journal.ts';
 
 /**
@@ -229,7 +228,7 @@ export class ProgressStore {
   #queueWrite(): void {
     const snapshot = JSON.stringify(this.#state, null, 2);
     // Writes are chained so an older snapshot can never land after a newer one.
-    this.#writing = this.#writing.then(() => writeAtomically(this.#file, snapshot)).catch((error: unknown) => {
+    this.#writing = this.#writing.then(() => writeFileDurably(this.#file, snapshot, { previousCopy: lastGoodCopy(this.#file) })).catch((error: unknown) => {
       console.error(`Labdeck could not save progress to ${this.#file}:`, error);
     });
   }
@@ -346,33 +345,4 @@ async function readState(file: string, courseId: string): Promise<{ state: Progr
     };
   }
   return { state: emptyState(courseId), notice: `Your saved progress was damaged and no good copy was left, so progress starts over. The damaged file was kept as ${aside}.` };
-}
-
-/**
- * Temp file, fsync, then the current file becomes the last good copy and the temp file takes its place:
- * a crash at any point leaves either file complete, and power loss cannot leave a renamed but empty file.
- */
-async function writeAtomically(file: string, content: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await open(temp, 'w', 0o600);
-  try {
-    await handle.writeFile(content, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(file, lastGoodCopy(file)).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'ENOENT') throw error;
-  });
-  await rename(temp, file);
-  await syncDirectory(path.dirname(file));
-}
-
-/** Makes the renames durable; not every platform can open a directory (Windows), which is fine there. */
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r').catch(() => null);
-  if (!handle) return;
-  await handle.sync().catch(() => undefined);
-  await handle.close();
 }

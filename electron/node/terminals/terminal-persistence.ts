@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { TerminalTargetSchema, type TerminalTarget } from '../../common/api/terminal.ts';
+import { writeFileDurably } from '../durable-file.ts';
 
 /**
  * The open terminals and their last screens, on disk, so that after the backend was killed (or quit) the
@@ -64,7 +63,7 @@ export class TerminalStateFile {
     if (collect) {
       this.#writing = this.#writing.then(async () => {
         const terminals = await collect();
-        await writeAtomically(this.#file, JSON.stringify({ version: 1, terminals }));
+        await writeFileDurably(this.#file, JSON.stringify({ version: 1, terminals }));
       });
       this.#writing = this.#writing.catch((error: unknown) => {
         console.error(`Labdeck could not save the open terminals to ${this.#file}: ${(error as Error).message}`);
@@ -77,17 +76,4 @@ export class TerminalStateFile {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
   }
-}
-
-async function writeAtomically(file: string, content: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await open(temp, 'w', 0o600);
-  try {
-    await handle.writeFile(content, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, file);
 }
