@@ -103,6 +103,16 @@ export interface OpenRequest {
 }
 
 /** Interactive shells on the jumphost, the nodes and the host, with a screen mirror and output pacing. */
+/** Stops a shell and everything that was still due for it (output flushes, Ctrl-C resync, screen copy). */
+function endSession(session: Session): void {
+  if (session.flushTimer) clearTimeout(session.flushTimer);
+  if (session.interruptTimer) clearTimeout(session.interruptTimer);
+  if (session.mirrorTimer) clearTimeout(session.mirrorTimer);
+  if (session.alive) session.process.kill();
+  session.alive = false;
+  session.mirror.dispose();
+}
+
 export class TerminalService {
   readonly #sessions = new Map<string, Session>();
   readonly #containers: LabContainers;
@@ -237,12 +247,7 @@ export class TerminalService {
     const session = this.#sessions.get(id);
     if (!session) return;
     this.#sessions.delete(id);
-    if (session.flushTimer) clearTimeout(session.flushTimer);
-    if (session.interruptTimer) clearTimeout(session.interruptTimer);
-    if (session.mirrorTimer) clearTimeout(session.mirrorTimer);
-    if (session.alive) session.process.kill();
-    session.alive = false;
-    session.mirror.dispose();
+    endSession(session);
     this.#saveSoon();
   }
 
@@ -250,14 +255,7 @@ export class TerminalService {
   async dispose(): Promise<void> {
     await this.#state?.flush();
     this.#state?.dispose();
-    for (const session of this.#sessions.values()) {
-      if (session.flushTimer) clearTimeout(session.flushTimer);
-      if (session.interruptTimer) clearTimeout(session.interruptTimer);
-      if (session.mirrorTimer) clearTimeout(session.mirrorTimer);
-      if (session.alive) session.process.kill();
-      session.alive = false;
-      session.mirror.dispose();
-    }
+    for (const session of this.#sessions.values()) endSession(session);
     this.#sessions.clear();
   }
 
