@@ -27,7 +27,7 @@ export const appCalls = {
   'app.info': defineCall(z.object({}).strict(), AppInfoSchema, 'Who and where we are'),
   'app.openExternal': defineCall(
     z.object({ url: z.string().url().max(2000) }).strict(),
-    z.object({ opened: z.boolean() }),
-    'Open an allow-listed documentation link in the system browser; opened is false where the page must open it itself (browser shell)',
+    z.object({ opened: z.boolean(), url: z.string().url().max(2000).optional() }),
+    'Open an allow-listed link in the system browser; opened is false where the page must open it itself (browser shell), url is what to open when it differs (a lab NodePort published on another port)',
   ),
 } as const;

@@ -3,6 +3,7 @@ import type { AppInfo } from '../../common/api/app.ts';
 import type { CallHandlers } from '../../common/api/contract.ts';
 import { allowLoopbackPorts, isAllowedExternalUrl } from '../../common/external-links.ts';
 import { LabdeckError } from '../../common/errors.ts';
+import type { CommandRecord } from '../checks/check-world.ts';
 import type { LabCatalog } from '../labs/lab-catalog.ts';
 
 export interface AppHandlerDeps {
@@ -15,6 +16,10 @@ export interface AppHandlerDeps {
    * so lab 1.9's http://localhost:30080/ may open; asked only when such a link is followed.
    */
   nodePorts?: () => Promise<{ requested: readonly number[]; published?: readonly number[] }>;
+  /** The host port this computer publishes a lab NodePort on, or null when it is not published. */
+  publishedPort?: (nodePort: number) => Promise<number | null>;
+  /** Records the opening of a lab NodePort as a command of the `browser` terminal (`open <url>`). */
+  recordCommand?: (record: CommandRecord) => void;
   /** How the course was opened (course-pack/course-trust.ts): shown on the start screen. */
   courseTrust?: NonNullable<AppInfo['course']['trust']>;
   /** The kubeconfig given with --kubeconfig: checks read that cluster, not the Labdeck environment. */
@@ -38,7 +43,8 @@ export function createAppHandlers(deps: AppHandlerDeps): Pick<CallHandlers, 'app
       },
       cluster: deps.externalKubeconfig === undefined ? { source: 'environment' } : { source: 'kubeconfig', kubeconfig: deps.externalKubeconfig },
     }),
-    'app.openExternal': async ({ url }) => {
+    'app.openExternal': async (request) => {
+      let { url } = request;
       if (deps.nodePorts && /^http:\/\/(localhost|127\.0\.0\.1):/i.test(url)) allowLoopbackPorts(await deps.nodePorts().catch(() => ({ requested: [] })));
       if (!isAllowedExternalUrl(url)) {
         throw new LabdeckError('invalid-request', `Labdeck does not open ${url} outside the app.`, {
@@ -46,9 +52,31 @@ export function createAppHandlers(deps: AppHandlerDeps): Pick<CallHandlers, 'app
             'Only https links to Kubernetes, k3s and CNI documentation, and the lab NodePorts on this machine (http://localhost:30080/) open in the system browser; copy the link if you need it.',
         });
       }
-      if (!deps.openExternal) return { opened: false };
+      const target = await labNodePortUrl(url, deps);
+      if (target) {
+        url = target.url;
+        deps.recordCommand?.({ time: new Date().toISOString(), command: `open ${url}`, exitCode: 0, terminal: 'browser' });
+      }
+      if (!deps.openExternal) return { opened: false, ...(target ? { url } : {}) };
       await deps.openExternal(url);
-      return { opened: true };
+      return { opened: true, ...(target ? { url } : {}) };
     },
   };
+}
+
+/**
+ * A link to a lab NodePort on this machine (http://localhost:30080/), as the URL to open: on the port the
+ * environment really published, when 30080 was taken and it chose another. Undefined for any other link.
+ */
+async function labNodePortUrl(raw: string, deps: Pick<AppHandlerDeps, 'nodePorts' | 'publishedPort'>): Promise<{ url: string } | undefined> {
+  const url = new URL(raw);
+  if (url.protocol !== 'http:' || !['localhost', '127.0.0.1'].includes(url.hostname) || !deps.nodePorts) return undefined;
+  const ports = await deps.nodePorts().catch(() => ({ requested: [] as readonly number[], published: [] as readonly number[] }));
+  const port = Number(url.port || '80');
+  if (ports.requested.includes(port)) {
+    const published = await deps.publishedPort?.(port).catch(() => null);
+    if (published && published !== port) url.port = String(published);
+    return { url: url.toString() };
+  }
+  return (ports.published ?? []).includes(port) ? { url: url.toString() } : undefined;
 }

@@ -116,6 +116,9 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
         const status = await environment.status().catch(() => null);
         return { requested: environment.config.nodePorts, ...(status?.nodePort ? { published: [status.nodePort.published] } : {}) };
       },
+      publishedPort: (nodePort) => environment.containers.publishedPort(nodePort),
+      // Opening a lab NodePort in the browser is the attendee's action, evidence for lab 1.9's "from your laptop".
+      recordCommand: (record) => commandLog.record(record),
     }),
     ...createEnvHandlers(environment),
     ...createCatalogHandlers(catalog),

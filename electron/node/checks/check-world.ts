@@ -53,6 +53,8 @@ export interface CheckWorld {
   earlierCommandRecords?(): Promise<CommandRecord[] | null>;
   /** Runs argv in the target, or returns null when this world cannot run probes. */
   runProbe(target: ProbeTarget, argv: string[], timeoutMs: number): Promise<ProbeOutcome | null>;
+  /** The port this computer publishes nodePort on, or null when this world cannot tell. */
+  publishedPort?(nodePort: number): Promise<number | null>;
   /** GET from the host to the port published for nodePort, or null when this world cannot reach it. */
   httpGet(nodePort: number, path: string, timeoutMs: number): Promise<{ status: number; body: string } | null>;
 }

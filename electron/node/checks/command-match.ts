@@ -1,5 +1,6 @@
 import type { CommandMatcher, UrlMatcher } from '../course-format/check-spec.ts';
 import { canonicalArg, parseInvocation, type Invocation } from './command-grammar.ts';
+import { publishedPortKey } from './command-references.ts';
 import { parseShellLine, wordDisplay, wordText, type Segment, type Word } from './command-line.ts';
 
 /**
@@ -17,12 +18,15 @@ export type MatchOutcome = { ok: true } | { ok: false; progress: number; reason:
 export type ResolvedValues = ReadonlyMap<string, string | undefined>;
 
 type MatcherFields = Omit<CommandMatcher, 'then'>;
+
+/** Terminals that are not a node's shell: `on: node` accepts every other terminal name (master1, worker1, ...). */
+const NOT_NODES = new Set(['jumphost', 'host', 'browser']);
 type Accepted = string | readonly string[];
 
 export function matchInvocation(matcher: CommandMatcher | MatcherFields, invocation: Invocation, terminal: string, hosts: ResolvedValues): MatchOutcome {
   if (!accepts(matcher.program, invocation.program)) return { ok: false, progress: 0, reason: `runs ${invocation.program}, expected ${list(matcher.program)}` };
   let progress = 1;
-  if (matcher.on !== undefined && !alternatives(matcher.on).some((where) => where === terminal || (where === 'node' && terminal !== 'jumphost'))) {
+  if (matcher.on !== undefined && !alternatives(matcher.on).some((where) => where === terminal || (where === 'node' && !NOT_NODES.has(terminal)))) {
     return { ok: false, progress, reason: `was typed in the ${terminal} terminal; this one belongs in ${list(matcher.on, ' or ')}` };
   }
   progress += 1;
@@ -103,6 +107,13 @@ function urlProblem(matcher: UrlMatcher, url: ParsedUrl, hosts: ResolvedValues):
     }
   }
   const port = url.port ?? (url.scheme === 'https' ? 443 : 80);
+  if (matcher.nodePort !== undefined) {
+    const published = Number(hosts.get(publishedPortKey(matcher.nodePort)) ?? matcher.nodePort);
+    if (port !== published) {
+      const where = published === matcher.nodePort ? `port ${published}` : `port ${published}, where this computer publishes nodePort ${matcher.nodePort}`;
+      return `uses port ${port}, expected ${where}`;
+    }
+  }
   if (matcher.port !== undefined) {
     const ports = Array.isArray(matcher.port) ? matcher.port : [matcher.port];
     if (!ports.includes(port)) return `uses port ${port}, expected ${ports.join(' or ')}`;

@@ -55,9 +55,27 @@ export function referencedKinds(matchers: readonly CommandMatcher[]): Array<{ ap
   return [...kinds.values()];
 }
 
+/** The key under which the port published for `nodePort` on this computer is resolved. */
+export function publishedPortKey(nodePort: number): string {
+  return `published-port:${nodePort}`;
+}
+
+function publishedNodePorts(matchers: readonly CommandMatcher[]): number[] {
+  const ports = new Set<number>();
+  for (const matcher of matchers) {
+    for (const fields of [matcher, matcher.then]) if (fields?.url?.nodePort !== undefined) ports.add(fields.url.nodePort);
+  }
+  return [...ports];
+}
+
 /** Resolves every referencing value; one that cannot be resolved now (no such object yet) stays undefined. */
 export async function resolveReferenceValues(matchers: readonly CommandMatcher[], world: CheckWorld): Promise<ResolvedValues> {
   const resolved = new Map<string, string | undefined>();
+  for (const nodePort of publishedNodePorts(matchers)) {
+    const key = publishedPortKey(nodePort);
+    // A world that cannot tell (a snapshot) leaves the NodePort's own number as the port to expect.
+    resolved.set(key, String((await world.publishedPort?.(nodePort).catch(() => null)) ?? nodePort));
+  }
   for (const value of matchers.flatMap(referenceValues)) {
     if (resolved.has(value)) continue;
     try {

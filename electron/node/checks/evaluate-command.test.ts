@@ -199,3 +199,41 @@ describe('exit codes of simple commands in a line', () => {
     expect(codes('for i in 1 2; do curl x; done', 7)).toEqual([undefined, 7, 7]);
   });
 });
+
+describe('commands from the laptop (lab 1.9 from-laptop)', () => {
+  const fromLaptop = check({
+    command: [
+      { program: 'open', url: { scheme: 'http', host: ['localhost', '127.0.0.1'], nodePort: 30080 }, on: 'browser' },
+      { program: ['curl', 'wget'], url: { host: ['localhost', '127.0.0.1'], nodePort: 30080 }, on: 'host' },
+    ],
+    exitCode: 0,
+  });
+  const published = (port: number | null): CheckWorld => ({ ...world([]), publishedPort: async () => port });
+  const verdict = (records: CommandRecord[], port: number | null = 30080) =>
+    evaluateCommand(fromLaptop, { ...published(port), commandRecords: async () => records });
+
+  it('accept curl in the Host terminal and the opened link, on the published port', async () => {
+    expect((await verdict([record('curl http://localhost:30080/', 0, { terminal: 'host' })])).status).toBe('passed');
+    expect((await verdict([record('open http://localhost:30080/', 0, { terminal: 'browser' })])).status).toBe('passed');
+    // 30080 was taken on this laptop: the environment published it on 30081, and only that port leads to nginx.
+    expect((await verdict([record('curl -s localhost:30081', 0, { terminal: 'host' })], 30081)).status).toBe('passed');
+    const wrongPort = await verdict([record('curl -s localhost:30080', 0, { terminal: 'host' })], 30081);
+    expect(wrongPort.status).toBe('failed');
+    expect(wrongPort.message).toContain('where this computer publishes nodePort 30080');
+  });
+
+  it('refuse the same command on the jumphost or a node, and another port', async () => {
+    const jumphost = await verdict([record('curl http://localhost:30080/')]);
+    expect(jumphost.status).toBe('failed');
+    expect(jumphost.message).toMatch(/was typed in the jumphost terminal; this one belongs in host/);
+    expect((await verdict([record('curl http://localhost:30080/', 0, { terminal: 'master1' })])).status).toBe('failed');
+    expect((await verdict([record('curl http://localhost:8080/', 0, { terminal: 'host' })])).status).toBe('failed');
+    expect((await verdict([record('curl http://localhost:30080/', 7, { terminal: 'host' })])).status).toBe('failed');
+  });
+
+  it('keep `on: node` for node shells only', async () => {
+    const onNode = check({ command: { program: 'ip', args: ['route'], on: 'node' } });
+    expect(await status(onNode, record('ip route', 0, { terminal: 'worker1' }))).toBe('passed');
+    for (const terminal of ['host', 'browser', 'jumphost']) expect(await status(onNode, record('ip route', 0, { terminal })), terminal).toBe('failed');
+  });
+});

@@ -51,6 +51,10 @@ export class LiveWorld implements CheckWorld {
     return this.#containers.exec(container, argv, { timeoutMs });
   }
 
+  async publishedPort(nodePort: number): Promise<number | null> {
+    return this.#containers.publishedPort(nodePort);
+  }
+
   async httpGet(nodePort: number, path: string, timeoutMs: number): Promise<{ status: number; body: string }> {
     const port = await this.#containers.publishedPort(nodePort);
     if (port === null) throw new Error(`nodePort ${nodePort} is not published to this computer by the lab environment`);

@@ -67,6 +67,11 @@ export const UrlMatcherSchema = z
   .object({
     host: AcceptedValues.optional(),
     port: z.union([z.number().int(), z.array(z.number().int()).min(1)]).optional(),
+    /**
+     * The port this computer publishes the lab's NodePort on (normally the same number; another one when it
+     * was taken): `curl http://localhost:30080/` on the laptop. Use with `port` left out.
+     */
+    nodePort: z.number().int().min(30000).max(32767).optional(),
     scheme: z.enum(['http', 'https']).optional(),
     path: AcceptedValues.optional(),
   })
@@ -81,7 +86,11 @@ const CommandMatcherFields = {
   flags: z.record(z.string().min(1), z.union([AcceptedValues, z.boolean()])).optional(),
   /** Any positional argument is a URL that matches (curl). */
   url: UrlMatcherSchema.optional(),
-  /** Where it was typed: `jumphost`, `node` (any node shell) or a node's name; any terminal when omitted. */
+  /**
+   * Where it was typed: `jumphost`, `node` (any node shell), a node's name, `host` (the Host terminal, the
+   * attendee's own shell on their laptop) or `browser` (a lab link Labdeck opened in the system browser,
+   * recorded as `open <url>`); any terminal when omitted.
+   */
   on: AcceptedValues.optional(),
 };
 

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import type { InteractiveProcess } from '../backend/ports.ts';
+import { shellLaunch } from './host-shell-integration.ts';
 
 export interface HostShellOptions {
   cols: number;
@@ -10,7 +11,10 @@ export interface HostShellOptions {
 
 export type SpawnHostShell = (options: HostShellOptions) => Promise<InteractiveProcess>;
 
-/** The user's own login shell on the host, in a pseudo terminal (node-pty), pointed at the lab cluster. */
+/**
+ * The user's own shell on the host, in a pseudo terminal (node-pty), pointed at the lab cluster, with shell
+ * integration so its commands can count as evidence (terminals/host-command-recorder.ts).
+ */
 export const spawnHostShell: SpawnHostShell = async ({ cols, rows, kubeconfigPath }) => {
   // Loaded lazily: node-pty is a native module, and only the host shell tab needs it.
   const pty = await import('node-pty');
@@ -22,7 +26,11 @@ export const spawnHostShell: SpawnHostShell = async ({ cols, rows, kubeconfigPat
   if (kubeconfigPath) env.KUBECONFIG = kubeconfigPath;
   else delete env.KUBECONFIG;
 
-  const child = pty.spawn(shell, [], {
+  // bash and zsh report each command line to Labdeck (host-shell-integration.ts); other shells start as they are.
+  const launch = await shellLaunch(shell, env);
+  Object.assign(env, launch.env);
+
+  const child = pty.spawn(shell, launch.args, {
     name: 'xterm-256color',
     cols,
     rows,

@@ -7,7 +7,9 @@ import type { WorkspaceApi } from './workspace-api.ts';
  * `opened: false` and the page opens a new tab without giving it a handle on this one.
  */
 export async function openAllowedLink(api: WorkspaceApi, url: string): Promise<void> {
-  const { opened } = await api.call('app.openExternal', { url });
+  const answer = await api.call('app.openExternal', { url });
+  // A lab NodePort may be published on another port than the one the guide names; the backend says which.
+  const target = answer.url ?? url;
   // The backend refuses anything off the allow-list; checking here too keeps window.open behind the same rule.
-  if (!opened && isAllowedExternalUrl(url)) window.open(url, '_blank', 'noopener,noreferrer');
+  if (!answer.opened && isAllowedExternalUrl(target)) window.open(target, '_blank', 'noopener,noreferrer');
 }
