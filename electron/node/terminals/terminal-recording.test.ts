@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EventSink } from '../../common/api/contract.ts';
 import type { ClusterAccess, InteractiveProcess, LabContainers } from '../backend/ports.ts';
 import type { CommandRecord } from '../checks/check-world.ts';
+import { HOST_COMMAND_MARKER } from './host-shell-integration.ts';
 import { STATUS_MARKER_PREFIX } from './node-command-recorder.ts';
 import { TerminalService } from './terminal-service.ts';
 
@@ -38,7 +39,12 @@ function setup() {
   };
   const cluster: ClusterAccess = { kubeConfig: async () => null, kubeconfigPath: async () => null, onChange: () => () => undefined };
   const events: EventSink = { emit: () => undefined };
-  const service = new TerminalService({ containers, cluster, events, recordCommand: (record) => records.push(record) });
+  const spawnHostShell = async () => {
+    const shell = new ScriptedShell();
+    shells.push(shell);
+    return shell;
+  };
+  const service = new TerminalService({ containers, cluster, events, spawnHostShell, recordCommand: (record) => records.push(record) });
   return { service, shells, records };
 }
 
@@ -60,6 +66,20 @@ describe('terminal recording', () => {
       ['master1', 'cat /etc/rancher/k3s/config.yaml', 0],
     ]);
     expect(records[0]?.shellPid).not.toBe(records[1]?.shellPid);
+    await service.dispose();
+  });
+
+  it("records the commands the Host terminal's shell reports, split across chunks", async () => {
+    const { service, shells, records } = setup();
+    const host = await service.open({ target: { kind: 'host' }, cols: 80, rows: 24 }, 'c');
+    const report = `nginx\r\n${HOST_COMMAND_MARKER}3;0;0;${Buffer.from('curl http://localhost:30080/').toString('hex')}\u0007$ `;
+    shells[0]!.print(report.slice(0, 20));
+    shells[0]!.print(report.slice(20));
+    expect(records.map((record) => [record.terminal, record.command, record.exitCode])).toEqual([['host', 'curl http://localhost:30080/', 0]]);
+    // Typed keys are not taken for commands in the Host terminal: only what the shell itself reports counts.
+    service.input(host.id, 'curl http://localhost:30080/\r');
+    shells[0]!.print('$ ');
+    expect(records).toHaveLength(1);
     await service.dispose();
   });
 

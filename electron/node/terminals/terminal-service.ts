@@ -5,6 +5,7 @@ import { LabdeckError } from '../../common/errors.ts';
 import type { ClusterAccess, InteractiveProcess, LabContainers } from '../backend/ports.ts';
 import type { CommandRecord } from '../checks/check-world.ts';
 import { FlowControl, InFlight } from './flow-control.ts';
+import { HostCommandRecorder } from './host-command-recorder.ts';
 import { NodeCommandRecorder, nodeShellArgv } from './node-command-recorder.ts';
 import { spawnHostShell, type SpawnHostShell } from './host-shell.ts';
 import { ScreenMirror, type Snapshot } from './screen-mirror.ts';
@@ -68,7 +69,7 @@ interface Session {
   readonly mirror: ScreenMirror;
   readonly inFlight: InFlight;
   /** Node terminals only: turns typed lines and prompts into command records. */
-  readonly recorder: { recorder: NodeCommandRecorder; decoder: TextDecoder } | undefined;
+  readonly recorder: { recorder: NodeCommandRecorder | HostCommandRecorder; decoder: TextDecoder } | undefined;
   /** The renderer that sees this shell's output; a reconnecting renderer takes it over with attach. */
   clientId: string;
   alive: boolean;
@@ -143,10 +144,15 @@ export class TerminalService {
     const number = ++this.#counter;
     const id = `t${number.toString(36)}-${randomBytes(4).toString('hex')}`;
     const recordCommand = this.#recordCommand;
+    // Node shells and the Host terminal record their commands here; the jumphost records its own (command-log.ts).
     const recorder =
-      request.target.kind === 'node' && recordCommand
-        ? { recorder: new NodeCommandRecorder({ node: request.target.node, shellId: number, onRecord: recordCommand }), decoder: new TextDecoder() }
-        : undefined;
+      recordCommand === undefined
+        ? undefined
+        : request.target.kind === 'node'
+          ? { recorder: new NodeCommandRecorder({ node: request.target.node, shellId: number, onRecord: recordCommand }), decoder: new TextDecoder() }
+          : request.target.kind === 'host'
+            ? { recorder: new HostCommandRecorder({ shellId: number, onRecord: recordCommand }), decoder: new TextDecoder() }
+            : undefined;
     const session: Session = {
       id,
       title: titleFor(request.target),
