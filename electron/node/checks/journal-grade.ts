@@ -133,7 +133,7 @@ export function formatJournalText(grades: readonly JournalLabGrade[]): string {
       for (const check of step.checks) {
         if (check.status === 'context') lines.push(`    CTX   ${check.id}`);
         else if (check.status === 'passed') lines.push(`    PASS  ${check.id} at ${check.passedAt}: ${describeEvidence(check.evidence)}`);
-        else lines.push(`    TODO  ${check.id}`);
+        else lines.push(`    OPEN  ${check.id}`);
       }
     }
     lines.push(`  ${grade.summary.complete}/${grade.summary.total} steps complete`, '');
