@@ -28,11 +28,13 @@ export function lintStepEvidence(step: { id: string; checks: readonly CheckSpec[
     const reason = selectsEnvironmentOnly(check);
     if (reason) problems.push({ at: ['checks', index, 'select'], message: `check ${check.id}: ${reason}; mark it \`context: true\` (shown, never counted as the attendee's work)` });
   }
-  const attendeeChecks = step.checks.filter((check) => !check.context && !selectsEnvironmentOnly(check));
+  // Probes and HTTP checks are requests Labdeck itself makes: they pass whenever the cluster answers, with or
+  // without anything the attendee did in this step, so they never stand alone for the attendee's action.
+  const attendeeChecks = step.checks.filter((check) => !check.context && !selectsEnvironmentOnly(check) && check.kind !== 'probe' && check.kind !== 'http');
   if (attendeeChecks.length === 0) {
     problems.push({
       at: ['checks'],
-      message: `step ${step.id} has no check that only the attendee's own action can satisfy; add a command check (or a check of an object the step has them create) that is not context`,
+      message: `step ${step.id} has no check that only the attendee's own action can satisfy; add a command check (or a check of an object the step has them create) that is not context; probes and HTTP checks do not count, since Labdeck makes those requests itself`,
     });
   }
   return problems;

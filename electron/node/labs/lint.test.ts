@@ -184,6 +184,24 @@ describe('lintLabs', () => {
     expect(await lintMessages()).toEqual([expect.stringMatching(/^1\.1-demo\/lab\.yaml:\d+:\d+ step first has no check that only the attendee's own action can satisfy/)]);
   });
 
+  it('reports a step whose only other checks are requests Labdeck makes itself (HTTP, probes)', async () => {
+    const labdeckRequestsOnly = goodLab.replace('        kind: resource\n', '        kind: resource\n        context: true\n').concat(`      - id: answers
+        title: nginx answers on the published NodePort
+        kind: http
+        nodePort: 30080
+        path: /
+        expectStatus: 200
+      - id: probe-answers
+        title: nginx answers in the cluster
+        kind: probe
+        in: { verifier: true }
+        command: [curl, -s, 'http://10.96.0.10/']
+        expect: { assert: [{ that: exitCode == 0, message: 'no answer' }] }
+`);
+    await writeLab('1.1-demo', { ...baseFiles, 'lab.yaml': labdeckRequestsOnly });
+    expect(await lintMessages()).toEqual([expect.stringMatching(/step first has no check that only the attendee's own action can satisfy.*probes and HTTP checks do not count/)]);
+  });
+
   it('reports a non-context check of Nodes or kube-system, which hold without the attendee', async () => {
     const withEnvironmentChecks = goodLab.concat(`      - id: nodes-ready
         title: Nodes are ready
