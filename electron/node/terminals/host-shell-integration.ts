@@ -62,6 +62,8 @@ const ZSHENV = `# Labdeck: Host terminal shell integration (zsh), step 1 of 2.
 __labdeck_zdotdir=$ZDOTDIR
 ZDOTDIR=\${LABDECK_USER_ZDOTDIR:-$HOME}
 [[ -r $ZDOTDIR/.zshenv ]] && . $ZDOTDIR/.zshenv
+# The attendee's .zshenv may move their ZDOTDIR (e.g. to ~/.config/zsh): their .zshrc is read from there.
+LABDECK_USER_ZDOTDIR=$ZDOTDIR
 ZDOTDIR=$__labdeck_zdotdir
 `;
 

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -49,7 +49,11 @@ for (const { shell, rc } of SHELLS) {
       const home = await mkdtemp(path.join(os.tmpdir(), 'labdeck-home-'));
       homes.push(home);
       // The attendee's own settings: an alias, and history settings that would hide lines from the record.
-      await writeFile(path.join(home, rc), "alias hello='echo hello-from-rc'\nHISTCONTROL=ignoreboth\n");
+      // zsh users may keep theirs in another ZDOTDIR, which their ~/.zshenv names.
+      const rcDir = rc === '.zshrc' ? path.join(home, '.config', 'zsh') : home;
+      await mkdir(rcDir, { recursive: true });
+      if (rc === '.zshrc') await writeFile(path.join(home, '.zshenv'), `ZDOTDIR=${rcDir}\n`);
+      await writeFile(path.join(rcDir, rc), "alias hello='echo hello-from-rc'\nHISTCONTROL=ignoreboth\n");
       process.env.SHELL = shell;
       process.env.HOME = home;
       delete process.env.ZDOTDIR;
