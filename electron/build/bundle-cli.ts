@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
-import { repoRoot, sourceLocationBanner, sourceLocationPlugin, type BundleOptions } from './bundle.ts';
+import { manifestWorkerDefine, manifestWorkerEntry, repoRoot, sourceLocationBanner, sourceLocationPlugin, type BundleOptions } from './bundle.ts';
 
 /**
  * Bundles the `labdeck` command: electron/cli/main.ts → dist/cli/labdeck.mjs, with code splitting so each
@@ -12,7 +12,8 @@ import { repoRoot, sourceLocationBanner, sourceLocationPlugin, type BundleOption
  * package files was most of a short command's start-up. External stay the native ones (node-pty; ssh2 and
  * cpu-features under dockerode), client-node and ws (loaded only by the chunks of commands that talk to a
  * cluster or serve), and tsx (selftest registers it as a loader). The chunks sit two folders below the app
- * root like dist/electron/main.js, so the same source-location rewrite applies.
+ * root like dist/electron/main.js, so the same source-location rewrite applies. The manifest worker thread
+ * (`labdeck serve` validates manifests in it) is a second entry, dist/cli/manifest-worker.mjs, sharing chunks.
  */
 export async function bundleCli(options: BundleOptions = {}): Promise<string> {
   const outDir = options.outDir ?? path.join(repoRoot, 'dist', 'cli');
@@ -20,7 +21,8 @@ export async function bundleCli(options: BundleOptions = {}): Promise<string> {
   await rm(outDir, { recursive: true, force: true });
   const external = ['electron', 'node-pty', 'dockerode', 'ssh2', 'cpu-features', '@kubernetes/client-node', 'kubernetes-models', 'tsx', 'ws'];
   await esbuild.build({
-    entryPoints: { labdeck: path.join(repoRoot, 'electron/cli/main.ts') },
+    entryPoints: { labdeck: path.join(repoRoot, 'electron/cli/main.ts'), 'manifest-worker': manifestWorkerEntry },
+    define: manifestWorkerDefine(path.join(outDir, 'manifest-worker.mjs')),
     outdir: outDir,
     outExtension: { '.js': '.mjs' },
     // Chunks beside the entry: the source-location banner takes the app root as two folders up.

@@ -10,6 +10,8 @@ import { bundleCli } from './bundle-cli.ts';
  * Bundles the Electron shell:
  *   electron/electron-main/main.ts → dist/electron/main.js     (ESM, Node; runtime dependencies stay external)
  *   electron/preload/preload.ts    → dist/electron/preload.cjs (CommonJS, the only form a sandboxed preload can be)
+ *   electron/node/workers/manifest-worker.ts → dist/electron/manifest-worker.js (the manifest worker thread's
+ *     entry: a worker loads a file of its own, so it cannot live inside main.js)
  *
  * Every production dependency is external: electron-builder ships them in node_modules, native ones
  * (node-pty; ssh2/cpu-features under dockerode) must not be bundled, and main.js then imports them exactly
@@ -30,6 +32,17 @@ export interface BundleOptions {
 export interface BundleResult {
   main: string;
   preload: string;
+  manifestWorker: string;
+}
+
+export const manifestWorkerEntry = path.join(repoRoot, 'electron/node/workers/manifest-worker.ts');
+
+/**
+ * Tells the bundled manifest checker where its worker's bundle is, relative to the app root (the folder two
+ * above the bundle: the repository, or app.asar); the sources, unbundled, start the TypeScript entry instead.
+ */
+export function manifestWorkerDefine(workerFile: string): Record<string, string> {
+  return { LABDECK_MANIFEST_WORKER: JSON.stringify(path.relative(path.resolve(path.dirname(workerFile), '../..'), workerFile).split(path.sep).join('/')) };
 }
 
 export async function bundleElectron(options: BundleOptions = {}): Promise<BundleResult> {
@@ -47,18 +60,19 @@ export async function bundleElectron(options: BundleOptions = {}): Promise<Bundl
 
   const main = path.join(outDir, 'main.js');
   const preload = path.join(outDir, 'preload.cjs');
+  const manifestWorker = path.join(outDir, 'manifest-worker.js');
+  const backend = {
+    ...common,
+    platform: 'node',
+    format: 'esm',
+    target: ['node20'],
+    external,
+    banner: { js: sourceLocationBanner },
+    plugins: [sourceLocationPlugin()],
+  } satisfies esbuild.BuildOptions;
   await Promise.all([
-    esbuild.build({
-      ...common,
-      entryPoints: [path.join(repoRoot, 'electron/electron-main/main.ts')],
-      outfile: main,
-      platform: 'node',
-      format: 'esm',
-      target: ['node20'],
-      external,
-      banner: { js: sourceLocationBanner },
-      plugins: [sourceLocationPlugin()],
-    }),
+    esbuild.build({ ...backend, entryPoints: [path.join(repoRoot, 'electron/electron-main/main.ts')], outfile: main, define: manifestWorkerDefine(manifestWorker) }),
+    esbuild.build({ ...backend, entryPoints: [manifestWorkerEntry], outfile: manifestWorker }),
     esbuild.build({
       ...common,
       entryPoints: [path.join(repoRoot, 'electron/preload/preload.ts')],
@@ -70,7 +84,7 @@ export async function bundleElectron(options: BundleOptions = {}): Promise<Bundl
       plugins: [contractNamesPlugin(await contractNamesModule())],
     }),
   ]);
-  return { main, preload };
+  return { main, preload, manifestWorker };
 }
 
 /** The literal replacement for electron/preload/contract-names.ts, generated from the real contract. */
@@ -132,5 +146,5 @@ export function sourceLocationPlugin(): esbuild.Plugin {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const started = Date.now();
   const [result, cli] = await Promise.all([bundleElectron({ logLevel: 'info' }), bundleCli({ logLevel: 'info' })]);
-  console.log(`Electron shell and CLI bundled in ${Date.now() - started} ms:\n  ${[result.main, result.preload, cli].map((file) => path.relative(repoRoot, file)).join('\n  ')}`);
+  console.log(`Electron shell and CLI bundled in ${Date.now() - started} ms:\n  ${[result.main, result.preload, result.manifestWorker, cli].map((file) => path.relative(repoRoot, file)).join('\n  ')}`);
 }

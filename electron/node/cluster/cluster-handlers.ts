@@ -8,7 +8,7 @@ export function createClusterHandlers(service: ClusterService): Pick<CallHandler
     'cluster.apply': async ({ yaml }) => service.apply(yaml),
     'cluster.delete': async ({ yaml }) => service.delete(yaml),
     'cluster.diff': async ({ yaml }) => service.diff(yaml),
-    'cluster.validate': async ({ yaml }) => ({ problems: service.validate(yaml) }),
+    'cluster.validate': async ({ yaml }) => ({ problems: await service.validate(yaml) }),
     'cluster.schema': async () => service.schema(),
     'cluster.map': async () => service.map(),
   };

@@ -4,12 +4,11 @@ import type { EventSink } from '../../common/api/contract.ts';
 import type { ManifestOutcome, ManifestProblem, NetworkMap } from '../../common/api/cluster.ts';
 import { LabdeckError } from '../../common/errors.ts';
 import type { ClusterAccess } from '../backend/ports.ts';
-import { validateManifestText } from '../kube/manifest-validation.ts';
+import { ManifestChecker } from '../workers/manifest-checker.ts';
 import { problemsFromApiError, statusCodeOf } from './api-problems.ts';
 import { bundledKubernetesSchema, getJson, schemaFromOpenApiV2, type JsonSchema } from './kube-schema.ts';
-import { readManifestDocuments, type ManifestDocument, type ManifestObject } from './manifest-documents.ts';
+import { manifestDocument, type ManifestDocument, type ManifestObject } from './manifest-documents.ts';
 import { unavailableMap } from './network-map.ts';
-import { unknownFieldProblems } from './unknown-fields.ts';
 import { NetworkMapWatcher } from './network-map-watcher.ts';
 
 export const FIELD_MANAGER = 'labdeck';
@@ -42,27 +41,27 @@ export class ClusterService {
   #disposed = false;
   readonly #objectApis = new WeakMap<KubeConfig, KubernetesObjectApi>();
   #liveSchema: JsonSchema | null = null;
+  readonly #checker: ManifestChecker;
 
-  constructor(options: { cluster: ClusterAccess; events: EventSink }) {
+  constructor(options: { cluster: ClusterAccess; events: EventSink; checker?: ManifestChecker }) {
     this.#cluster = options.cluster;
     this.#events = options.events;
+    this.#checker = options.checker ?? new ManifestChecker();
     this.#unsubscribe = this.#cluster.onChange(() => void this.#restartWatch());
     void this.#restartWatch();
   }
 
-  /** Parses and validates without contacting the cluster. */
-  validate(text: string): ManifestProblem[] {
-    const problems = validateManifestText(text);
-    if (problems.length > 0) return problems;
-    const { documents, problems: shapeProblems } = readManifestDocuments(text);
-    // The live cluster's schema knows fields newer than the bundled one; prefer it once it has been loaded.
-    const schema = this.#liveSchema ?? bundledKubernetesSchema();
-    const unknown = documents.flatMap((document) => unknownFieldProblems(document, schema));
-    return [...shapeProblems, ...unknown].sort((a, b) => a.line - b.line || a.column - b.column);
+  /**
+   * Parses and validates without contacting the cluster, off the event loop for anything but small texts
+   * (workers/manifest-checker.ts), against the live cluster's schema once it has been loaded (it knows fields
+   * newer than the bundled one).
+   */
+  async validate(text: string): Promise<ManifestProblem[]> {
+    return this.#checker.problems(text);
   }
 
   async apply(text: string): Promise<ManifestOutcome> {
-    const prepared = this.#prepare(text);
+    const prepared = await this.#prepare(text);
     if ('problems' in prepared) return { ok: false, objects: [], problems: prepared.problems };
     const api = await this.#objectApi();
     const objects: AppliedObject[] = [];
@@ -81,7 +80,7 @@ export class ClusterService {
   }
 
   async delete(text: string): Promise<ManifestOutcome> {
-    const prepared = this.#prepare(text);
+    const prepared = await this.#prepare(text);
     if ('problems' in prepared) return { ok: false, objects: [], problems: prepared.problems };
     const api = await this.#objectApi();
     const objects: AppliedObject[] = [];
@@ -100,7 +99,7 @@ export class ClusterService {
   }
 
   async diff(text: string): Promise<{ documents: DiffDocument[]; problems: ManifestProblem[] }> {
-    const prepared = this.#prepare(text);
+    const prepared = await this.#prepare(text);
     if ('problems' in prepared) return { documents: [], problems: prepared.problems };
     const api = await this.#objectApi();
     const documents: DiffDocument[] = [];
@@ -144,17 +143,17 @@ export class ClusterService {
     if (this.#mapTimer) clearTimeout(this.#mapTimer);
     const watcher = this.#watcher;
     this.#watcher = null;
-    await watcher?.stop();
+    await Promise.all([watcher?.stop(), this.#checker.dispose()]);
   }
 
-  #prepare(text: string): { documents: ManifestDocument[] } | { problems: ManifestProblem[] } {
-    const problems = this.validate(text);
+  /** One parse for validation and the objects to send; none at all when the editor just validated this text. */
+  async #prepare(text: string): Promise<{ documents: ManifestDocument[] } | { problems: ManifestProblem[] }> {
+    const { problems, documents } = await this.#checker.analyze(text);
     if (problems.length > 0) return { problems };
-    const { documents } = readManifestDocuments(text);
     if (documents.length === 0) {
       return { problems: [{ line: 1, column: 1, message: 'The manifest has no objects to send.', source: 'yaml' }] };
     }
-    return { documents };
+    return { documents: documents.map(manifestDocument) };
   }
 
   async #kubeConfig(): Promise<KubeConfig> {
@@ -185,6 +184,7 @@ export class ClusterService {
         const openApi = (await getJson(kubeConfig, '/openapi/v2')) as Parameters<typeof schemaFromOpenApiV2>[0];
         if (openApi && typeof openApi === 'object' && openApi.definitions) {
           this.#liveSchema = schemaFromOpenApiV2(openApi);
+          this.#checker.setSchema(this.#liveSchema);
           return { source: 'live', schema: this.#liveSchema };
         }
       }
@@ -197,6 +197,7 @@ export class ClusterService {
   async #restartWatch(): Promise<void> {
     const generation = ++this.#generation;
     this.#schema = null;
+    if (this.#liveSchema) this.#checker.setSchema(null);
     this.#liveSchema = null;
     const previous = this.#watcher;
     this.#watcher = null;

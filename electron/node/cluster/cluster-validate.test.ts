@@ -21,9 +21,9 @@ describe('ClusterService without a cluster', () => {
     await current?.service.dispose();
   });
 
-  it('reports misspelt fields at their line, with the field it probably meant', () => {
+  it('reports misspelt fields at their line, with the field it probably meant', async () => {
     current = serviceWithoutCluster();
-    const problems = current.service.validate(
+    const problems = await current.service.validate(
       ['apiVersion: v1', 'kind: Pod', 'metadata:', '  name: nginx', '  lables:', '    name: nginx', 'spec:', '  containers:', '    - name: nginx', '      imagee: nginx', ''].join('\n'),
     );
     expect(problems).toEqual([
@@ -32,7 +32,7 @@ describe('ClusterService without a cluster', () => {
     ]);
   });
 
-  it('accepts a valid multi-document manifest, free-form maps included', () => {
+  it('accepts a valid multi-document manifest, free-form maps included', async () => {
     current = serviceWithoutCluster();
     const manifest = [
       'apiVersion: v1',
@@ -52,12 +52,12 @@ describe('ClusterService without a cluster', () => {
       '      containers:',
       '        - { name: web, image: nginx, ports: [{ containerPort: 80 }], resources: { limits: { cpu: 100m } } }',
     ].join('\n');
-    expect(current.service.validate(manifest)).toEqual([]);
+    expect(await current.service.validate(manifest)).toEqual([]);
   });
 
-  it('reports YAML syntax errors at their line', () => {
+  it('reports YAML syntax errors at their line', async () => {
     current = serviceWithoutCluster();
-    const problems = current.service.validate('apiVersion: v1\nkind: Pod\nmetadata:\n  name: nginx\n  labels\n  x: 1\n');
+    const problems = await current.service.validate('apiVersion: v1\nkind: Pod\nmetadata:\n  name: nginx\n  labels\n  x: 1\n');
     expect(problems[0]).toMatchObject({ line: 5, source: 'yaml' });
   });
 

@@ -1,7 +1,8 @@
-import { isMap, isNode, isScalar, isSeq, LineCounter, type Document, type Node as YamlNode } from 'yaml';
+import { LineCounter, type Document, type EmptyStream } from 'yaml';
 import type { ManifestProblem } from '../../common/api/cluster.ts';
-import { parseManifestYaml } from '../kube/parse-manifest-yaml.ts';
+import { manifestValue, parseManifestYaml } from '../kube/parse-manifest-yaml.ts';
 import { yamlSyntaxProblems } from '../kube/yaml-syntax-problems.ts';
+import { buildPositionTable, positionIn, type PositionTable } from './manifest-positions.ts';
 
 /** One Kubernetes object of a manifest, with what is needed to point back into the text the user edited. */
 export interface ManifestDocument {
@@ -24,15 +25,31 @@ export interface ManifestObject {
 }
 
 /**
+ * One object of a manifest as plain data (no YAML tree, no functions): what a worker thread can hand back
+ * to the event loop by structured clone or transfer. manifestDocument() turns it into a ManifestDocument.
+ */
+export interface ManifestDocumentData {
+  index: number;
+  object: ManifestObject;
+  line: number;
+  positions: PositionTable;
+}
+
+/**
  * Splits a manifest into its objects. Call it only on text that validated cleanly: documents that are
  * empty are skipped, and anything that is not an object with apiVersion, kind and metadata.name is
  * reported as a problem instead of an object.
  */
 export function readManifestDocuments(text: string): { documents: ManifestDocument[]; problems: ManifestProblem[] } {
   const lineCounter = new LineCounter();
-  const parsed = parseManifestYaml(text, lineCounter);
+  const { documents, problems } = documentsFromParsed(parseManifestYaml(text, lineCounter), lineCounter, text);
+  return { documents: documents.map(manifestDocument), problems };
+}
+
+/** readManifestDocuments on an already parsed manifest, so validation and this share one parse. */
+export function documentsFromParsed(parsed: Document.Parsed[] | EmptyStream, lineCounter: LineCounter, text: string): { documents: ManifestDocumentData[]; problems: ManifestProblem[] } {
   if ('empty' in parsed) return { documents: [], problems: [] };
-  const documents: ManifestDocument[] = [];
+  const documents: ManifestDocumentData[] = [];
   const problems: ManifestProblem[] = [];
   const lineAt = (offset: number) => lineCounter.linePos(offset).line;
 
@@ -42,44 +59,44 @@ export function readManifestDocuments(text: string): { documents: ManifestDocume
       problems.push(...yamlSyntaxProblems(document.errors, lineCounter, text));
       continue;
     }
-    const value: unknown = document.toJS();
+    const value = manifestValue(document);
     if (value === null || value === undefined) continue;
     const object = asManifestObject(value);
     if (!object) {
       problems.push({ line: firstLine, column: 1, message: 'Each document needs apiVersion, kind and metadata.name.', source: 'schema' });
       continue;
     }
-    const positionOf = (path: (string | number)[]): { line: number; column: number } | null => {
-      const node = document.getIn(path, true);
-      const keyNode = keyNodeOf(document, path);
-      const target = keyNode ?? (isNode(node) ? node : undefined);
-      if (!target?.range) return null;
-      const position = lineCounter.linePos(target.range[0]);
-      return { line: position.line, column: position.col };
-    };
-    const lineOfPath = (path: (string | number)[]): number | null => positionOf(path)?.line ?? null;
+    const positions = buildPositionTable(document, lineCounter);
+    const positionOf = (path: (string | number)[]) => positionIn(positions, path);
     const nameProblem = invalidNameProblem(object, positionOf);
     if (nameProblem) {
       problems.push(nameProblem);
       continue;
     }
-    documents.push({
-      index: documents.length,
-      object,
-      line: lineOfPath(['metadata', 'name']) ?? lineOfPath(['kind']) ?? firstLine,
-      positionOf,
-      lineOf: (fieldPath) => {
-        const path = resolveKeyedEntries(document, parseFieldPath(fieldPath));
-        // The API server names the deepest field; when the user's text lacks it, point at its nearest ancestor.
-        for (let length = path.length; length > 0; length--) {
-          const line = lineOfPath(path.slice(0, length));
-          if (line !== null) return line;
-        }
-        return null;
-      },
-    });
+    const line = positionOf(['metadata', 'name'])?.line ?? positionOf(['kind'])?.line ?? firstLine;
+    documents.push({ index: documents.length, object, line, positions });
   }
   return { documents, problems };
+}
+
+/** The ManifestDocument of plain document data, wherever it was parsed. */
+export function manifestDocument(data: ManifestDocumentData): ManifestDocument {
+  const positionOf = (path: (string | number)[]) => positionIn(data.positions, path);
+  return {
+    index: data.index,
+    object: data.object,
+    line: data.line,
+    positionOf,
+    lineOf: (fieldPath) => {
+      const path = resolveKeyedEntries(data.object, parseFieldPath(fieldPath));
+      // The API server names the deepest field; when the user's text lacks it, point at its nearest ancestor.
+      for (let length = path.length; length > 0; length--) {
+        const line = positionOf(path.slice(0, length))?.line;
+        if (line !== undefined) return line;
+      }
+      return null;
+    },
+  };
 }
 
 /** RFC 1123 subdomain: what the API server requires of metadata.name for the kinds the labs use. */
@@ -117,21 +134,28 @@ function suggestName(value: string): string {
   return suggestion || 'my-object';
 }
 
-/** Turns list entries named by key (`name="web"`) into indexes, as far as the document has them. */
-function resolveKeyedEntries(document: Document, path: (string | number)[]): (string | number)[] {
+/** Turns list entries named by key (`name="web"`) into indexes, as far as the object has them. */
+function resolveKeyedEntries(object: ManifestObject, path: (string | number)[]): (string | number)[] {
   const resolved: (string | number)[] = [];
+  let value: unknown = object;
   for (const segment of path) {
     const keyed = typeof segment === 'string' ? /^([^=]+)="?([^"]*)"?$/.exec(segment) : null;
-    const parent = resolved.length === 0 ? document.contents : document.getIn(resolved, true);
-    if (keyed && isSeq(parent)) {
-      const index = parent.items.findIndex((item) => isMap(item) && String(item.get(keyed[1])) === keyed[2]);
+    if (keyed && Array.isArray(value)) {
+      const [, key = '', wanted] = keyed;
+      const index = value.findIndex((item) => isRecord(item) && String(Object.hasOwn(item, key) ? item[key] : undefined) === wanted);
       if (index === -1) break;
       resolved.push(index);
+      value = value[index];
     } else {
       resolved.push(segment);
+      value = isRecord(value) && Object.hasOwn(value, segment) ? value[segment] : undefined;
     }
   }
   return resolved;
+}
+
+function isRecord(value: unknown): value is Record<string | number, unknown> {
+  return typeof value === 'object' && value !== null;
 }
 
 function asManifestObject(value: unknown): ManifestObject | null {
@@ -141,15 +165,6 @@ function asManifestObject(value: unknown): ManifestObject | null {
   if (typeof record.apiVersion !== 'string' || typeof record.kind !== 'string') return null;
   if (typeof metadata !== 'object' || metadata === null || typeof metadata.name !== 'string' || metadata.name === '') return null;
   return record as ManifestObject;
-}
-
-function keyNodeOf(document: Document, path: (string | number)[]): YamlNode | undefined {
-  const last = path.at(-1);
-  if (typeof last !== 'string') return undefined;
-  const parent = path.length === 1 ? document.contents : document.getIn(path.slice(0, -1), true);
-  if (!isMap(parent)) return undefined;
-  const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === last);
-  return pair && isNode(pair.key) ? pair.key : undefined;
 }
 
 /**

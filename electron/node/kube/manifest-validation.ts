@@ -1,6 +1,6 @@
-import { isMap, isNode, LineCounter, type Document, type Node as YamlNode } from 'yaml';
+import { isMap, isNode, LineCounter, type Document, type EmptyStream, type Node as YamlNode } from 'yaml';
 import type { ManifestProblem } from '../../common/api/cluster.ts';
-import { parseManifestYaml } from './parse-manifest-yaml.ts';
+import { manifestValue, parseManifestYaml } from './parse-manifest-yaml.ts';
 import { yamlSyntaxProblems } from './yaml-syntax-problems.ts';
 import { hasKind, isBuiltInApiVersion, schemaKinds, validateKindObject, type SchemaError } from './schema-validator.ts';
 
@@ -95,9 +95,9 @@ function isScalarValue(value: unknown): value is string | number | boolean {
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
 }
 
-function validateDocument(document: Document, lineCounter: LineCounter): ManifestProblem[] {
+function validateDocument(document: Document.Parsed, lineCounter: LineCounter): ManifestProblem[] {
   const contents = document.contents;
-  const value: unknown = document.toJS();
+  const value = manifestValue(document);
   if (value === null || value === undefined) return [];
   if (typeof value !== 'object' || Array.isArray(value)) {
     return [problemAt(lineCounter, contents?.range ?? undefined, 'a manifest document must be a mapping with apiVersion, kind and metadata', 'schema')];
@@ -134,7 +134,11 @@ function validateDocument(document: Document, lineCounter: LineCounter): Manifes
 /** Parses and validates every document of a manifest; an empty array means it looks right. */
 export function validateManifestText(text: string): ManifestProblem[] {
   const lineCounter = new LineCounter();
-  const documents = parseManifestYaml(text, lineCounter);
+  return validateParsedManifest(parseManifestYaml(text, lineCounter), lineCounter, text);
+}
+
+/** validateManifestText on an already parsed manifest, so callers that need the documents too parse once. */
+export function validateParsedManifest(documents: Document.Parsed[] | EmptyStream, lineCounter: LineCounter, text: string): ManifestProblem[] {
   const problems: ManifestProblem[] = [];
   if ('empty' in documents) {
     // Nothing but comments or whitespace: nothing to validate, only stream-level syntax errors to report.

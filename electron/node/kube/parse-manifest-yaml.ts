@@ -13,6 +13,19 @@ export function parseManifestYaml(text: string, lineCounter: LineCounter): Docum
   return documents;
 }
 
+const values = new WeakMap<Document.Parsed, unknown>();
+
+/**
+ * document.toJS(), computed once per parsed document: validation and the split into objects both need it,
+ * and on a 1 MB manifest each conversion costs tens of milliseconds. Callers must not modify the result.
+ */
+export function manifestValue(document: Document.Parsed): unknown {
+  if (values.has(document)) return values.get(document);
+  const value: unknown = document.toJS();
+  values.set(document, value);
+  return value;
+}
+
 /**
  * Adds, in one linear pass, the errors the yaml library would find slowly (duplicate keys, with
  * `uniqueKeys: false` at parse time) or only later by throwing from toJS() (aliases to undefined anchors).
