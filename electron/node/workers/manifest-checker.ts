@@ -77,6 +77,7 @@ export class ManifestChecker {
   #disposed = false;
   readonly #last = new LastAnalysis();
   #workersStarted = 0;
+  #parses = 0;
 
   constructor(options: ManifestCheckerOptions = {}) {
     this.#timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
@@ -96,6 +97,11 @@ export class ManifestChecker {
   /** Workers started so far: a stopped one is replaced by the next job. */
   get workersStarted(): number {
     return this.#workersStarted;
+  }
+
+  /** How many times a text was really parsed, here or in the worker (a repeated text is answered from the last analysis). */
+  get parses(): number {
+    return this.#parses;
   }
 
   /** Problems only: the answer to cluster.validate, without copying the objects back. */
@@ -118,7 +124,9 @@ export class ManifestChecker {
   #analyze(text: string, documents: boolean): Promise<ManifestAnalysis> {
     if (this.#disposed) return Promise.resolve(problemOnly('The backend is stopping; the manifest was not checked.'));
     if (text.length < this.#inlineBelowChars) {
-      const analysis = this.#last.get(text, this.#schema.version) ?? analyzeManifest(text, this.#schema.value);
+      const cached = this.#last.get(text, this.#schema.version);
+      if (!cached) this.#parses++;
+      const analysis = cached ?? analyzeManifest(text, this.#schema.value);
       this.#last.set(text, this.#schema.version, analysis);
       return Promise.resolve(analysis);
     }
@@ -217,6 +225,7 @@ export class ManifestChecker {
       this.#finish(job, problemOnly(`Labdeck could not check this manifest (${response.data.message}). Try again; if it happens again, report it with the manifest.`));
       return;
     }
+    if (response.data.parsed) this.#parses++;
     const analysis = decodeResult(response.data);
     if ('invalid' in analysis) {
       void this.#stopWorker();

@@ -24,6 +24,8 @@ export const ResponseSchema = z.discriminatedUnion('type', [
     type: z.literal('result'),
     id: z.number().int(),
     problems: z.array(ManifestProblemSchema),
+    /** false when the worker answered from its last analysis of the same text, without parsing again. */
+    parsed: z.boolean(),
     /**
      * The objects as JSON text plus one position table per object (transferred, not copied). JSON rather
      * than a structured clone of the objects: for the objects of a 1 MB manifest, stringify + parse took a
@@ -50,14 +52,14 @@ const DocumentsSchema = z.array(
 );
 
 /** The worker's answer to an analyze request, with the buffers to transfer. */
-export function encodeResult(id: number, analysis: ManifestAnalysis, withDocuments: boolean): { message: Response; transfer: ArrayBuffer[] } {
-  if (!withDocuments) return { message: { type: 'result', id, problems: analysis.problems }, transfer: [] };
+export function encodeResult(id: number, analysis: ManifestAnalysis, withDocuments: boolean, parsed: boolean): { message: Response; transfer: ArrayBuffer[] } {
+  if (!withDocuments) return { message: { type: 'result', id, problems: analysis.problems, parsed }, transfer: [] };
   // Copies are transferred: the worker keeps its own tables for the next call on the same text, and the copy
   // is made here, off the event loop, which then receives the buffers without copying them again.
   const tables = analysis.documents.map((document) => document.positions.table.slice());
   const json = JSON.stringify(analysis.documents.map(({ index, line, object, positions }) => ({ index, line, object, keys: positions.keys })));
   const transfer = tables.map((table) => table.buffer);
-  return { message: { type: 'result', id, problems: analysis.problems, documents: { json, tables } }, transfer };
+  return { message: { type: 'result', id, problems: analysis.problems, parsed, documents: { json, tables } }, transfer };
 }
 
 /** The analysis in a checked answer, or why the answer is unusable. */

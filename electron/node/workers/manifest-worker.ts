@@ -30,9 +30,10 @@ port.on('message', (data: unknown) => {
   const { id, text, schemaVersion, documents } = request.data;
   try {
     if (schemaVersion !== schema.version) throw new Error(`the worker has schema ${schema.version}, not ${schemaVersion}`);
-    const analysis = last.get(text, schema.version) ?? analyzeManifest(text, schema.value);
+    const cached = last.get(text, schema.version);
+    const analysis = cached ?? analyzeManifest(text, schema.value);
     last.set(text, schema.version, analysis);
-    const { message, transfer } = encodeResult(id, analysis, documents);
+    const { message, transfer } = encodeResult(id, analysis, documents, cached === null);
     port.postMessage(message, transfer);
   } catch (error) {
     const failure: Response = { type: 'failure', id, message: error instanceof Error ? error.message : String(error) };
