@@ -10,22 +10,25 @@ import type { LabContainers } from '../electron/node/backend/ports.ts';
 import { EventHub } from '../electron/node/backend/events.ts';
 import { CheckEngine } from '../electron/node/checks/check-engine.ts';
 import { createCheckHandlers } from '../electron/node/checks/check-handlers.ts';
-import { WorldNotReadyError, type CheckWorld, type CommandRecord, type EvaluateCheck } from '../electron/node/checks/check-world.ts';
+import type { CheckWorld, CommandRecord, EvaluateCheck, ProbeOutcome } from '../electron/node/checks/check-world.ts';
 import { evaluateCheck } from '../electron/node/checks/evaluate-check.ts';
 import type { LabGrade } from '../electron/node/checks/grade.ts';
 import type { JournalLabGrade } from '../electron/node/checks/journal-grade.ts';
 import { snapshotCommand } from '../electron/node/checks/snapshot-command.ts';
 import { FileClusterAccess } from '../electron/node/env/cluster-access.ts';
 import { JumphostCommandLog, LabCommandLog } from '../electron/node/env/command-log.ts';
-import { dockerTestBlocker } from '../electron/node/env/test-docker.ts';
+import { execCollect } from '../electron/node/env/docker-exec.ts';
+import { dockerTestBlocker, uniqueSuffix } from '../electron/node/env/test-docker.ts';
 import { JUMPHOST_IMAGE } from '../electron/node/env/versions.ts';
 import { LabCatalog } from '../electron/node/labs/lab-catalog.ts';
 import { courseVersion } from '../electron/node/course-format/lab-schema.ts';
-import { loadSelftest, type SelftestWorld } from '../electron/node/course-format/selftest-schema.ts';
 import { EvidenceJournal, journalFile, readJournal } from '../electron/node/progress/evidence-journal.ts';
 import { ProgressStore } from '../electron/node/progress/progress-store.ts';
 import { controlPlaneSkipReason, sharedControlPlane, titled } from './controlplane/shared.ts';
-import { jumphostAnswers, loadRecordings, nodeAnswers, type LiveAddresses } from './scripted-attendee/dataplane-answers.ts';
+import { HARNESS_IMAGES } from './dataplane/images.ts';
+import { LiveMirror } from './dataplane/live-mirror.ts';
+import { podGateway } from './dataplane/world.ts';
+import { startMirrorServer, type MirrorLog } from './scripted-attendee/mirror-commands.ts';
 import { courseScript, withoutComment, type StepScript } from './scripted-attendee/guide-script.ts';
 import { JumphostTerminal } from './scripted-attendee/jumphost-terminal.ts';
 
@@ -37,19 +40,32 @@ import { JumphostTerminal } from './scripted-attendee/jumphost-terminal.ts';
  * one run. The same attendee skipping one step leaves exactly that step open. `labdeck grade --journal` on
  * the first run's journal reports all nine labs complete, with evidence.
  *
+ * A third attendee makes a wrong world (1.5's Service with targetPort 8080): the curl through the Service
+ * really fails in the mirror, and the steps that need it stay open.
+ *
  * What is real: every object (kubectl apply/run/expose/delete against kube-apiserver; controllers build
  * ReplicaSets, pods, Endpoints; the namespace controller deletes namespaces), every kubectl command's exit
  * code and the recorder's timestamps, the engine's informers, CEL, command parsing, journal and progress.
- * What is recorded: results of data-plane commands this control plane cannot run (kubectl exec/logs, curl to
- * pods and Services, node shells): real results from the data-plane harness (scripted-attendee/
- * dataplane-answers.ts names each source), and probe/HTTP checks, answered from each step's selftest.yaml
- * solution recording as the live self-test does (the harness proves those probes against real tools).
+ * What is live below the API: the data plane is a live mirror of this control plane (e2e/dataplane/
+ * live-mirror.ts): its Nodes, Pods, Services and EndpointSlices, re-read before every data-plane command and
+ * probe, made real by the data-plane harness (pods at the addresses and on the nodes the control plane gave
+ * them, kube-proxy's iptables rules for the real ClusterIPs, NodePorts and endpoints, host-gw routes, a DNS
+ * server with the cluster's records). In it run, for real: the attendee's curl and `hostname` (in the
+ * harness's jumphost at 10.1.1.5), `kubectl exec` (in the mirrored pod) and `kubectl logs` (the mirrored
+ * container's log), handed over by the attendee's bash after it expanded the line
+ * (scripted-attendee/mirror-commands.ts); node terminal lines (in the mirrored node); every probe (verifier
+ * and node probes through the product's DockerLabContainers, pod probes in the mirrored pod) and the HTTP
+ * check (the engine's own GET to the nodePort the mirror publishes on this computer, as the product does);
+ * the laptop's curl in the host shell tab (this machine's bash and curl, through that published port).
+ * Not the mirror, and why: 1.1's probe of https://10.1.1.10:6443 goes to the real API server on this
+ * host's loopback (the harness's networks cannot reach it), from the product's jumphost image on the host
+ * network. Nothing is answered from a recording.
  */
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const labsDir = path.join(repoRoot, 'labs');
 const run = promisify(execFile);
-const dockerCheck = controlPlaneSkipReason() ? undefined : await dockerTestBlocker([JUMPHOST_IMAGE]);
+const dockerCheck = controlPlaneSkipReason() ? undefined : await dockerTestBlocker([JUMPHOST_IMAGE, ...HARNESS_IMAGES]);
 const blocker = controlPlaneSkipReason() ?? dockerCheck?.reason ?? undefined;
 
 /** The step the second run's attendee opens and then leaves without typing anything. */
@@ -72,33 +88,84 @@ interface RunResult {
   /** Steps that did not complete while the attendee was on them, with the results that were not passed. */
   open: Array<{ labId: string; stepId: string; notPassed: string[] }>;
   /** Every line typed, with its record. */
-  typed: Array<{ labId: string; stepId: string; terminal: string; command: string; exitCode: number; startedAt?: string | undefined; source: string }>;
-  dataplane: { asked: string[]; missing: string[] };
+  typed: Array<{ labId: string; stepId: string; terminal: string; command: string; exitCode: number; startedAt?: string | undefined; source: string; output?: string }>;
+  /** What the attendee's bash handed to the mirror (curl, kubectl exec/logs) and what it could not run. */
+  dataplane: MirrorLog;
+  /** Every probe and HTTP check the engine ran in the mirror. */
+  probes: ProbeRun[];
   /** The end state as `labdeck grade` tells graders to capture it (its kubectl get, run for real). */
   snapshot?: string;
 }
 
-/** Probe and HTTP checks answered from the step's selftest.yaml solution recording (see the file comment). */
-function recordedProbes(world: CheckWorld, recording: SelftestWorld | undefined, checkId: string): CheckWorld {
+/** One probe (or HTTP check) the engine ran in the mirror, with what the real tool answered. */
+interface ProbeRun {
+  at: string;
+  target: string;
+  argv: string[];
+  exitCode: number;
+  output: string;
+}
+
+/**
+ * Probe and HTTP checks run for real in the live mirror (e2e/dataplane/live-mirror.ts), synced with the control
+ * plane first so a probe sees what the attendee's commands did. Verifier and node probes go through the world
+ * the engine built (LiveWorld over the harness's containers: the product's own DockerLabContainers lookup and
+ * exec); pod probes run in the mirrored pod, where the product goes through the Kubernetes exec API, which has
+ * no kubelet to reach here.
+ */
+function mirroredProbes(world: CheckWorld, mirror: LiveMirror, apiServer: ApiServerRoute, at: string, runs: ProbeRun[]): CheckWorld {
+  const logged = (target: string, argv: string[], outcome: ProbeOutcome): ProbeOutcome => {
+    runs.push({ at, target, argv, exitCode: outcome.exitCode, output: outcome.output });
+    return outcome;
+  };
   return {
     probes: true,
     listObjects: (selector) => world.listObjects(selector),
     commandRecords: () => world.commandRecords(),
-    runProbe: async () => {
-      const probe = recording?.probes.find((candidate) => candidate.check === checkId);
-      if (!probe) throw new WorldNotReadyError(`no recorded outcome of probe ${checkId} in selftest.yaml`);
-      return probe.outcome;
+    ...(world.earlierCommandRecords ? { earlierCommandRecords: () => world.earlierCommandRecords!() } : {}),
+    runProbe: async (target, argv, timeoutMs) => {
+      await mirror.sync();
+      if ('pod' in target) {
+        const outcome = await mirror.execInPod(target.pod.namespace, target.pod.name, argv, timeoutMs);
+        // What the exec API says when the pod does not exist (or is not running: then the mirror has no container).
+        if (!outcome) throw new Error(`pods "${target.pod.name}" not found`);
+        return logged(`pod ${target.pod.namespace}/${target.pod.name}`, argv, outcome);
+      }
+      if ('verifier' in target && argv.some((word) => word.includes(apiServer.labUrl))) {
+        // Nothing of the mirror listens on master1:6443: the control plane's API server listens on this host's
+        // loopback, which the harness's networks cannot reach. The same curl goes to the real API server from a
+        // container of the product's jumphost image (the verifier's image) on the host's network instead.
+        const rewritten = argv.map((word) => word.replaceAll(apiServer.labUrl, apiServer.hostUrl));
+        return logged('verifier (host network, to the real API server)', rewritten, await execCollect(dockerCheck!.docker, apiServer.containerId(), rewritten, { timeoutMs }));
+      }
+      const outcome = await world.runProbe(target, argv, timeoutMs);
+      if (!outcome) throw new Error('the engine\'s world ran no probe');
+      return logged('verifier' in target ? 'verifier' : `node ${target.node}`, argv, outcome);
     },
-    httpGet: async (nodePort, requestPath) => {
-      const answer = recording?.http.find((candidate) => candidate.nodePort === nodePort && candidate.path === requestPath);
-      // As in the self-test: a nodePort without a recording behaves as "connection refused".
-      if (!answer) throw new Error(`connect ECONNREFUSED (no recorded answer for nodePort ${nodePort}${requestPath})`);
-      return { status: answer.status, body: answer.body };
+    httpGet: async (nodePort, requestPath, timeoutMs) => {
+      // The engine's own GET to the port published on this computer (LiveWorld), which the mirror carries to
+      // the server node's nodePort (LiveMirror.publishedPort).
+      await mirror.sync();
+      const response = await world.httpGet(nodePort, requestPath, timeoutMs).catch((error: unknown) => {
+        runs.push({ at, target: 'this computer', argv: [`GET nodePort ${nodePort}${requestPath}`], exitCode: 1, output: String(error) });
+        throw error;
+      });
+      if (response) runs.push({ at, target: 'this computer', argv: [`GET nodePort ${nodePort}${requestPath}`], exitCode: 0, output: `${response.status}\n${response.body}` });
+      return response;
     },
   };
 }
 
-/** No Docker containers stand for nodes or the verifier here: probes never reach them (recordedProbes). */
+/** Where a probe of the API server's lab address really goes (see mirroredProbes). */
+interface ApiServerRoute {
+  /** https://<server node>:6443, as the labs name it. */
+  labUrl: string;
+  /** https://127.0.0.1:<port>, where the test control plane listens. */
+  hostUrl: string;
+  containerId: () => string;
+}
+
+/** For the engine that only resets the cluster: it runs no probe. */
 const noContainers: LabContainers = {
   containerFor: async () => null,
   nodeNames: async () => ['master1', 'worker1', 'worker2'],
@@ -111,29 +178,18 @@ const noContainers: LabContainers = {
   publishedPort: async () => null,
 };
 
-async function liveAddresses(kubeConfig: KubeConfig): Promise<LiveAddresses> {
+/** The address the control plane gave pod nginx (what `kubectl get pod nginx -o wide` shows the attendee). */
+async function nginxPodIP(kubeConfig: KubeConfig): Promise<string | undefined> {
   const api = KubernetesObjectApi.makeApiClient(kubeConfig);
-  const read = async (kind: string, name: string): Promise<Record<string, unknown> | undefined> =>
-    (await api.read({ apiVersion: 'v1', kind, metadata: { name, namespace: 'default' } }).catch(() => undefined)) as Record<string, unknown> | undefined;
-  const field = (object: Record<string, unknown> | undefined, section: string, key: string) => {
-    const value = (object?.[section] as Record<string, unknown> | undefined)?.[key];
-    return typeof value === 'string' && value !== '' && value !== 'None' ? value : undefined;
-  };
-  const addresses: LiveAddresses = {};
-  const podIP = field(await read('Pod', 'nginx'), 'status', 'podIP');
-  const nginx = field(await read('Service', 'nginx'), 'spec', 'clusterIP');
-  const deployment = field(await read('Service', 'nginx-deployment'), 'spec', 'clusterIP');
-  if (podIP) addresses.nginxPodIP = podIP;
-  if (nginx) addresses.nginxClusterIP = nginx;
-  if (deployment) addresses.nginxDeploymentClusterIP = deployment;
-  return addresses;
+  const pod = (await api.read({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'nginx', namespace: 'default' } }).catch(() => undefined)) as { status?: { podIP?: string } } | undefined;
+  return pod?.status?.podIP || undefined;
 }
 
 /**
  * Placeholders the guide asks the attendee to replace with their own values, replaced the way an attendee
  * would: by reading them from the cluster.
  */
-async function personalize(line: string, labId: string, stepId: string, kubeConfig: KubeConfig): Promise<string> {
+async function personalize(line: string, labId: string, stepId: string, kubeConfig: KubeConfig, mirror: LiveMirror): Promise<string> {
   const api = KubernetesObjectApi.makeApiClient(kubeConfig);
   if (labId === '1.3' && stepId === 'describe-deployment' && line.includes('nginx-deployment-66b6c48dd5-abcde')) {
     // "kubectl delete pod nginx-deployment-66b6c48dd5-abcde   # any one of your pod names"
@@ -144,9 +200,15 @@ async function personalize(line: string, labId: string, stepId: string, kubeConf
   }
   if (labId === '1.7' && stepId === 'pod-records' && line.includes('10-244-1-5')) {
     // "Use your pod's address in place of 10.244.1.5."
-    const ip = (await liveAddresses(kubeConfig)).nginxPodIP;
+    const ip = await nginxPodIP(kubeConfig);
     if (!ip) throw new Error('pod nginx has no IP yet');
     return line.replaceAll('10-244-1-5', ip.replaceAll('.', '-'));
+  }
+  if (labId === '1.9' && stepId === 'from-laptop' && line.includes('localhost:30080')) {
+    // "for curl, use the port `labdeck env status` prints instead of 30080": the port published here.
+    const port = mirror.publishedPort(30080);
+    if (!port) throw new Error('nodePort 30080 is not published by the mirror');
+    return line.replaceAll('localhost:30080', `localhost:${port}`);
   }
   return line;
 }
@@ -186,19 +248,33 @@ async function resetCluster(handlers: ReturnType<typeof createCheckHandlers>, ca
 }
 
 /** One attendee, from the first step of 1.1 to the last of 1.9, with a fresh data folder and jumphost. */
-async function attend(catalog: LabCatalog, scripts: readonly StepScript[], options: { skip?: { labId: string; stepId: string }; snapshot?: boolean }): Promise<RunResult> {
+async function attend(
+  catalog: LabCatalog,
+  scripts: readonly StepScript[],
+  mirror: LiveMirror,
+  options: {
+    skip?: { labId: string; stepId: string };
+    snapshot?: boolean;
+    /** The attendee's copy of a lab manifest, changed (a wrong world the attendee made). */
+    editFile?: (name: string, content: string) => string;
+    stepTimeoutMs?: number;
+    runLabel?: string;
+  },
+): Promise<RunResult> {
   const controlPlane = sharedControlPlane();
   const kubeConfig = controlPlane.kubeConfig();
   const docker = dockerCheck!.docker;
-  const recordings = await loadRecordings();
-  const selftests = new Map<string, Awaited<ReturnType<typeof loadSelftest>>>();
-  for (const lab of catalog.labs()) selftests.set(lab.file.id, await loadSelftest(lab.dir));
+  const server = await startMirrorServer(mirror);
+  const probeRuns: ProbeRun[] = [];
   const dataDir = await mkdtemp(path.join(tmpdir(), 'labdeck-attendee-data-'));
 
   // The manifests of every lab, as the attendee would have saved them on the jumphost.
   const files = new Map<string, string>();
   for (const lab of catalog.labs()) for (const step of lab.steps) for (const [relative, content] of step.manifests) files.set(path.basename(relative), content);
-  const terminal = await JumphostTerminal.start(docker, { kubeconfigPath: controlPlane.kubeconfigPath, files, runLabel: options.skip ? 'skipping' : 'complete' });
+  if (options.editFile) for (const [name, content] of files) files.set(name, options.editFile(name, content));
+  const terminal = await JumphostTerminal.start(docker, { kubeconfigPath: controlPlane.kubeconfigPath, files, runLabel: options.runLabel ?? (options.skip ? 'skipping' : 'complete'), mirrorPort: server.port });
+  const serverNode = mirror.world.nodes.find((node) => node.role === 'server');
+  const apiServer: ApiServerRoute = { labUrl: `https://${serverNode?.ip ?? '10.1.1.10'}:6443`, hostUrl: controlPlane.server, containerId: () => terminal.containerId };
 
   // Wired as electron/node/backend/create-backend.ts wires it, with the jumphost's real command log.
   const events = new EventHub();
@@ -206,17 +282,12 @@ async function attend(catalog: LabCatalog, scripts: readonly StepScript[], optio
   const progress = await ProgressStore.open({ file: path.join(dataDir, 'progress.json'), catalog, events, journal });
   const commandLog = new LabCommandLog(new JumphostCommandLog(docker, async () => terminal.containerId));
   const evaluate: EvaluateCheck = (check, world, context) =>
-    evaluateCheck(
-      check,
-      check.kind === 'probe' || check.kind === 'http'
-        ? recordedProbes(world, selftests.get(context.labId)?.steps.find((step) => step.step === context.stepId)?.solution.world, check.id)
-        : world,
-      context,
-    );
+    evaluateCheck(check, check.kind === 'probe' || check.kind === 'http' ? mirroredProbes(world, mirror, apiServer, `${context.labId}/${context.stepId}/${check.id}`, probeRuns) : world, context);
   const engine = new CheckEngine({
     catalog,
     cluster: new FileClusterAccess(controlPlane.kubeconfigPath),
-    containers: noContainers,
+    // Verifier and node probes find the mirror's containers by Labdeck's labels, as in a real environment.
+    containers: mirror.containers(),
     commandLog,
     events,
     onResult: (result) => progress.observe(result),
@@ -229,7 +300,7 @@ async function attend(catalog: LabCatalog, scripts: readonly StepScript[], optio
   const unsubscribe = commandLog.subscribe((all) => {
     records = all;
   });
-  const result: RunResult = { journal: journal.file, dataDir, open: [], typed: [], dataplane: { asked: [], missing: [] } };
+  const result: RunResult = { journal: journal.file, dataDir, open: [], typed: [], dataplane: server.log, probes: probeRuns };
   let shellSeq = 0;
 
   try {
@@ -242,28 +313,35 @@ async function attend(catalog: LabCatalog, scripts: readonly StepScript[], optio
         // read as typed before it (see the report of this test). An attendee reads the step first anyway.
         await pastTheSecond();
         for (const line of script.lines) {
-          const text = await personalize(line.text, labId, stepId, kubeConfig);
-          const live = await liveAddresses(kubeConfig);
+          const text = await personalize(line.text, labId, stepId, kubeConfig, mirror);
           if (line.terminal === 'jumphost') {
-            await terminal.setAnswers(jumphostAnswers(recordings, live));
             const record = await terminal.type(text, () => records);
             result.typed.push({ labId, stepId, terminal: 'jumphost', command: record.command, exitCode: record.exitCode, startedAt: record.startedAt, source: line.from });
-          } else {
-            // A node terminal: no node container here, so the line's real result comes from the data-plane
-            // harness, and the record enters the command log the way the terminal service's node recorder
-            // (terminals/node-command-recorder.ts) hands it over.
-            const answer = nodeAnswers(recordings, live).get(`${line.terminal} ${withoutComment(text)}`);
-            if (!answer) throw new Error(`${labId}/${stepId}: no real result recorded for \`${text}\` on ${line.terminal} (add it to the data-plane harness)`);
+          } else if (line.terminal === 'host') {
+            // The host shell tab is the laptop's own shell: the line runs in this machine's bash, and its record
+            // enters the command log as the host shell's integration reports it.
             const startedAt = new Date().toISOString();
-            await new Promise((resolve) => setTimeout(resolve, 30));
-            commandLog.record({ time: new Date().toISOString(), startedAt, command: text, exitCode: answer.exitCode, terminal: line.terminal, shellPid: 1000 + ++shellSeq });
-            result.typed.push({ labId, stepId, terminal: line.terminal, command: text, exitCode: answer.exitCode, startedAt, source: answer.source });
+            const outcome = await run('bash', ['-c', text], { timeout: 60_000 }).then(
+              ({ stdout, stderr }) => ({ exitCode: 0, output: stdout + stderr }),
+              (error: { code?: number; stdout?: string; stderr?: string }) => ({ exitCode: typeof error.code === 'number' ? error.code : 1, output: `${error.stdout ?? ''}${error.stderr ?? ''}` }),
+            );
+            commandLog.record({ time: new Date().toISOString(), startedAt, command: text, exitCode: outcome.exitCode, terminal: 'host', shellPid: 1000 + ++shellSeq });
+            result.typed.push({ labId, stepId, terminal: 'host', command: text, exitCode: outcome.exitCode, startedAt, source: line.from, output: outcome.output });
+          } else {
+            // A node terminal: the line runs in the mirror's node container (sh as root, as in a k3s node's
+            // shell), and its record enters the command log the way the terminal service's node recorder
+            // (terminals/node-command-recorder.ts) hands it over.
+            const startedAt = new Date().toISOString();
+            await mirror.sync();
+            const outcome = await mirror.harness.exec({ node: line.terminal }, ['sh', '-c', text], { timeoutMs: 60_000 });
+            commandLog.record({ time: new Date().toISOString(), startedAt, command: text, exitCode: outcome.exitCode, terminal: line.terminal, shellPid: 1000 + ++shellSeq });
+            result.typed.push({ labId, stepId, terminal: line.terminal, command: text, exitCode: outcome.exitCode, startedAt, source: line.from, output: outcome.output });
           }
         }
       }
       const done = () => progress.get().labs[labId]?.steps[stepId]?.status === 'done';
       // The skipped step gets a moment in which it could (wrongly) complete before the attendee moves on.
-      const completed = await waitFor(done, skipped ? 3_000 : STEP_TIMEOUT_MS);
+      const completed = await waitFor(done, skipped ? 3_000 : (options.stepTimeoutMs ?? STEP_TIMEOUT_MS));
       if (!completed) {
         const notPassed = engine
           .results(labId)
@@ -273,7 +351,6 @@ async function attend(catalog: LabCatalog, scripts: readonly StepScript[], optio
       }
     }
     await progress.journaled();
-    result.dataplane = await terminal.dataplaneLog();
     if (options.snapshot) {
       // What a grader would capture at the end: the kubectl get that `labdeck grade` recommends, run by the
       // jumphost's real kubectl (not typed: it is the grader's command, not the attendee's).
@@ -288,6 +365,7 @@ async function attend(catalog: LabCatalog, scripts: readonly StepScript[], optio
     await engine.dispose();
     await progress.flush();
     await terminal.dispose();
+    await server.close();
   }
   return result;
 }
@@ -319,6 +397,8 @@ describe.skipIf(blocker)(titled(describeLabel), () => {
   let scripts: StepScript[];
   let complete: RunResult | undefined;
   let skipping: RunResult | undefined;
+  let wrong: RunResult | undefined;
+  let mirror: LiveMirror | undefined;
 
   beforeAll(async () => {
     catalog = await LabCatalog.load(labsDir);
@@ -334,24 +414,31 @@ describe.skipIf(blocker)(titled(describeLabel), () => {
     });
     await resetCluster(createCheckHandlers(engine), catalog, sharedControlPlane().kubeConfig());
     await engine.dispose();
+    // One mirror for the whole file: each run changes the cluster, and the mirror follows it (live-mirror.ts).
+    mirror = await LiveMirror.start(dockerCheck!.docker, sharedControlPlane().kubeConfig(), { envName: `labdeck-mirror-${uniqueSuffix()}` });
   });
 
   afterAll(async () => {
-    for (const result of [complete, skipping]) if (result) await rm(result.dataDir, { recursive: true, force: true });
+    if (mirror) {
+      console.info(`[scripted-attendee] mirror: ${mirror.stats.syncs} syncs, ${mirror.stats.applied} changed the harness (${(mirror.stats.applyMs / 1000).toFixed(1)} s)`);
+      await mirror.stop();
+    }
+    for (const result of [complete, skipping, wrong]) if (result) await rm(result.dataDir, { recursive: true, force: true });
   });
 
   it('types something real for every step of 1.1-1.9', () => {
     expect(scripts.map((script) => `${script.labId}/${script.stepId}`)).toEqual(catalog.labs().flatMap((lab) => lab.file.steps.map((step) => `${lab.file.id}/${step.id}`)));
     const empty = scripts.filter((script) => script.lines.length === 0).map((script) => `${script.labId}/${script.stepId}`);
-    // 1.9 from-laptop is done in the laptop's browser: no lab terminal line; its http check stands for it.
-    expect(empty).toEqual(['1.9/from-laptop']);
+    expect(empty).toEqual([]);
+    // 1.9 from-laptop is done on the laptop: the solution's curl, typed in the host shell tab.
+    expect(scripts.find((script) => script.stepId === 'from-laptop')?.lines.map((line) => line.terminal)).toEqual(['host']);
   });
 
   it(
     'completes every step of every lab, in order, from commands typed in the jumphost and node terminals',
     async () => {
-      complete = await attend(catalog, scripts, { snapshot: true });
-      expect(complete.dataplane.missing, 'data-plane commands without a recorded real result').toEqual([]);
+      complete = await attend(catalog, scripts, mirror!, { snapshot: true });
+      expect(complete.dataplane.missing, 'data-plane commands the mirror could not run').toEqual([]);
       expect(complete.open.map(({ labId, stepId }) => ({ labId, stepId })), JSON.stringify(complete.open, null, 2)).toEqual(
         EXPECTED_TO_FAIL.map(({ labId, stepId }) => ({ labId, stepId })),
       );
@@ -365,6 +452,24 @@ describe.skipIf(blocker)(titled(describeLabel), () => {
       expect(exit('kubectl exec -it alpine -- nslookup kube-dns.kube-system.svc.cluster.local')).toBe(0);
       // $(kubectl get ... -o jsonpath) and $POD_IP expanded by the real shell to the live addresses.
       expect(complete.dataplane.asked.filter((asked) => asked.startsWith('curl http://10.244.')).length).toBeGreaterThan(0);
+
+      // The laptop's curl reached nginx through the published port and the mirror's NodePort rules.
+      expect(complete.typed.find((typed) => typed.terminal === 'host')).toMatchObject({ exitCode: 0, output: expect.stringContaining('Welcome to nginx') });
+
+      // Every probe and HTTP check of the course ran in the mirror, none from a recording.
+      const probeChecks = catalog.labs().flatMap((lab) => lab.steps.flatMap((step) => step.spec.checks.filter((check) => check.kind === 'probe' || check.kind === 'http').map((check) => `${lab.file.id}/${step.spec.id}/${check.id}`)));
+      expect(probeChecks.filter((at) => !complete!.probes.some((run) => run.at === at))).toEqual([]);
+      // k3s runs the API server with anonymous auth off: the real one answers 401 to 1.1's anonymous curl.
+      expect(complete.probes.find((run) => run.at === '1.1/kubeconfig/api-server-answers')?.output).toBe('401');
+      // Node terminals: the real ip route of the mirrored worker1, with host-gw routes to the live pod ranges.
+      const ipRoute = complete.typed.find((typed) => typed.terminal === 'worker1' && withoutComment(typed.command) === 'ip route');
+      const master1 = mirror!.world.nodes.find((node) => node.name === 'master1')!;
+      expect(ipRoute?.output).toContain(`${master1.podCidr} via ${master1.ip}`);
+      // 1.9 source NAT, from nginx's real access log: the client of the NodePort request on master1 is master1
+      // (its lab address, or its cni0 address when nginx runs on master1 itself), never the jumphost 10.1.1.5.
+      const logs = complete.dataplane.answered.filter((answered) => answered.argv === 'kubectl logs nginx --tail=5').at(-1);
+      const client = logs?.output.trim().split('\n').at(-1)?.split(' ')[0];
+      expect([master1.ip, podGateway(master1.podCidr)], logs?.output).toContain(client);
 
       // The journal: every step opened, then completed, in course order.
       const entries = await readJournal(complete.journal);
@@ -423,9 +528,44 @@ describe.skipIf(blocker)(titled(describeLabel), () => {
   });
 
   it(
+    'an attendee whose Service nginx forwards to targetPort 8080 leaves 1.5 open: curl through the Service really fails in the mirror',
+    async () => {
+      let edited = false;
+      const editFile = (name: string, content: string) => {
+        if (name !== 'nginx-service.yaml') return content;
+        const changed = content.replace(/^(\s*)nodePort: 30080\n/m, '$1nodePort: 30080\n$1targetPort: 8080\n');
+        edited = changed !== content;
+        return changed;
+      };
+      const lab = scripts.filter((script) => script.labId === '1.5');
+      wrong = await attend(catalog, lab, mirror!, { editFile, stepTimeoutMs: 25_000, runLabel: 'wrong-target-port' });
+      expect(edited, 'nginx-service.yaml no longer has the line this wrong world changes').toBe(true);
+      expect(wrong.dataplane.missing).toEqual([]);
+      expect(wrong.open.map(({ labId, stepId }) => `${labId}/${stepId}`), JSON.stringify(wrong.open, null, 2)).toEqual(['1.5/pod-and-service', '1.5/curl-from-jumphost']);
+      // curl-from-jumphost has no check of the Service's fields: only the traffic through it, run for real in
+      // the mirror, keeps it open.
+      expect(wrong.open.find((step) => step.stepId === 'curl-from-jumphost')?.notPassed.map((line) => line.split(':')[0])).toEqual(['service-answers']);
+      expect(wrong.open.find((step) => step.stepId === 'pod-and-service')?.notPassed.map((line) => line.split(':')[0])).toContain('traffic-reaches-nginx');
+      const runs = (at: string) => wrong!.probes.filter((run) => run.at === `1.5/${at}`);
+      // The pod answers on its own address, so nginx is up; the Service's DNAT to port 8080 is refused.
+      expect(runs('curl-from-jumphost/pod-answers').at(-1)).toMatchObject({ exitCode: 0, output: '200' });
+      expect(runs('curl-from-jumphost/service-answers').length).toBeGreaterThan(0);
+      expect(runs('curl-from-jumphost/service-answers').filter((run) => run.exitCode === 0)).toEqual([]);
+      expect(runs('pod-and-service/traffic-reaches-nginx').length).toBeGreaterThan(0);
+      expect(runs('pod-and-service/traffic-reaches-nginx').filter((run) => run.exitCode === 0 || run.output.includes('Welcome to nginx'))).toEqual([]);
+      // The attendee's own curls: the pod answers, the ClusterIP and the NodePort do not.
+      const typedExit = (command: string) => wrong!.typed.find((typed) => typed.command === command)?.exitCode;
+      expect(typedExit('curl http://$POD_IP')).toBe(0);
+      expect(typedExit('curl http://$CLUSTER_IP')).not.toBe(0);
+      expect(typedExit('curl http://10.1.1.7:30080')).not.toBe(0);
+    },
+    300_000,
+  );
+
+  it(
     `the same attendee skipping ${SKIPPED.labId} ${SKIPPED.stepId} leaves exactly that step open`,
     async () => {
-      skipping = await attend(catalog, scripts, { skip: SKIPPED });
+      skipping = await attend(catalog, scripts, mirror!, { skip: SKIPPED });
       const expectedOpen = [...EXPECTED_TO_FAIL.map(({ labId, stepId }) => ({ labId, stepId })), SKIPPED].sort((a, b) => `${a.labId}/${a.stepId}`.localeCompare(`${b.labId}/${b.stepId}`));
       expect(skipping.open.map(({ labId, stepId }) => ({ labId, stepId }))).toEqual(expectedOpen);
       const { exitCode, report } = await labdeckGrade({ journal: skipping.journal });

@@ -255,6 +255,10 @@ export class DataplaneHarness {
       Hostname: pod.name.slice(0, 63),
       Image: podImage(pod.image),
       Labels: this.#labels({ [LABEL_DATAPLANE_POD]: `${pod.namespace}/${pod.name}`, [LABEL_DATAPLANE_SPEC]: podSpecHash(world, pod) }),
+      // The MAC the CNI bridge plugin gives a pod (0a:58 and the four bytes of its address). A pod created again
+      // at an address another pod had keeps that MAC, so the node's and the other pods' ARP caches stay right;
+      // with Docker's random MAC they would send to the old container until the entry went stale.
+      MacAddress: podMac(pod.ip),
       // NET_ADMIN only so that the harness can give the pod its address; the probes never need it.
       HostConfig: { Init: true, CapAdd: ['NET_ADMIN'], NetworkMode: network },
     });
@@ -380,12 +384,19 @@ function ifaceByMac(name: string, mac: string): string {
   return `${name}=; for i in /sys/class/net/*; do [ "$(cat "$i/address")" = "${mac}" ] && ${name}=\${i##*/}; done; [ -n "$${name}" ]`;
 }
 
+/** 0a:58:xx:xx:xx:xx from a pod's IPv4 address, as the CNI bridge plugin (flannel's delegate in k3s) sets it. */
+export function podMac(ip: string): string {
+  const octets = ip.split('.').map(Number);
+  if (octets.length !== 4 || octets.some((octet) => !Number.isInteger(octet) || octet < 0 || octet > 255)) throw new Error(`${ip} is not an IPv4 address`);
+  return ['0a', '58', ...octets.map((octet) => octet.toString(16).padStart(2, '0'))].join(':');
+}
+
 function nodeKey(world: World): string {
   return world.nodes.map((node) => `${node.name}=${node.ip}=${node.podCidr}`).join(',');
 }
 
 function podSpecHash(world: World, pod: WorldPod): string {
-  const spec = { image: pod.image, node: pod.node, ip: pod.ip, dns: pod.dnsPolicy ?? 'ClusterFirst', resolv: podResolvConf(world, pod.namespace), gw: podDefaultGateway(world, pod.node) };
+  const spec = { image: pod.image, node: pod.node, ip: pod.ip, dns: pod.dnsPolicy ?? 'ClusterFirst', resolv: podResolvConf(world, pod.namespace), gw: podDefaultGateway(world, pod.node), uid: pod.uid };
   return crypto.createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 16);
 }
 

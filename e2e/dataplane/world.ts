@@ -37,6 +37,11 @@ export interface WorldPod {
   labels: Record<string, string>;
   /** ClusterFirst (default): the kubelet's resolv.conf pointing at kube-dns; Default: the node's resolver. */
   dnsPolicy?: 'ClusterFirst' | 'Default';
+  /**
+   * metadata.uid of a mirrored pod (live-mirror.ts): a pod deleted and created again under the same name is a
+   * new container with an empty log, as on a kubelet, even when it lands on the same node and address.
+   */
+  uid?: string;
 }
 
 export interface WorldServicePort {

@@ -9,7 +9,7 @@ import type { LabCatalog } from '../../electron/node/labs/lab-catalog.ts';
 export interface TypedLine {
   /** The line as typed (trailing `# comments` included: attendees paste them). */
   text: string;
-  /** `jumphost`, or the node whose terminal the line is typed in. */
+  /** `jumphost`, `host` (the laptop's own shell, the host shell tab), or the node whose terminal the line is typed in. */
   terminal: string;
   /** Where the line comes from, for failure messages. */
   from: string;
@@ -30,9 +30,6 @@ export interface StepScript {
 const NOT_TYPED: Record<string, Record<string, string>> = {
   '1.7/run-busybox': {
     'kubectl exec -it alpine -n default -- sh': 'an interactive shell inside the pod: its exit code is that of whatever is typed in it, and no check reads it',
-  },
-  '1.9/from-laptop': {
-    'curl http://localhost:30080/': "typed on the laptop, not in a lab terminal (Labdeck records only the jumphost and node terminals); the step's http check stands for it",
   },
 };
 
@@ -80,6 +77,14 @@ export function solutionLines(markdown: string): Array<{ text: string; terminal:
   return lines;
 }
 
+/**
+ * Commands a solution tells the attendee, in its text, to type in the host shell tab (the laptop's own
+ * shell): "type `curl http://localhost:30080/` in the **host shell**".
+ */
+export function hostShellLines(markdown: string): string[] {
+  return [...markdown.matchAll(/`([^`\n]+)`\s+in\s+the\s+\*\*host shell\*\*/g)].map((match) => match[1] ?? '').filter(Boolean);
+}
+
 export function courseScript(catalog: LabCatalog): StepScript[] {
   const scripts: StepScript[] = [];
   for (const lab of catalog.labs()) {
@@ -97,6 +102,7 @@ export function courseScript(catalog: LabCatalog): StepScript[] {
         else script.lines.push({ text, terminal, from });
       };
       for (const line of solutionLines(step.solution)) add(line.text, line.terminal, `${step.spec.solution}`);
+      for (const line of hostShellLines(step.solution)) add(line, 'host', `${step.spec.solution} (host shell)`);
       for (const snippet of step.spec.snippets) {
         if (snippet.kind === 'command') add(snippet.command, snippet.in?.node ?? 'jumphost', `lab.yaml snippet ${snippet.id}`);
       }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -10,7 +10,7 @@ import { execInteractive } from '../../electron/node/env/docker-exec.ts';
 import { LABEL_MANAGED } from '../../electron/node/env/labels.ts';
 import { JUMPHOST_SHELL } from '../../electron/node/terminals/terminal-service.ts';
 import { JUMPHOST_IMAGE } from '../../electron/node/env/versions.ts';
-import { answerFileName, DATAPLANE_BASH, type Answer } from './dataplane-answers.ts';
+import { mirrorBash } from './mirror-commands.ts';
 
 const run = promisify(execFile);
 
@@ -18,8 +18,9 @@ const run = promisify(execFile);
  * The product's jumphost image with the real control plane's kubeconfig, an attendee's login shell in it
  * (the terminal service's `bash -l` through docker exec with a TTY) and its real command recorder
  * (resources/jumphost/command-recorder.bash writing /var/lib/labdeck/commands.jsonl). Host networking
- * reaches the control plane on 127.0.0.1. The data-plane stand-ins (DATAPLANE_BASH) are sourced from
- * ~/.bashrc, so they are not typed and not recorded.
+ * reaches the control plane on 127.0.0.1, and the test's mirror server there. The data-plane stand-ins
+ * (mirrorBash: curl, hostname, kubectl exec/logs handed to the live mirror) are sourced from ~/.bashrc, so they
+ * are not typed and not recorded.
  */
 export class JumphostTerminal {
   readonly containerId: string;
@@ -36,15 +37,13 @@ export class JumphostTerminal {
     });
   }
 
-  static async start(docker: Docker, options: { kubeconfigPath: string; files: ReadonlyMap<string, string>; runLabel: string }): Promise<JumphostTerminal> {
+  static async start(docker: Docker, options: { kubeconfigPath: string; files: ReadonlyMap<string, string>; runLabel: string; mirrorPort: number }): Promise<JumphostTerminal> {
     const dir = await mkdtemp(path.join(tmpdir(), 'labdeck-scripted-attendee-'));
-    // The attendee is uid 1000 in the container: it must read the kubeconfig and write the logs here.
-    await chmod(dir, 0o777);
-    await mkdir(path.join(dir, 'answers'), { mode: 0o777 });
-    await chmod(path.join(dir, 'answers'), 0o777);
+    // The attendee is uid 1000 in the container: it must read the kubeconfig and the files here.
+    await chmod(dir, 0o755);
     await copyFile(options.kubeconfigPath, path.join(dir, 'kubeconfig'));
     await chmod(path.join(dir, 'kubeconfig'), 0o644);
-    await writeFile(path.join(dir, 'dataplane.bash'), DATAPLANE_BASH, { mode: 0o644 });
+    await writeFile(path.join(dir, 'dataplane.bash'), mirrorBash(options.mirrorPort), { mode: 0o644 });
     await mkdir(path.join(dir, 'files'), { mode: 0o755 });
     for (const [name, content] of options.files) await writeFile(path.join(dir, 'files', name), content, { mode: 0o644 });
     const { stdout } = await run('docker', [
@@ -70,18 +69,6 @@ export class JumphostTerminal {
     }
   }
 
-  /** Sets the answers the stand-ins give (recomputed as live addresses appear). */
-  async setAnswers(answers: ReadonlyMap<string, Answer>): Promise<void> {
-    const folder = path.join(this.#dir, 'answers');
-    await rm(folder, { recursive: true, force: true });
-    await mkdir(folder, { mode: 0o777 });
-    await chmod(folder, 0o777);
-    for (const [key, answer] of answers) {
-      await writeFile(path.join(folder, `${answerFileName(key)}.exit`), String(answer.exitCode), { mode: 0o644 });
-      await writeFile(path.join(folder, `${answerFileName(key)}.out`), answer.output, { mode: 0o644 });
-    }
-  }
-
   /**
    * Types one line and presses Enter; resolves with the record the jumphost's recorder wrote for it (read
    * back through the product's command log, like the engine reads it).
@@ -99,18 +86,6 @@ export class JumphostTerminal {
       `the record of \`${line}\``,
     );
     return found!;
-  }
-
-  /** What the stand-ins were asked, and what they had no answer for. */
-  async dataplaneLog(): Promise<{ asked: string[]; missing: string[] }> {
-    const read = async (name: string) => {
-      try {
-        return (await readFile(path.join(this.#dir, name), 'utf8')).split('\n').filter(Boolean);
-      } catch {
-        return [];
-      }
-    };
-    return { asked: await read('asked.log'), missing: await read('missing.log') };
   }
 
   output(): string {
