@@ -50,4 +50,18 @@ describe('commandsSince', () => {
     expect(await scoped.commandRecords()).toEqual([]);
     expect((await evaluateCommand(reachNginx, scoped)).status).toBe('failed');
   });
+
+  it("keeps the world's published NodePort and its probe ability (lab 1.9 on a laptop where 30080 was taken)", async () => {
+    const fromLaptop = CheckSpecSchema.parse({
+      id: 'laptop',
+      title: 'You opened nginx from your laptop',
+      kind: 'command',
+      command: { program: 'curl', url: { host: 'localhost', nodePort: 30080 }, on: 'host' },
+      exitCode: 0,
+    }) as CommandCheck;
+    const laptop: CheckWorld = { ...world([{ ...at(12, 'curl http://localhost:33243/'), terminal: 'host' }]), probes: false, publishedPort: async () => 33243 };
+    const scoped = commandsSince(laptop, opened);
+    expect(scoped.probes).toBe(false);
+    expect((await evaluateCommand(fromLaptop, scoped)).status).toBe('passed');
+  });
 });

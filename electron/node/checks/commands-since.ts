@@ -24,6 +24,10 @@ export function ranSince(record: CommandRecord, from: number): boolean {
  */
 export function commandsSince(world: CheckWorld, since: Date | undefined): CheckWorld {
   return {
+    // Everything but the command record is the world's own (a wrapper that forgot one made lab 1.9 expect
+    // the literal 30080 where this computer had published nodePort 30080 on another port).
+    ...(world.probes === undefined ? {} : { probes: world.probes }),
+    ...(world.publishedPort ? { publishedPort: (nodePort: number) => world.publishedPort!(nodePort) } : {}),
     listObjects: (selector) => world.listObjects(selector),
     runProbe: (target, argv, timeoutMs) => world.runProbe(target, argv, timeoutMs),
     httpGet: (nodePort, path, timeoutMs) => world.httpGet(nodePort, path, timeoutMs),
