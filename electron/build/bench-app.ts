@@ -62,15 +62,16 @@ async function initialJs(): Promise<BenchFigure[]> {
   ]);
 }
 
-interface Serve {
+export interface Serve {
   child: ChildProcess;
   url: string;
   dataDir: string;
 }
 
-async function startServe(bundle: string): Promise<Serve> {
+/** `labdeck serve` from the CLI bundle, in a process of its own, with a fresh data folder and no cluster. */
+export async function startServe(bundle: string, extraArgs: string[] = []): Promise<Serve> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'labdeck-bench-'));
-  const child = spawn(process.execPath, [bundle, 'serve', '--port', '0', '--data-dir', dataDir, '--kubeconfig', path.join(dataDir, 'no-kubeconfig')], {
+  const child = spawn(process.execPath, [bundle, 'serve', '--port', '0', '--data-dir', dataDir, '--kubeconfig', path.join(dataDir, 'no-kubeconfig'), ...extraArgs], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

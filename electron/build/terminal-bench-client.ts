@@ -75,11 +75,11 @@ class BenchTab {
   }
 
   data(event: EventPayload<'terminal.data'>): void {
-    this.received += event.data.length * 0.75;
+    this.received += event.data.byteLength;
     if (event.seq <= this.shownSeq) return;
     this.shownSeq = event.seq;
     if (this.awaitingScreen) return this.queue.skip(event.seq);
-    this.queue.push(Buffer.from(event.data, 'base64'), event.seq);
+    this.queue.push(event.data, event.seq);
   }
 
   screen(event: EventPayload<'terminal.screen'>): void {
@@ -92,8 +92,7 @@ class BenchTab {
   }
 
   type(data: string): void {
-    if (data.includes('\x03') && this.queue.backlogBytes > 16 * 1024) {
-      this.queue.clear();
+    if (data.includes('\x03') && this.queue.interrupt()) {
       this.awaitingScreen = true;
       void this.api.call('terminal.input', { id: this.id, data, resync: true });
       return;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineCall, defineEvent } from './define.ts';
+import { MAX_FRAME_DATA_BYTES } from './terminal-frame.ts';
 
 export const TerminalTargetSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('jumphost') }).strict(),
@@ -11,8 +12,19 @@ export type TerminalTarget = z.infer<typeof TerminalTargetSchema>;
 const TerminalId = z.string().regex(/^t[0-9a-z-]+$/);
 const Size = { cols: z.number().int().min(2).max(1000), rows: z.number().int().min(1).max(500) };
 
-/** Raw terminal bytes travel base64-encoded so a UTF-8 sequence is never split or re-encoded on the way. */
-export const TerminalDataSchema = z.object({ id: TerminalId, data: z.string().max(2_000_000), seq: z.number().int().min(0) });
+/**
+ * Raw terminal bytes, never decoded on the way, so a UTF-8 sequence split across chunks reaches xterm
+ * intact. Electron IPC carries them by structured clone; the browser host sends them as binary frames
+ * (terminal-frame.ts), not JSON, and the page turns each frame back into this event.
+ */
+export const TerminalDataSchema = z.object({
+  id: TerminalId,
+  data: z
+    // Not instanceof: bytes cloned over IPC or through the preload's context bridge are another realm's Uint8Array.
+    .custom<Uint8Array>((value) => ArrayBuffer.isView(value) && Object.prototype.toString.call(value) === '[object Uint8Array]', 'terminal output must be raw bytes (a Uint8Array)')
+    .refine((bytes) => bytes.byteLength >= 1 && bytes.byteLength <= MAX_FRAME_DATA_BYTES, `1 to ${MAX_FRAME_DATA_BYTES} bytes per chunk`),
+  seq: z.number().int().min(0),
+});
 
 /**
  * The current screen of a shell, serialized by the backend's mirror (escape sequences). Sent instead of

@@ -3,7 +3,9 @@ import { ApiErrorSchema } from '../errors.ts';
 
 /**
  * The loopback WebSocket protocol. One message type each way for calls and their results, one for pushed
- * events. The Electron transport carries the same call/outcome/event triple over IPC.
+ * events, all JSON text; the one exception is terminal output, which the server sends as binary frames
+ * (terminal-frame.ts) that the page turns back into `terminal.data` events. The Electron transport carries
+ * the same call/outcome/event triple over IPC.
  */
 export const ClientMessageSchema = z
   .object({

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { webSocketProtocols } from '../../common/api/access-token.ts';
+import { decodeTerminalFrame, TERMINAL_OUTPUT_FRAME } from '../../common/api/terminal-frame.ts';
 import { createBackend, type Backend } from '../backend/create-backend.ts';
 import { startWebHost, type WebHost } from './web-host.ts';
 
@@ -202,6 +203,53 @@ describe('browser host', () => {
     expect(seenBySecond).toEqual([]);
     first.ws.close();
     second.ws.close();
+  });
+
+  it("sends a terminal's output as binary frames, not JSON, and only to the renderer that opened it", async () => {
+    const { ws } = await connect({ origin: origin() });
+    const other = await connect({ origin: origin() });
+    const frames: Buffer[] = [];
+    const texts: { type: string; id?: number; name?: string; outcome?: { ok: boolean; value?: { id: string } } }[] = [];
+    ws.on('message', (data: Buffer, isBinary: boolean) => (isBinary ? frames.push(data) : texts.push(JSON.parse(String(data)))));
+    const seenByOther: unknown[] = [];
+    other.ws.on('message', (data: Buffer) => seenByOther.push(data));
+    const until = async (condition: () => boolean, what: string) => {
+      for (const deadline = Date.now() + 15_000; !condition(); await new Promise((resolve) => setTimeout(resolve, 20))) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      }
+    };
+    ws.send(JSON.stringify({ type: 'call', id: 1, name: 'terminal.open', input: { target: { kind: 'host' }, cols: 80, rows: 24 } }));
+    await until(() => texts.some((message) => message.id === 1), 'terminal.open');
+    const opened = texts.find((message) => message.id === 1)!;
+    expect(opened.outcome?.ok).toBe(true);
+    const id = opened.outcome!.value!.id;
+    try {
+      // The shell computes 42, so the match is its output and not the echo of what was typed.
+      ws.send(JSON.stringify({ type: 'call', id: 2, name: 'terminal.input', input: { id, data: 'echo labdeck-$((6 * 7))\r' } }));
+      const output = () => Buffer.concat(frames.map((frame) => decodeTerminalFrame(frame).data)).toString('utf8');
+      await until(() => output().includes('labdeck-42'), 'the output');
+      for (const frame of frames) {
+        expect(frame[0]).toBe(TERMINAL_OUTPUT_FRAME);
+        expect(decodeTerminalFrame(frame).id).toBe(id);
+      }
+      const seqs = frames.map((frame) => decodeTerminalFrame(frame).seq);
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+      expect(seqs.at(-1)).toBe(Buffer.byteLength(output()));
+      expect(texts.filter((message) => message.type === 'event' && message.name === 'terminal.data')).toEqual([]);
+      expect(seenByOther).toEqual([]);
+    } finally {
+      ws.send(JSON.stringify({ type: 'call', id: 3, name: 'terminal.close', input: { id } }));
+      await until(() => texts.some((message) => message.id === 3), 'terminal.close');
+      ws.close();
+      other.ws.close();
+    }
+  });
+
+  it('refuses binary messages from the page: it only ever sends JSON', async () => {
+    const { ws } = await connect({ origin: origin() });
+    const closed = new Promise<[number, string]>((resolve) => ws.once('close', (code, reason) => resolve([code, String(reason)])));
+    ws.send(Buffer.from([TERMINAL_OUTPUT_FRAME, 2, 0x74, 0x31]), { binary: true });
+    expect(await closed).toEqual([1003, 'Labdeck expects JSON text messages']);
   });
 });
 

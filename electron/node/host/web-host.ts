@@ -4,6 +4,8 @@ import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { tokenFragmentKey, tokenFromProtocols, webSocketProtocol } from '../../common/api/access-token.ts';
+import type { EventPayload } from '../../common/api/contract.ts';
+import { encodeTerminalFrame } from '../../common/api/terminal-frame.ts';
 import { ClientMessageSchema, webSocketPath, type ServerMessage } from '../../common/api/wire.ts';
 import { contentSecurityPolicy } from '../../common/csp.ts';
 import type { Dispatcher } from '../backend/dispatcher.ts';
@@ -178,6 +180,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     send(ws, { type: 'hello', clientId });
     ws.on('message', (raw, isBinary) => {
       if (isBinary) {
+        // Binary frames only go to the page (terminal output); what the page sends is always JSON.
         ws.close(1003, 'Labdeck expects JSON text messages');
         return;
       }
@@ -205,19 +208,35 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   });
 
   const unsubscribe = options.events.subscribe((name, payload, clientId) => {
+    // Terminal output is most of the traffic: it goes as a binary frame (terminal-frame.ts), built once
+    // for all its receivers, instead of base64 inside JSON.
+    let frame: Uint8Array | undefined;
     for (const [ws, id] of clients) {
-      if (clientId === undefined || clientId === id) send(ws, { type: 'event', name, payload });
+      if (clientId !== undefined && clientId !== id) continue;
+      if (name === 'terminal.data') {
+        try {
+          frame ??= encodeTerminalFrame(payload as EventPayload<'terminal.data'>);
+        } catch (error) {
+          // This runs inside the terminal service's emit: a bad chunk is reported, never thrown back at the shell.
+          log(`terminal output not sent: ${error instanceof Error ? error.message : String(error)}`);
+          return;
+        }
+        send(ws, frame);
+      } else {
+        send(ws, { type: 'event', name, payload });
+      }
     }
   });
 
-  function send(ws: WebSocket, message: ServerMessage): void {
+  function send(ws: WebSocket, message: ServerMessage | Uint8Array): void {
     if (ws.readyState !== ws.OPEN) return;
     if (ws.bufferedAmount > maxBufferedBytes) {
       ws.close(1013, 'Renderer is not reading; reconnect');
       return;
     }
     // A failed write closes the socket; the renderer reconnects. Nothing to rethrow here.
-    ws.send(JSON.stringify(message), () => undefined);
+    if (message instanceof Uint8Array) ws.send(message, { binary: true }, () => undefined);
+    else ws.send(JSON.stringify(message), () => undefined);
   }
 
   await new Promise<void>((resolve, reject) => {

@@ -37,7 +37,7 @@ describe.skipIf(skipReason !== null)('TerminalService with a real jumphost conta
     emit<K extends EventName>(eventName: K, payload: EventPayload<K>) {
       if (eventName === 'terminal.data') {
         const data = payload as EventPayload<'terminal.data'>;
-        output.set(data.id, [...(output.get(data.id) ?? []), Buffer.from(data.data, 'base64')]);
+        output.set(data.id, [...(output.get(data.id) ?? []), Buffer.from(data.data)]);
       } else if (eventName === 'terminal.screen') {
         const screen = payload as EventPayload<'terminal.screen'>;
         screens.set(screen.id, [...(screens.get(screen.id) ?? []), screen]);

@@ -106,8 +106,6 @@ function setup(options: { containers?: Partial<LabContainers>; kubeconfigPath?: 
   return { service, processes, execCalls, hostCalls, emitted, data };
 }
 
-const decode = (base64: string) => new Uint8Array(Buffer.from(base64, 'base64'));
-
 describe('TerminalService', () => {
   let current: ReturnType<typeof setup> | undefined;
   afterEach(async () => {
@@ -153,14 +151,14 @@ describe('TerminalService', () => {
     await vi.advanceTimersByTimeAsync(10);
     const events = current.emitted.filter((event) => event.name === 'terminal.data');
     expect(events.every((event) => event.clientId === 'client-a')).toBe(true);
-    expect(current.data().map((event) => [Buffer.from(decode(event.data)).toString(), event.seq])).toEqual([
+    expect(current.data().map((event) => [Buffer.from(event.data).toString(), event.seq])).toEqual([
       ['hello world\r\n', 13],
       ['$ ', 15],
     ]);
     expect(current.data()[0]!.id).toBe(session.id);
   });
 
-  it('keeps a UTF-8 character split across chunks intact through base64', async () => {
+  it('keeps a UTF-8 character split across chunks intact', async () => {
     vi.useFakeTimers();
     current = setup();
     await current.service.open({ target: { kind: 'jumphost' }, cols: 80, rows: 24 }, 'client-a');
@@ -173,7 +171,7 @@ describe('TerminalService', () => {
     }
     const events = current.data();
     expect(events).toHaveLength(4);
-    const joined = Buffer.concat(events.map((event) => decode(event.data)));
+    const joined = Buffer.concat(events.map((event) => event.data));
     expect(new TextDecoder('utf-8', { fatal: true }).decode(joined)).toBe('€ ✓ 日本');
   });
 
@@ -193,7 +191,7 @@ describe('TerminalService', () => {
     }
     process.emit('the end\r\n$ ');
     await vi.advanceTimersByTimeAsync(50);
-    const sent = current.data().reduce((sum, event) => sum + decode(event.data).byteLength, 0);
+    const sent = current.data().reduce((sum, event) => sum + event.data.byteLength, 0);
     expect(sent).toBeGreaterThan(FlowControl.LOW_WATERMARK_BYTES);
     expect(sent).toBeLessThan(FlowControl.HIGH_WATERMARK_BYTES + 300_000);
     expect(screens(current)).toEqual([]);
@@ -209,8 +207,39 @@ describe('TerminalService', () => {
     process.emit('next\r\n');
     await vi.advanceTimersByTimeAsync(10);
     const last = current.data().at(-1)!;
-    expect(Buffer.from(decode(last.data)).toString()).toBe('next\r\n');
+    expect(Buffer.from(last.data).toString()).toBe('next\r\n');
     expect(last.seq).toBe(screen!.seq + 6);
+  });
+
+  it('after a screen, lags rather than send past the window what arrived while the screen was taken', async () => {
+    vi.useFakeTimers();
+    current = setup();
+    const session = await current.service.open({ target: { kind: 'jumphost' }, cols: 80, rows: 24 }, 'client-a');
+    const process = current.processes[0]!;
+    for (let block = 0; block < 40; block++) {
+      process.emit(lines(block * 340, 340));
+      await vi.advanceTimersByTimeAsync(10);
+    }
+    expect(screens(current)).toEqual([]);
+    const dataBefore = current.data().length;
+    // The renderer catches up: a screen is taken, and a flood larger than the window arrives meanwhile.
+    current.service.ack(session.id, current.data().at(-1)!.seq);
+    const flood = lines(100_000, 10_000);
+    for (let start = 0; start < flood.length; start += 64 * 1024) process.emit(flood.slice(start, start + 64 * 1024));
+    expect(flood.length).toBeGreaterThan(FlowControl.HIGH_WATERMARK_BYTES);
+    await vi.advanceTimersByTimeAsync(50);
+    const [first] = screens(current);
+    expect(first).toBeDefined();
+    expect(current.data().length).toBe(dataBefore);
+    // That screen's ack brings the next one, with the flood's end on it.
+    current.service.ack(session.id, first!.seq);
+    await vi.advanceTimersByTimeAsync(50);
+    const second = screens(current)[1];
+    expect(second?.screen).toContain('line 109999');
+    expect(current.data().length).toBe(dataBefore);
+    process.emit('next\r\n');
+    await vi.advanceTimersByTimeAsync(10);
+    expect(Buffer.from(current.data().at(-1)!.data).toString()).toBe('next\r\n');
   });
 
   it('drops the backlog on Ctrl-C while the renderer is behind and sends the screen once the shell is quiet', async () => {
@@ -251,7 +280,7 @@ describe('TerminalService', () => {
     process.emit('^C\r\n$ ');
     await vi.advanceTimersByTimeAsync(100);
     expect(screens(current)).toEqual([]);
-    expect(Buffer.concat(current.data().map((event) => decode(event.data))).toString()).toBe('sleep 100\r\n^C\r\n$ ');
+    expect(Buffer.concat(current.data().map((event) => event.data)).toString()).toBe('sleep 100\r\n^C\r\n$ ');
 
     current.service.input(session.id, '\x03', undefined, true);
     await vi.advanceTimersByTimeAsync(100);
@@ -265,7 +294,8 @@ describe('TerminalService', () => {
     await current.service.open({ target: { kind: 'jumphost' }, cols: 80, rows: 24 }, 'client-a');
     const process = current.processes[0]!;
     // Coloured output must be parsed in full (a plain-text flood is mostly skipped: mirrorTail).
-    for (let block = 0; block < 50; block++) process.emit(`\x1b[32m${lines(block * 340, 340)}\x1b[0m`);
+    // ~3 MB: more than the mirror backlog at which the source pauses (2 MB).
+    for (let block = 0; block < 120; block++) process.emit(`\x1b[32m${lines(block * 340, 340)}\x1b[0m`);
     expect(process.paused).toBe(true);
     await vi.advanceTimersByTimeAsync(5000);
     expect(process.paused).toBe(false);
@@ -294,6 +324,28 @@ describe('TerminalService', () => {
     const last = current.emitted.filter((event) => event.name === 'terminal.data').at(-1)!;
     expect(last.clientId).toBe('client-b');
     expect((last.payload as { seq: number }).seq).toBe(367);
+  });
+
+  it('sends megabytes read during a snapshot in events of at most 256 KB, every byte once, in order', async () => {
+    vi.useFakeTimers();
+    current = setup();
+    const session = await current.service.open({ target: { kind: 'jumphost' }, cols: 80, rows: 24 }, 'client-a');
+    const process = current.processes[0]!;
+    process.emit('$ ');
+    await vi.advanceTimersByTimeAsync(10);
+    const attaching = current.service.attach(session.id, 'client-b');
+    // A flood read on while the mirror serializes: held back, then sent after the snapshot.
+    const flood = lines(0, 40_000);
+    for (let start = 0; start < flood.length; start += 64 * 1024) process.emit(flood.slice(start, start + 64 * 1024));
+    await vi.advanceTimersByTimeAsync(10);
+    const { seq } = await attaching;
+    await vi.advanceTimersByTimeAsync(10);
+    const after = current.data('client-b').filter((event) => event.seq > seq);
+    expect(flood.length).toBeGreaterThan(2_000_000);
+    expect(after.length).toBeGreaterThan(1);
+    expect(Math.max(...after.map((event) => event.data.byteLength))).toBeLessThanOrEqual(256 * 1024);
+    expect(Buffer.concat(after.map((event) => event.data)).toString()).toBe(flood);
+    expect(after.map((event) => event.seq)).toEqual(after.map((_, index) => seq + after.slice(0, index + 1).reduce((sum, event) => sum + event.data.byteLength, 0)));
   });
 
   it('sends output to a client that starts typing into the shell after a reconnect', async () => {

@@ -345,11 +345,20 @@ export class TerminalService {
     if (session.flushTimer) clearTimeout(session.flushTimer);
     session.flushTimer = null;
     if (session.pendingBytes === 0) return;
-    const bytes = Buffer.concat(session.pending, session.pendingBytes);
+    const pending = session.pending;
+    const total = session.pendingBytes;
     this.#dropPending(session);
     if (!this.#sessions.has(session.id)) return;
-    session.inFlight.sent(session.position, bytes.byteLength);
-    this.#events.emit('terminal.data', { id: session.id, data: bytes.toString('base64'), seq: session.position }, session.clientId);
+    // Output held back during a snapshot can be megabytes (a flood read on while the mirror serialized):
+    // it goes out in events of at most MAX_EVENT_BYTES, each a buffer of its own, since Electron's IPC
+    // would clone a view's whole underlying buffer and the event schema bounds a chunk.
+    const start = session.position - total;
+    let offset = 0;
+    for (const piece of pieces(pending, total, MAX_EVENT_BYTES)) {
+      offset += piece.byteLength;
+      session.inFlight.sent(start + offset, piece.byteLength);
+      this.#events.emit('terminal.data', { id: session.id, data: piece, seq: start + offset }, session.clientId);
+    }
     if (session.mode === 'live' && session.inFlight.bytes > FlowControl.HIGH_WATERMARK_BYTES) session.mode = 'lagging';
   }
 
@@ -409,7 +418,7 @@ export class TerminalService {
       session.inFlight.sent(snapshot.seq, snapshot.screen.length);
       this.#events.emit('terminal.screen', { id: session.id, screen: snapshot.screen, seq: snapshot.seq }, session.clientId);
     }
-    this.#goLive(session);
+    this.#goLive(session, true);
   }
 
   /** Serializes the mirror at the current position; output arriving meanwhile is held for afterwards. */
@@ -427,11 +436,23 @@ export class TerminalService {
     }
   }
 
-  #goLive(session: Session): void {
+  /**
+   * Streams live again after a snapshot. `afterScreen`: the snapshot went out as a screen event, which the
+   * renderer acknowledges once painted; if more arrived meanwhile than the window has room for (a flood
+   * reads on at tens of MB/s while the mirror serializes), it is not sent in one burst past the window,
+   * where it would sit unread in the socket and reach the page after a Ctrl-C. The renderer lags instead,
+   * and that screen's ack brings the next screen.
+   */
+  #goLive(session: Session, afterScreen = false): void {
     if (session.mode !== 'snapshotting' || session.snapshotting) return;
     session.mode = 'live';
     const held = session.held;
     session.held = [];
+    const heldBytes = held.reduce((sum, chunk) => sum + chunk.byteLength, 0);
+    if (afterScreen && session.inFlight.bytes + heldBytes > FlowControl.HIGH_WATERMARK_BYTES) {
+      session.mode = 'lagging';
+      return;
+    }
     for (const chunk of held) {
       session.pending.push(chunk);
       session.pendingBytes += chunk.byteLength;
@@ -474,6 +495,28 @@ export function mirrorTail(bytes: Uint8Array, keepLines: number): Uint8Array {
     if (byte === 0xc2 && (bytes[index + 1] ?? 0) >= 0x80 && (bytes[index + 1] ?? 0) <= 0x9f) return bytes;
   }
   return bytes.subarray(cut);
+}
+
+/** `chunks` (`total` bytes in all) regrouped into fresh buffers of at most `size` bytes. */
+function* pieces(chunks: Uint8Array[], total: number, size: number): Generator<Uint8Array> {
+  let piece = new Uint8Array(Math.min(size, total));
+  let filled = 0;
+  let left = total;
+  for (const chunk of chunks) {
+    for (let read = 0; read < chunk.byteLength; ) {
+      const take = Math.min(piece.byteLength - filled, chunk.byteLength - read);
+      piece.set(chunk.subarray(read, read + take), filled);
+      filled += take;
+      read += take;
+      if (filled === piece.byteLength) {
+        yield piece;
+        left -= filled;
+        if (left === 0) return;
+        piece = new Uint8Array(Math.min(size, left));
+        filled = 0;
+      }
+    }
+  }
 }
 
 function titleFor(target: TerminalTarget): string {

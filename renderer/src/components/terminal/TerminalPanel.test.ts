@@ -110,9 +110,10 @@ describe('TerminalPanel', () => {
     await fireEvent.click(screen.getByRole('tab', { name: /^worker1/ }));
     await waitFor(() => expect(calls.some((call) => call.name === 'terminal.open' && JSON.stringify(call.input).includes('worker1'))).toBe(true));
     await waitFor(() => expect(created[1]?.sessionId).toBe('t2'));
-    emit('terminal.data', { id: 't2', data: btoa('hi'), seq: 2 });
+    const hi = new TextEncoder().encode('hi');
+    emit('terminal.data', { id: 't2', data: hi, seq: 2 });
     emit('terminal.exit', { id: 't1', exitCode: 0 });
-    expect(created[1]!.received).toEqual([{ id: 't2', data: btoa('hi'), seq: 2 }]);
+    expect(created[1]!.received).toEqual([{ id: 't2', data: hi, seq: 2 }]);
     expect(created[0]!.received).toEqual([]);
     expect(created[0]!.exits).toEqual([0]);
   });

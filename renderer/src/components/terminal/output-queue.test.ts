@@ -64,6 +64,34 @@ describe('OutputQueue', () => {
     expect(acks).toEqual([110, 120, 125]);
   });
 
+  it('on Ctrl-C with a megabyte queued, drops all of it but what xterm already has, and the screen replaces it', () => {
+    const written: { data: Uint8Array | string; done: () => void }[] = [];
+    const acks: number[] = [];
+    const queue = new OutputQueue({ write: (data, done) => written.push({ data, done }), ack: (seq) => acks.push(seq) });
+    const chunk = new Uint8Array(256 * 1024).fill(0x79);
+    for (let index = 1; index <= 4; index++) queue.push(chunk, index * chunk.byteLength);
+    expect(queue.backlogBytes).toBe(1024 * 1024);
+    expect(queue.interrupt()).toBe(true);
+    // Only the piece xterm is parsing is left: that is all a Ctrl-C still has to wait for.
+    expect(queue.backlogBytes).toBe(32 * 1024);
+    expect(written).toHaveLength(1);
+    written[0]!.done();
+    expect(written).toHaveLength(1);
+    expect(queue.backlogBytes).toBe(0);
+    queue.replace('PROMPT', 2 * 1024 * 1024);
+    written[1]!.done();
+    expect(written.map((entry) => (typeof entry.data === 'string' ? entry.data : entry.data.byteLength))).toEqual([32 * 1024, 'PROMPT']);
+    expect(acks.at(-1)).toBe(2 * 1024 * 1024);
+  });
+
+  it('lets a small backlog play out on Ctrl-C: the shell prints its ^C and prompt after it', () => {
+    const { queue, written } = fakeTerminal();
+    queue.push(bytes('abc'), 3);
+    expect(queue.interrupt()).toBe(false);
+    expect(written.map((entry) => entry.data)).toEqual(['abc']);
+    expect(queue.backlogBytes).toBe(3);
+  });
+
   it('ignores callbacks of writes from before a reset', () => {
     const { queue, acks, parseNext } = fakeTerminal();
     queue.push(bytes('old'), 3);

@@ -1,8 +1,10 @@
 /**
  * The page-side queue between the backend's output events and xterm. xterm's own write buffer cannot be
  * emptied, so only a bounded amount is handed to it at a time; the rest waits here, where a Ctrl-C can
- * drop it at once (the backend then sends the current screen). Processed output is acknowledged by stream
- * position, in batches, which paces the backend (electron/node/terminals/flow-control.ts).
+ * drop it at once (the backend then sends the current screen). That is what lets the backend keep half a
+ * megabyte in flight (electron/node/terminals/flow-control.ts), enough that xterm never waits for the
+ * next chunk, without a Ctrl-C having to play that backlog out. Processed output is acknowledged by
+ * stream position, in batches, which paces the backend.
  */
 export interface OutputQueueOptions {
   /** Hands bytes to xterm; `done` runs once xterm has parsed them. */
@@ -17,6 +19,11 @@ export interface OutputQueueOptions {
   maxInTerminalBytes?: number;
   /** Acknowledge after this many processed bytes, or when the queue runs dry. */
   ackEveryBytes?: number;
+  /**
+   * Backlog beyond which a Ctrl-C drops the queued output (interrupt()). Below it the rest plays out: it
+   * is at most a few screens, and the shell's own `^C` and prompt follow it.
+   */
+  interruptBacklogBytes?: number;
 }
 
 export class OutputQueue {
@@ -24,6 +31,7 @@ export class OutputQueue {
   readonly #ack: OutputQueueOptions['ack'];
   readonly #maxInTerminal: number;
   readonly #ackEvery: number;
+  readonly #interruptBacklog: number;
   #queue: { bytes: Uint8Array; seq: number }[] = [];
   #queuedBytes = 0;
   #inTerminalBytes = 0;
@@ -38,6 +46,7 @@ export class OutputQueue {
     this.#ack = options.ack;
     this.#maxInTerminal = options.maxInTerminalBytes ?? 32 * 1024;
     this.#ackEvery = options.ackEveryBytes ?? 64 * 1024;
+    this.#interruptBacklog = options.interruptBacklogBytes ?? 16 * 1024;
   }
 
   /** Output received and not parsed by xterm yet: how far behind the page is. */
@@ -77,6 +86,17 @@ export class OutputQueue {
   skip(seq: number): void {
     this.#processed(seq, 0);
     this.#flushAck();
+  }
+
+  /**
+   * The user typed Ctrl-C. With more than a little output still to parse, everything not yet in xterm is
+   * dropped and true is returned: the caller then asks the backend for the screen as it stands once the
+   * shell has stopped, and skips output until it arrives.
+   */
+  interrupt(): boolean {
+    if (this.backlogBytes <= this.#interruptBacklog) return false;
+    this.clear();
+    return true;
   }
 
   /** Drops what xterm has not been given yet. */

@@ -14,9 +14,6 @@ import { describeError } from '../../lib/errors.ts';
 import { openAllowedLink } from '../../lib/external-link.ts';
 import { terminalLinks } from '../../lib/link-policy.ts';
 
-/** Queued output beyond which a Ctrl-C drops it and resyncs the screen rather than letting it play. */
-const RESYNC_BACKLOG_BYTES = 16 * 1024;
-
 export type TabState = 'starting' | 'running' | 'exited' | 'failed';
 
 export interface TerminalTabCallbacks {
@@ -239,7 +236,7 @@ export class TerminalTab {
       this.#output.skip(event.seq);
       return;
     }
-    this.#output.push(base64ToBytes(event.data), event.seq);
+    this.#output.push(event.data, event.seq);
   }
 
   /** The backend's current screen, replacing the output this page missed or dropped. */
@@ -289,8 +286,7 @@ export class TerminalTab {
     }
     // Ctrl-C while output is still queued: the user wants it stopped, not played out. Drop the queue and
     // ask for the screen as it stands once the shell has stopped.
-    if (data.includes('\x03') && this.#output.backlogBytes > RESYNC_BACKLOG_BYTES) {
-      this.#output.clear();
+    if (data.includes('\x03') && this.#output.interrupt()) {
       this.#awaitingScreen = true;
       void this.api.call('terminal.input', { id: this.sessionId, data, resync: true }).catch(() => undefined);
       return;

@@ -1,11 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConnectionState } from '../workspace-api.ts';
+import { encodeTerminalFrame } from '../../../../electron/common/api/terminal-frame.ts';
+import { ApiClient } from './api-client.ts';
 import { pageSocketUrl, webSocketTransport } from './ws-transport.ts';
 
 /** Stands in for the browser's WebSocket: the test plays the server. */
 class FakeSocket {
   sent: unknown[] = [];
-  onmessage: ((message: { data: string }) => void) | null = null;
+  binaryType = 'blob';
+  onmessage: ((message: { data: string | ArrayBuffer }) => void) | null = null;
   onclose: (() => void) | null = null;
   constructor(
     readonly url: string,
@@ -16,6 +19,9 @@ class FakeSocket {
   }
   serverSends(message: unknown) {
     this.onmessage?.({ data: JSON.stringify(message) });
+  }
+  serverSendsBinary(bytes: Uint8Array) {
+    this.onmessage?.({ data: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer });
   }
   drop() {
     this.onclose?.();
@@ -93,6 +99,50 @@ describe('WebSocket transport', () => {
     latest().serverSends({ type: 'event', name: 'terminal.exit', payload: { id: 't1', exitCode: 0 } });
     latest().serverSends({ type: 'surprise', anything: true });
     expect(seen).toEqual([['terminal.exit', { id: 't1', exitCode: 0 }]]);
+  });
+
+  it('turns a binary terminal frame into the terminal.data event it stands for, bytes untouched', () => {
+    const t = transport();
+    const seen: Array<[string, unknown]> = [];
+    t.onEvent((name, payload) => seen.push([name, payload]));
+    latest().serverSends({ type: 'hello', clientId: 'ws-1' });
+    // An ArrayBuffer is read at once; a Blob (the browser's default) would need an await per frame.
+    expect(latest().binaryType).toBe('arraybuffer');
+    const data = new Uint8Array([0x1b, 0x5b, 0x6d, 0xe2, 0x82]);
+    latest().serverSendsBinary(encodeTerminalFrame({ id: 't3-ab', seq: 2 ** 40 + 5, data }));
+    expect(seen).toEqual([['terminal.data', { id: 't3-ab', seq: 2 ** 40 + 5, data }]]);
+  });
+
+  it('hands terminal frames to the API client, which still checks them against the event schema', () => {
+    const client = new ApiClient(transport());
+    const outputs: Uint8Array[] = [];
+    client.on('terminal.data', (event) => outputs.push(event.data));
+    latest().serverSends({ type: 'hello', clientId: 'ws-1' });
+    latest().serverSendsBinary(encodeTerminalFrame({ id: 't1', seq: 2, data: new TextEncoder().encode('hi') }));
+    expect(outputs.map((bytes) => new TextDecoder().decode(bytes))).toEqual(['hi']);
+  });
+
+  it('drops a malformed binary frame with a warning that says what is wrong', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const t = transport();
+      const seen: unknown[] = [];
+      t.onEvent((name, payload) => seen.push([name, payload]));
+      latest().serverSends({ type: 'hello', clientId: 'ws-1' });
+      latest().serverSendsBinary(new Uint8Array([0x09, 0x02, 0x74, 0x31]));
+      const frame = encodeTerminalFrame({ id: 't1', seq: 2, data: new Uint8Array([1]) });
+      latest().serverSendsBinary(frame.subarray(0, frame.byteLength - 1));
+      expect(seen).toEqual([]);
+      expect(warn.mock.calls.map((call) => String(call[0]))).toEqual([
+        expect.stringMatching(/Malformed terminal frame: unknown frame type 0x09/),
+        expect.stringMatching(/Malformed terminal frame: .*no output after/),
+      ]);
+      // The connection carries on: JSON events still arrive.
+      latest().serverSends({ type: 'event', name: 'terminal.exit', payload: { id: 't1', exitCode: 0 } });
+      expect(seen).toHaveLength(1);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('presents the token on every handshake as a subprotocol, on reconnects too', () => {

@@ -1,5 +1,6 @@
 import { webSocketProtocols } from '../../../../electron/common/api/access-token.ts';
 import type { WireOutcome } from '../../../../electron/common/api/bridge.ts';
+import { decodeTerminalFrame, TerminalFrameError, type TerminalOutputFrame } from '../../../../electron/common/api/terminal-frame.ts';
 import { ServerMessageSchema, webSocketPath } from '../../../../electron/common/api/wire.ts';
 import type { ConnectionState } from '../workspace-api.ts';
 import type { Transport } from './transport.ts';
@@ -50,8 +51,14 @@ export function webSocketTransport(options: WebSocketTransportOptions): Transpor
   function connect(): void {
     const ws = createSocket(options.url, webSocketProtocols(options.token));
     socket = ws;
+    // Terminal output arrives as binary frames; an ArrayBuffer is read synchronously, a Blob would not be.
+    ws.binaryType = 'arraybuffer';
     ws.onmessage = (message) => {
-      const parsed = ServerMessageSchema.safeParse(parseJson(String(message.data)));
+      if (typeof message.data !== 'string') {
+        receiveFrame(message.data);
+        return;
+      }
+      const parsed = ServerMessageSchema.safeParse(parseJson(message.data));
       if (!parsed.success) return;
       const data = parsed.data;
       if (data.type === 'hello') {
@@ -75,6 +82,25 @@ export function webSocketTransport(options: WebSocketTransportOptions): Transpor
       attempt += 1;
       setTimeout(connect, delay);
     };
+  }
+
+  /** A terminal output frame becomes the `terminal.data` event it stands for; the API client checks it. */
+  function receiveFrame(data: unknown): void {
+    const bytes = ArrayBuffer.isView(data)
+      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+      : Object.prototype.toString.call(data) === '[object ArrayBuffer]'
+        ? new Uint8Array(data as ArrayBuffer)
+        : null;
+    let frame: TerminalOutputFrame;
+    try {
+      if (!bytes) throw new TerminalFrameError('a binary message that is neither an ArrayBuffer nor a byte view');
+      frame = decodeTerminalFrame(bytes);
+    } catch (error) {
+      // Only a backend from another Labdeck version sends these; the output is lost either way.
+      console.warn(`Labdeck: dropped a binary message: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    for (const listener of eventListeners) listener('terminal.data', frame);
   }
 
   connect();
