@@ -5,8 +5,8 @@ import { useSampleClusterHost } from './support/sample-cluster-host.ts';
 
 // Lab 1.9 "From your laptop": the step is credited only by the attendee's own action on their laptop. Here the
 // attendee types curl into the host shell tab (the real bash of this machine, through xterm, the socket and
-// node-pty); its shell integration reports the line and exit status, and the check turns green. A curl to the
-// wrong port stays red with the reason. No lab environment runs here, so a local server stands in for the
+// node-pty), first to the wrong port (the check stays red and says why), then runs the step's snippet, which
+// goes to the host shell tab; the shell integration reports the line and exit status, and the check turns green. No lab environment runs here, so a local server stands in for the
 // NodePort this computer would publish (nodePort 30080 on port 30080).
 
 test.use(readableTerminals);
@@ -47,7 +47,8 @@ test("curl in the host shell tab completes the laptop step's command check; the 
   await expect(failed).toBeVisible({ timeout: 15_000 });
   await expect(guide.getByText(/uses port 30081, expected port 30080/)).toBeVisible();
 
-  await page.keyboard.type('curl -s http://localhost:30080/\n', { delay: 10 });
+  // The step's snippet types the right command into the host shell tab, as the attendee's click.
+  await guide.getByRole('button', { name: '▶ Run in host shell' }).first().click();
   await expect(rows).toContainText('Welcome to nginx!');
   await expect(guide.getByRole('status', { name: `${title}: Passed` })).toBeVisible({ timeout: 15_000 });
   await guide.getByRole('status', { name: `${title}: Passed` }).scrollIntoViewIfNeeded();

@@ -53,7 +53,7 @@ export function withoutComment(line: string): string {
 /**
  * The `bash` code blocks of a solution text, each line with the terminal the text says it belongs to: a
  * paragraph "On master1:" (or worker1, worker2) moves the following blocks to that node's terminal, "On the
- * jumphost:" back to the jumphost.
+ * jumphost:" back to the jumphost, and a paragraph naming the **host shell** to the laptop's own shell.
  */
 export function solutionLines(markdown: string): Array<{ text: string; terminal: string }> {
   const lines: Array<{ text: string; terminal: string }> = [];
@@ -70,19 +70,13 @@ export function solutionLines(markdown: string): Array<{ text: string; terminal:
       continue;
     }
     if (inBlock) continue;
+    // "… in the **host shell** terminal tab": the laptop's own shell (lab 1.9 from-laptop).
+    if (/\*\*host shell\*\*/.test(raw)) terminal = 'host';
     const on = /^On (the )?(\w+)/.exec(raw.trim());
     if (on?.[2] && NODES.includes(on[2])) terminal = on[2];
     else if (on?.[2] === 'jumphost') terminal = 'jumphost';
   }
   return lines;
-}
-
-/**
- * Commands a solution tells the attendee, in its text, to type in the host shell tab (the laptop's own
- * shell): "type `curl http://localhost:30080/` in the **host shell**".
- */
-export function hostShellLines(markdown: string): string[] {
-  return [...markdown.matchAll(/`([^`\n]+)`\s+in\s+the\s+\*\*host shell\*\*/g)].map((match) => match[1] ?? '').filter(Boolean);
 }
 
 export function courseScript(catalog: LabCatalog): StepScript[] {
@@ -102,9 +96,8 @@ export function courseScript(catalog: LabCatalog): StepScript[] {
         else script.lines.push({ text, terminal, from });
       };
       for (const line of solutionLines(step.solution)) add(line.text, line.terminal, `${step.spec.solution}`);
-      for (const line of hostShellLines(step.solution)) add(line, 'host', `${step.spec.solution} (host shell)`);
       for (const snippet of step.spec.snippets) {
-        if (snippet.kind === 'command') add(snippet.command, snippet.in?.node ?? 'jumphost', `lab.yaml snippet ${snippet.id}`);
+        if (snippet.kind === 'command') add(snippet.command, snippet.in === undefined ? 'jumphost' : 'node' in snippet.in ? snippet.in.node : 'host', `lab.yaml snippet ${snippet.id}`);
       }
       scripts.push(script);
     }

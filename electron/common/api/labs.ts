@@ -31,6 +31,8 @@ export const SnippetSchema = z.object({
   fileName: z.string().optional(),
   /** For commands meant for a node's shell (master1, worker1 …); the jumphost's otherwise. */
   node: z.string().optional(),
+  /** For commands meant for the host shell tab (the attendee's laptop, e.g. lab 1.9's curl http://localhost:30080/). */
+  host: z.literal(true).optional(),
 });
 export type Snippet = z.infer<typeof SnippetSchema>;
 

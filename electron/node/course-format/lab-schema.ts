@@ -19,8 +19,11 @@ export const LabSnippetSchema = z.union([
       kind: z.literal('command'),
       title: z.string().optional(),
       command: z.string().min(1),
-      /** Where "Run in terminal" types it: a node's shell (e.g. `{ node: worker1 }`); the jumphost when absent. */
-      in: z.object({ node: z.string().regex(/^[a-z0-9-]+$/) }).strict().optional(),
+      /**
+       * Where "Run in terminal" types it: a node's shell (`{ node: worker1 }`), or the host shell tab, the
+       * attendee's own shell on their laptop (`{ host: true }`); the jumphost when absent.
+       */
+      in: z.union([z.object({ node: z.string().regex(/^[a-z0-9-]+$/) }).strict(), z.object({ host: z.literal(true) }).strict()]).optional(),
     })
     .strict(),
   z.object({ id: z.string().min(1), kind: z.literal('manifest'), title: z.string().optional(), file: RelativePath }).strict(),

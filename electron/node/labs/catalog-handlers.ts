@@ -23,7 +23,7 @@ function toSnippets(step: LoadedStep): Snippet[] {
   return step.spec.snippets.map((snippet): Snippet => {
     const title = snippet.title === undefined ? {} : { title: snippet.title };
     if (snippet.kind === 'command') {
-      return { id: snippet.id, kind: 'command', ...title, language: 'bash', content: snippet.command, ...(snippet.in ? { node: snippet.in.node } : {}) };
+      return { id: snippet.id, kind: 'command', ...title, language: 'bash', content: snippet.command, ...(snippet.in === undefined ? {} : 'node' in snippet.in ? { node: snippet.in.node } : { host: true as const }) };
     }
     return {
       id: snippet.id,

@@ -36,8 +36,22 @@ describe('StepGuide', () => {
     const onRun = vi.fn(async () => ({ ran: false as const, reason: 'worker1 is not running. Start the lab environment.' }));
     render(StepGuide, { lab, step, stepIndex: 0, stepProgress: undefined, locked: [], resultFor: () => undefined, onRun, onOpenInEditor: vi.fn(), onOpenExternal: vi.fn(), onRevealHint: vi.fn(), onViewSolution: vi.fn(), onStep: vi.fn() });
     await fireEvent.click(screen.getByRole('button', { name: '▶ Run on worker1' }));
-    expect(onRun).toHaveBeenCalledWith('ip route', 'worker1');
+    expect(onRun).toHaveBeenCalledWith('ip route', { node: 'worker1' });
     expect((await screen.findByText(/worker1 is not running/)).getAttribute('role')).toBe('status');
+  });
+
+  it("runs a laptop snippet in the host shell tab, also from the step's text", async () => {
+    const lab = sampleLab();
+    const step = lab.steps[0]!;
+    step.instructions = 'From your laptop:\n\n```bash\ncurl http://localhost:30080/\n```\n';
+    step.snippets = [{ id: 'laptop', kind: 'command', language: 'bash', content: 'curl http://localhost:30080/', host: true }];
+    const onRun = vi.fn(async () => ({ ran: true as const, where: 'host shell' }));
+    render(StepGuide, { lab, step, stepIndex: 0, stepProgress: undefined, locked: [], resultFor: () => undefined, onRun, onOpenInEditor: vi.fn(), onOpenExternal: vi.fn(), onRevealHint: vi.fn(), onViewSolution: vi.fn(), onStep: vi.fn() });
+    // The command is in the text, so the snippet list does not repeat it; its block runs in the host shell.
+    const buttons = screen.getAllByRole('button', { name: '▶ Run in host shell' });
+    expect(buttons).toHaveLength(1);
+    await fireEvent.click(buttons[0]!);
+    expect(onRun).toHaveBeenCalledWith('curl http://localhost:30080/', { host: true });
   });
 
   it('shows as many hints as were revealed and offers the next one', async () => {

@@ -136,7 +136,7 @@ describe('TerminalPanel', () => {
     expect(created[0]!.reattach).toHaveBeenCalledOnce();
   });
 
-  type Runner = { runSnippet(command: string, node?: string): Promise<unknown> };
+  type Runner = { runSnippet(command: string, shell?: { node: string } | { host: true }): Promise<unknown> };
 
   it('types a snippet followed by Enter into the jumphost shell', async () => {
     const { api } = fakeApi();
@@ -148,23 +148,32 @@ describe('TerminalPanel', () => {
   it("runs a node's snippet in that node's shell", async () => {
     const { api } = fakeApi();
     const panel = render(TerminalPanel, { api, nodes: ['master1', 'worker1'], active: false, targetsUp: { jumphost: true, master1: true, worker1: true } });
-    expect(await (panel.component as unknown as Runner).runSnippet('ip route', 'worker1')).toEqual({ ran: true, where: 'worker1' });
+    expect(await (panel.component as unknown as Runner).runSnippet('ip route', { node: 'worker1' })).toEqual({ ran: true, where: 'worker1' });
     const worker = created.find((tab) => tab.target.kind === 'node' && tab.target.node === 'worker1');
     expect(worker?.typed).toEqual(['ip route\r']);
     expect(screen.getByRole('tab', { name: /^worker1/ }).getAttribute('aria-selected')).toBe('true');
+  });
+
+  it("runs a laptop snippet in the host shell, even with no lab environment", async () => {
+    const { api } = fakeApi();
+    const panel = render(TerminalPanel, { api, nodes: ['master1'], active: false, targetsUp: { jumphost: false, master1: false } });
+    expect(await (panel.component as unknown as Runner).runSnippet('curl http://localhost:30080/', { host: true })).toEqual({ ran: true, where: 'host shell' });
+    const host = created.find((tab) => tab.target.kind === 'host');
+    expect(host?.typed).toEqual(['curl http://localhost:30080/\r']);
+    expect(screen.getByRole('tab', { name: /^host shell/ }).getAttribute('aria-selected')).toBe('true');
   });
 
   it('says a node is not running instead of switching to its dead tab', async () => {
     const { api, calls } = fakeApi();
     const panel = render(TerminalPanel, { api, nodes: ['master1', 'worker1'], active: true, targetsUp: { jumphost: true, master1: false, worker1: false } });
     await waitFor(() => expect(created).toHaveLength(1));
-    const result = await (panel.component as unknown as Runner).runSnippet('ip route', 'worker1');
+    const result = await (panel.component as unknown as Runner).runSnippet('ip route', { node: 'worker1' });
     expect(result).toEqual({ ran: false, reason: expect.stringContaining('worker1 is not running') });
     expect(calls.some((call) => call.name === 'terminal.open' && JSON.stringify(call.input).includes('worker1'))).toBe(false);
     expect(screen.getByRole('tab', { name: /^jumphost/ }).getAttribute('aria-selected')).toBe('true');
     // Every node of the topology is listed from the start, with its state in words.
     expect(screen.getByRole('tab', { name: 'master1 — not running' })).toBeTruthy();
-    expect(await (panel.component as unknown as Runner).runSnippet('ls', 'worker9')).toEqual({ ran: false, reason: expect.stringContaining('no worker9 node') });
+    expect(await (panel.component as unknown as Runner).runSnippet('ls', { node: 'worker9' })).toEqual({ ran: false, reason: expect.stringContaining('no worker9 node') });
   });
 
   it('says why a shell could not open and offers to try again', async () => {
