@@ -8,17 +8,17 @@
  * missed. Pausing the docker exec stream for the renderer's sake, as before, left ~1.3 MB in socket queues
  * out of Ctrl-C's reach (issue 13).
  *
- * The window is 512 KB because the page keeps what it received in its own queue, which a Ctrl-C empties
- * at once (renderer output-queue.ts), so a larger window no longer means output playing on after Ctrl-C;
- * with 256 KB and a resume at 64 KB, bench-terminal.ts measured 0.4-0.54x xterm alone for the host shell,
- * with a larger window about 0.8x. LOW is half of HIGH, so the next screen and the output after it are on
- * their way while the page still has output to parse. Not more: what is in flight but not yet read by the
- * page (Chromium reads its socket between xterm's parse slices) still arrives after a Ctrl-C, to be dropped
- * unparsed, and in Chromium 1 MB measured no faster than 512 KB (bench-terminal-browser.ts).
+ * The window is 128 KB, resuming at 32 KB. The page keeps what it received in its own queue, which a Ctrl-C
+ * empties at once (renderer output-queue.ts), but what is in flight and not yet read by the page (Chromium
+ * reads its socket only between xterm's parse slices) still arrives after a Ctrl-C, so the window bounds the
+ * bytes that follow it. Measured in Chromium (bench-terminal-browser.ts, 3 runs of 5 on this 2-core machine):
+ * 512/256 KB gave 0.91x/0.79x xterm alone (host/jumphost) with 374 KB after Ctrl-C; 256/64 KB 0.81-0.97x with
+ * ~100-124 KB; 128/32 KB 0.86-1.15x and 0.71-1.05x with 21-74 KB and 1-86 KB. A lagging page gets the
+ * current screen rather than the backlog, so a small window does not make it slower; it makes Ctrl-C cleaner.
  */
 export const FlowControl = {
-  HIGH_WATERMARK_BYTES: 512_000,
-  LOW_WATERMARK_BYTES: 256_000,
+  HIGH_WATERMARK_BYTES: 128_000,
+  LOW_WATERMARK_BYTES: 32_000,
   /** A Ctrl-C typed with more than this unacknowledged drops the backlog and resyncs the screen. */
   INTERRUPT_BEHIND_BYTES: 64_000,
   /**
