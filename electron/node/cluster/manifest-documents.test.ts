@@ -3,27 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { LabdeckError } from '../../common/errors.ts';
 import { problemsFromApiError } from './api-problems.ts';
 import { parseFieldPath, readManifestDocuments } from './manifest-documents.ts';
+import { MANIFEST } from './manifest-fixtures.test-support.ts';
 
-const MANIFEST = `# a namespace and a pod
-apiVersion: v1
-kind: Namespace
-metadata:
-  name: lab
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: lab
-spec:
-  containers:
-    - name: nginx
-      image: nginx:1.27
-      ports:
-        - containerPort: 80
-    - name: sidecar
-      image: busybox
-`;
 
 describe('readManifestDocuments', () => {
   it('finds each object and the line of its name', () => {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readManifestDocuments, manifestDocument } from '../cluster/manifest-documents.ts';
+import { MANIFEST as POD } from '../cluster/manifest-fixtures.test-support.ts';
 import { largeManifest } from './large-manifest.ts';
 import { ManifestChecker } from './manifest-checker.ts';
 import { decodeResult } from './manifest-protocol.ts';
@@ -9,25 +10,6 @@ import { decodeResult } from './manifest-protocol.ts';
 // tests say the same on a fast machine and on a loaded 2-core one (bench-validate.ts prints the times).
 const big = largeManifest();
 
-const POD = `apiVersion: v1
-kind: Namespace
-metadata:
-  name: lab
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: lab
-spec:
-  containers:
-    - name: nginx
-      image: nginx:1.27
-      ports:
-        - containerPort: 80
-    - name: sidecar
-      image: busybox
-`;
 
 /** Runs `work` while the event loop turns as often as it can; how many turns it got before `work` ended. */
 async function loopTurnsDuring<T>(work: () => Promise<T>): Promise<{ value: T; turns: number }> {
@@ -113,7 +95,7 @@ describe('ManifestChecker', () => {
       expect(pod.lineOf(field), field).toBe(inline[1]!.lineOf(field));
     }
     expect(await subject.problems(POD.replace('image: busybox', 'imagee: busybox'))).toEqual([
-      expect.objectContaining({ line: 18, column: 7, source: 'schema', message: expect.stringContaining('"spec.containers[1].imagee"; did you mean "image"?') }),
+      expect.objectContaining({ line: 19, column: 7, source: 'schema', message: expect.stringContaining('"spec.containers[1].imagee"; did you mean "image"?') }),
     ]);
   }, 60_000);
 
