@@ -130,6 +130,28 @@ describe('digest pinning', () => {
     expect(tagged).toEqual([[`rancher/k3s@${digest}`, { repo: 'rancher/k3s', tag: 'v1.33.4-k3s1' }]]);
   });
 
+  it("pulls the digest the course bundle recorded from the instructor's engine when the image file is missing", async () => {
+    const pulled: string[] = [];
+    const docker = {
+      pull: async (reference: string) => {
+        pulled.push(reference);
+        return Readable.from([]);
+      },
+      getImage: () => ({ inspect: async () => Promise.reject(new Error('No such image')), tag: async () => undefined }),
+      modem: { followProgress: (_stream: unknown, done: (error: Error | null) => void) => done(null) },
+    } as unknown as Docker;
+    await writeFile(
+      path.join(dir, 'bundle.json'),
+      JSON.stringify({ format: 1, images: [{ name: 'docker.io/rancher/k3s:v1.33.4-k3s1', section: 'images', file: 'images/gone.tar', imageId: 'sha256:1', registryDigest: digest }] }),
+    );
+    expect(await ensureImage(docker, image, { bundleDir: dir, allowPull: true })).toBe('pulled');
+    expect(pulled).toEqual([`rancher/k3s@${digest}`]);
+    // Without a recorded digest it can only go by the tag.
+    await writeFile(path.join(dir, 'bundle.json'), JSON.stringify({ format: 1, images: [] }));
+    await ensureImage(docker, image, { bundleDir: dir, allowPull: true });
+    expect(pulled.at(-1)).toBe(image);
+  });
+
   it('keeps the tag where no digest is known, and refuses a malformed one', () => {
     expect(pinnedReference('nginx:1.14.2', {})).toBe('nginx:1.14.2');
     expect(pinnedReference('registry.local:5000/x:1', { 'registry.local:5000/x:1': digest })).toBe(`registry.local:5000/x@${digest}`);

@@ -84,6 +84,26 @@ export async function bundleEntryFor(bundleDir: string, file: string): Promise<{
 }
 
 /**
+ * The registry digest bundle.json records for `image` (written by `labdeck env bundle` from the instructor's
+ * engine), or null. Read only as a pin: a pull by this digest gets the very image the instructor bundled.
+ */
+export async function bundledRegistryDigest(bundleDir: string, image: string): Promise<string | null> {
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(await fsp.readFile(path.join(bundleDir, 'bundle.json'), 'utf8'));
+  } catch {
+    return null;
+  }
+  const images = (manifest as { images?: unknown }).images;
+  if (!Array.isArray(images)) return null;
+  for (const entry of images as Array<{ name?: unknown; registryDigest?: unknown }>) {
+    if (typeof entry?.name !== 'string' || normalizeTag(entry.name) !== normalizeTag(image)) continue;
+    if (typeof entry.registryDigest === 'string' && /^sha256:[a-f0-9]{64}$/.test(entry.registryDigest)) return entry.registryDigest;
+  }
+  return null;
+}
+
+/**
  * Refuses an archive that would create any tag but `image`, or whose bundle.json entry is for another image.
  * Throws a LabdeckError that says what to do; returns the image id bundle.json expects, if it records one.
  */

@@ -12,7 +12,7 @@ import { JUMPHOST_IMAGE, K3S_IMAGE, K3S_SYSTEM_IMAGES } from './versions.ts';
 
 /** A fake engine: images by name with an id and the bytes `docker save` returns; records saves and pulls. */
 class FakeDocker {
-  readonly images = new Map<string, { id: string; tar: string }>();
+  readonly images = new Map<string, { id: string; tar: string; repoDigests?: string[] }>();
   readonly saved: string[] = [];
   readonly pulled: string[] = [];
   registry = new Map<string, { id: string; tar: string }>();
@@ -29,7 +29,7 @@ class FakeDocker {
     return {
       inspect: () => {
         const image = this.images.get(name);
-        return image ? Promise.resolve({ Id: image.id }) : Promise.reject(new Error(`No such image: ${name}`));
+        return image ? Promise.resolve({ Id: image.id, RepoDigests: image.repoDigests ?? [] }) : Promise.reject(new Error(`No such image: ${name}`));
       },
       get: () => {
         const image = this.images.get(name);
@@ -88,6 +88,18 @@ describe('writeBundle', () => {
   });
 
   const write = (extra: { pull?: boolean } = {}) => writeBundle(docker as unknown as Docker, dir, request, { ...options, ...extra });
+
+  it("records the registry digest an image was pulled by, so attendees who must pull it get the very same image", async () => {
+    const digest = `sha256:${'b'.repeat(64)}`;
+    docker.add('rancher/k3s:v1', 'sha256:k3s');
+    docker.images.get('rancher/k3s:v1')!.repoDigests = [`docker.io/library/other@sha256:${'c'.repeat(64)}`, `rancher/k3s@${digest}`];
+    docker.add('labdeck/jumphost:1', 'sha256:jump');
+    const result = await writeBundle(docker as unknown as Docker, dir, { images: ['rancher/k3s:v1', 'labdeck/jumphost:1'], airgap: [] }, options);
+    const digestOf = (name: string) => result.manifest.images.find((entry) => entry.name === name)?.registryDigest;
+    expect(digestOf('rancher/k3s:v1')).toBe(digest);
+    // Built here, never pulled: no digest to pin.
+    expect(digestOf('labdeck/jumphost:1')).toBeUndefined();
+  });
 
   it('writes the layout the loader reads, with a manifest, and skips up-to-date files on a second run', async () => {
     for (const name of [...request.images, ...request.airgap]) docker.add(name, `sha256:${name.length}`);

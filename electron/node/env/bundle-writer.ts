@@ -7,8 +7,10 @@ import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
 import { LabdeckError } from '../../common/errors.ts';
 import { bundleFileName, pullImage } from './bundle.ts';
+import { normalizeTag } from './bundle-archive.ts';
 import { nodeAirgapImages, type EnvConfig } from './config.ts';
 import { dockerHostDescription, dockerUnreachableAction } from './docker-client.ts';
+import { repositoryOf } from './versions.ts';
 
 /**
  * Produces the offline course bundle that bundle.ts consumes: `docker save` of the node and jumphost images
@@ -36,6 +38,11 @@ export interface BundleManifestEntry {
   file: string;
   /** Image id on the engine that saved it; null for files found in the bundle but not saved by Labdeck. */
   imageId: string | null;
+  /**
+   * The registry digest the instructor's engine knows the image by (`sha256:…`), when it came from a
+   * registry. An attendee who has to pull the image instead of loading this file pulls exactly that digest.
+   */
+  registryDigest?: string;
   size: number;
   sha256: string;
 }
@@ -108,6 +115,22 @@ async function writeManifest(dir: string, manifest: BundleManifest): Promise<voi
 async function imageId(docker: Docker, image: string): Promise<string | null> {
   try {
     return (await docker.getImage(image).inspect()).Id;
+  } catch {
+    return null;
+  }
+}
+
+/** The digest the registry serves `image` by, from the engine's RepoDigests; null for a locally built image. */
+async function registryDigest(docker: Docker, image: string): Promise<string | null> {
+  try {
+    const { RepoDigests } = await docker.getImage(image).inspect();
+    const repository = normalizeTag(repositoryOf(image));
+    for (const reference of RepoDigests ?? []) {
+      const at = reference.lastIndexOf('@');
+      const digest = reference.slice(at + 1);
+      if (at > 0 && normalizeTag(reference.slice(0, at)) === repository && /^sha256:[a-f0-9]{64}$/.test(digest)) return digest;
+    }
+    return null;
   } catch {
     return null;
   }
@@ -243,7 +266,8 @@ export async function writeBundle(docker: Docker, dir: string, request: BundleRe
     }
     log(`docker save ${name} > ${file}`);
     const saved = await saveImage(docker, name, absolute);
-    entries.set(file, { name, section, file, imageId: id, size: saved.size, sha256: saved.sha256 });
+    const digest = await registryDigest(docker, name);
+    entries.set(file, { name, section, file, imageId: id, ...(digest ? { registryDigest: digest } : {}), size: saved.size, sha256: saved.sha256 });
     // After every file, so an interrupted run still skips what it finished.
     await writeManifest(dir, manifest());
     item.status = 'written';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
 import { LabdeckError } from '../../common/errors.ts';
-import { checkBundleArchive } from './bundle-archive.ts';
+import { bundledRegistryDigest, checkBundleArchive } from './bundle-archive.ts';
 import { IMAGE_DIGESTS, pinnedReference, repositoryOf } from './versions.ts';
 
 /**
@@ -89,8 +89,12 @@ export async function ensureImage(
   }
   if (options.allowPull) {
     try {
-      options.onLog?.(`docker pull ${image}`);
-      await pullImage(docker, image);
+      // Pinned by digest where versions.ts knows one, else where the course bundle recorded the one the
+      // instructor's engine pulled: never a tag that may have been re-pushed since.
+      const bundled = options.bundleDir ? await bundledRegistryDigest(options.bundleDir, image) : null;
+      const digests = Object.hasOwn(IMAGE_DIGESTS, image) || !bundled ? IMAGE_DIGESTS : { ...IMAGE_DIGESTS, [image]: bundled };
+      options.onLog?.(`docker pull ${pinnedReference(image, digests)}`);
+      await pullImage(docker, image, digests);
       return 'pulled';
     } catch {
       // Offline or the registry refused: fall through to the message that explains the offline way.

@@ -11,8 +11,11 @@ export const K3S_IMAGE = `rancher/k3s:${K3S_VERSION.replace('+', '-')}`;
  * exactly one image, which matters most for the privileged k3s node image. When a digest is listed, pulls
  * fetch `repo@digest` and only then put the tag on it (env/bundle.ts pullImage). Fill in when bumping a
  * version, from a trusted machine: `docker buildx imagetools inspect rancher/k3s:<tag>` (the "Digest" line).
- * Not invented here: images without a known digest are pulled by tag, and images loaded from a course
- * bundle are always verified against the image id bundle.json records (env/bundle-archive.ts).
+ * Not invented here. Where this map has no digest, a course bundle's bundle.json may: `labdeck env bundle`
+ * records the registry digest the instructor's engine pulled each image by, and an attendee who has to pull
+ * that image pulls that digest (env/bundle.ts ensureImage). Images loaded from a bundle's files are always
+ * verified against the image id bundle.json records (env/bundle-archive.ts). Only an image neither names is
+ * pulled by its tag.
  */
 export const IMAGE_DIGESTS: Readonly<Record<string, string>> = {};
 
