@@ -306,6 +306,7 @@ async function attend(
   try {
     for (const script of scripts) {
       const { labId, stepId } = script;
+      const stepStarted = Date.now();
       await handlers['labs.activate']({ labId, stepId }, WINDOW);
       const skipped = options.skip?.labId === labId && options.skip.stepId === stepId;
       if (!skipped) {
@@ -348,6 +349,13 @@ async function attend(
           .filter((check) => check.stepId === stepId && check.status !== 'passed' && !catalog.requireStep(labId, stepId).spec.checks.find((spec) => spec.id === check.checkId)?.context)
           .map((check) => `${check.checkId}: ${check.status}: ${check.message}`);
         result.open.push({ labId, stepId, notPassed });
+      }
+      // A slow step is where a run that runs out of time spent it: say so in the test output.
+      const seconds = (Date.now() - stepStarted) / 1000;
+      if (seconds > 15 || (!completed && !skipped)) {
+        const why = result.open.find((open) => open.labId === labId && open.stepId === stepId)?.notPassed.join('; ') ?? '';
+        if (process.env.LABDECK_DEBUG_ATTENDEE) for (const answered of server.log.answered.filter((entry) => entry.exitCode !== 0)) console.log(`[scripted-attendee] mirror answered ${answered.argv} with ${answered.exitCode}: ${answered.output}`);
+        console.log(`[scripted-attendee] ${options.runLabel ?? (options.skip ? 'skipping' : 'complete')}: ${labId}/${stepId} took ${seconds.toFixed(1)} s${completed ? '' : ` and stayed open: ${why}`}`);
       }
     }
     await progress.journaled();

@@ -165,7 +165,14 @@ export class DataplaneHarness {
       Hostname: node.name,
       Image: DATAPLANE_IMAGES.node,
       Labels: this.#labels({ [LABEL_ROLE]: node.role, [LABEL_NODE]: node.name }),
-      HostConfig: { Init: true, CapAdd: ['NET_ADMIN'], Sysctls: { 'net.ipv4.ip_forward': '1' }, NetworkMode: this.#labNetwork },
+      // No ICMP redirects: pods reach every other pod through the node (see #startPod), and a redirect would send
+      // a pod straight to a Service's endpoint, past the DNAT its replies need.
+      HostConfig: {
+        Init: true,
+        CapAdd: ['NET_ADMIN'],
+        Sysctls: { 'net.ipv4.ip_forward': '1', 'net.ipv4.conf.all.send_redirects': '0', 'net.ipv4.conf.default.send_redirects': '0' },
+        NetworkMode: this.#labNetwork,
+      },
     });
     await this.#docker.getNetwork(podNetwork).connect({ Container: container.id });
     await container.start();
@@ -277,7 +284,12 @@ export class DataplaneHarness {
       'set -e',
       ifaceByMac('IF', mac),
       'busybox ip addr flush dev "$IF"',
-      `busybox ip addr add ${pod.ip}/${prefixLength(node.podCidr)} dev "$IF"`,
+      // A /32 with the node as the only next hop, even to pods beside it: in k3s the pods of a node share
+      // flannel's cni0 bridge, but bridged traffic still passes the node's iptables (br_netfilter), so a reply
+      // from a Service endpoint on the same node is translated back. Docker's bridge is outside the node's
+      // namespace; routing through the node gives the same translation.
+      `busybox ip addr add ${pod.ip}/32 dev "$IF"`,
+      `busybox ip route add ${podDefaultGateway(world, pod.node)} dev "$IF" scope link`,
       `busybox ip route add default via ${podDefaultGateway(world, pod.node)} dev "$IF"`,
       `printf '%s' '${resolv}' > /etc/resolv.conf`,
       hostsEntry(endpoint?.IPAddress ?? '', pod.ip),
