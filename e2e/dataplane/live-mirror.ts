@@ -3,7 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import type { ExecOutcome, LabContainers } from '../../electron/node/backend/ports.ts';
-import { resolveEnvConfig, type EnvConfig } from '../../electron/node/env/config.ts';
+import { ipToNumber, resolveEnvConfig, type EnvConfig } from '../../electron/node/env/config.ts';
 import { renderK3sConfig } from '../../electron/node/env/k3s-config.ts';
 import { DataplaneHarness } from './harness.ts';
 import type { PodImage, World, WorldNode, WorldPod, WorldService, WorldServicePort } from './world.ts';
@@ -140,7 +140,7 @@ export function mirrorWorld(objects: LiveObjects, env: EnvConfig = resolveEnvCon
       ...new Set(
         slices.flatMap((slice) => (slice.endpoints ?? []).filter((endpoint) => endpoint.conditions?.ready !== false).flatMap((endpoint) => endpoint.addresses)),
       ),
-    ].sort(compareIps);
+    ].sort((a, b) => ipToNumber(a) - ipToNumber(b));
     const unreachable = endpoints.filter((ip) => !podIps.has(ip) && !nodes.some((node) => node.ip === ip));
     if (unreachable.length > 0) skipped.push(`${where}: endpoints ${unreachable.join(', ')} stand for nothing mirrored (traffic to them goes unanswered)`);
     services.push({
@@ -173,13 +173,6 @@ export function mirrorWorld(objects: LiveObjects, env: EnvConfig = resolveEnvCon
     dns: { podRecords: objects.corefile !== undefined && !/^\s*pods\s+insecure\b/m.test(objects.corefile) ? 'disabled' : 'insecure' },
   };
   return { world, skipped, containerNames };
-}
-
-function compareIps(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let index = 0; index < 4; index++) if ((pa[index] ?? 0) !== (pb[index] ?? 0)) return (pa[index] ?? 0) - (pb[index] ?? 0);
-  return 0;
 }
 
 /** Reads what mirrorWorld needs from the API server. */

@@ -43,23 +43,22 @@ export function createAppHandlers(deps: AppHandlerDeps): Pick<CallHandlers, 'app
       },
       cluster: deps.externalKubeconfig === undefined ? { source: 'environment' } : { source: 'kubeconfig', kubeconfig: deps.externalKubeconfig },
     }),
-    'app.openExternal': async (request) => {
-      let { url } = request;
-      if (deps.nodePorts && /^http:\/\/(localhost|127\.0\.0\.1):/i.test(url)) allowLoopbackPorts(await deps.nodePorts().catch(() => ({ requested: [] })));
-      if (!isAllowedExternalUrl(url)) {
-        throw new LabdeckError('invalid-request', `Labdeck does not open ${url} outside the app.`, {
+    'app.openExternal': async ({ url: requested }) => {
+      // Asked once per link, and only for loopback ones: the environment's status is a Docker round trip.
+      const ports = deps.nodePorts && /^http:\/\/(localhost|127\.0\.0\.1):/i.test(requested) ? await deps.nodePorts().catch(() => ({ requested: [] })) : undefined;
+      if (ports) allowLoopbackPorts(ports);
+      if (!isAllowedExternalUrl(requested)) {
+        throw new LabdeckError('invalid-request', `Labdeck does not open ${requested} outside the app.`, {
           action:
             'Only https links to Kubernetes, k3s and CNI documentation, and the lab NodePorts on this machine (http://localhost:30080/) open in the system browser; copy the link if you need it.',
         });
       }
-      const target = await labNodePortUrl(url, deps);
-      if (target) {
-        url = target.url;
-        deps.recordCommand?.({ time: new Date().toISOString(), command: `open ${url}`, exitCode: 0, terminal: 'browser' });
-      }
-      if (!deps.openExternal) return { opened: false, ...(target ? { url } : {}) };
+      const nodePortUrl = ports ? await labNodePortUrl(requested, ports, deps.publishedPort) : undefined;
+      const url = nodePortUrl ?? requested;
+      if (nodePortUrl) deps.recordCommand?.({ time: new Date().toISOString(), command: `open ${url}`, exitCode: 0, terminal: 'browser' });
+      if (!deps.openExternal) return { opened: false, ...(nodePortUrl ? { url } : {}) };
       await deps.openExternal(url);
-      return { opened: true, ...(target ? { url } : {}) };
+      return { opened: true, ...(nodePortUrl ? { url } : {}) };
     },
   };
 }
@@ -68,15 +67,17 @@ export function createAppHandlers(deps: AppHandlerDeps): Pick<CallHandlers, 'app
  * A link to a lab NodePort on this machine (http://localhost:30080/), as the URL to open: on the port the
  * environment really published, when 30080 was taken and it chose another. Undefined for any other link.
  */
-async function labNodePortUrl(raw: string, deps: Pick<AppHandlerDeps, 'nodePorts' | 'publishedPort'>): Promise<{ url: string } | undefined> {
+async function labNodePortUrl(
+  raw: string,
+  ports: { requested: readonly number[]; published?: readonly number[] },
+  publishedPort: AppHandlerDeps['publishedPort'],
+): Promise<string | undefined> {
   const url = new URL(raw);
-  if (url.protocol !== 'http:' || !['localhost', '127.0.0.1'].includes(url.hostname) || !deps.nodePorts) return undefined;
-  const ports = await deps.nodePorts().catch(() => ({ requested: [] as readonly number[], published: [] as readonly number[] }));
   const port = Number(url.port || '80');
   if (ports.requested.includes(port)) {
-    const published = await deps.publishedPort?.(port).catch(() => null);
+    const published = await publishedPort?.(port).catch(() => null);
     if (published && published !== port) url.port = String(published);
-    return { url: url.toString() };
+    return url.toString();
   }
-  return (ports.published ?? []).includes(port) ? { url: url.toString() } : undefined;
+  return (ports.published ?? []).includes(port) ? url.toString() : undefined;
 }

@@ -52,13 +52,13 @@ export class LastAnalysis {
   #schemaVersion = -1;
   #analysis: ManifestAnalysis | null = null;
 
-  get(text: string, schemaVersion: number): ManifestAnalysis | null {
-    return this.#analysis && this.#schemaVersion === schemaVersion && this.#text === text ? this.#analysis : null;
-  }
-
-  set(text: string, schemaVersion: number, analysis: ManifestAnalysis): void {
+  /** The analysis of `text` against `schema`; `parsed` is false when it is the last one, reused. */
+  analyze(text: string, schema: { version: number; value: JsonSchema }): { analysis: ManifestAnalysis; parsed: boolean } {
+    if (this.#analysis && this.#schemaVersion === schema.version && this.#text === text) return { analysis: this.#analysis, parsed: false };
+    const analysis = analyzeManifest(text, schema.value);
     this.#text = text;
-    this.#schemaVersion = schemaVersion;
+    this.#schemaVersion = schema.version;
     this.#analysis = analysis;
+    return { analysis, parsed: true };
   }
 }

@@ -67,18 +67,20 @@ export function normalizeTag(tag: string): string {
   return name;
 }
 
+/** bundle.json's image entries as written (fields checked where read), or none when it is missing or broken. */
+async function bundleImageEntries(bundleDir: string): Promise<Array<Record<string, unknown>>> {
+  try {
+    const images = (JSON.parse(await fsp.readFile(path.join(bundleDir, 'bundle.json'), 'utf8')) as { images?: unknown }).images;
+    return Array.isArray(images) ? images.filter((entry): entry is Record<string, unknown> => typeof entry === 'object' && entry !== null) : [];
+  } catch {
+    return [];
+  }
+}
+
 /** The bundle.json entry of one file, if the bundle has one. */
 export async function bundleEntryFor(bundleDir: string, file: string): Promise<{ name: string; imageId: string | null } | null> {
-  let manifest: unknown;
-  try {
-    manifest = JSON.parse(await fsp.readFile(path.join(bundleDir, 'bundle.json'), 'utf8'));
-  } catch {
-    return null;
-  }
   const relative = path.relative(bundleDir, file).split(path.sep).join('/');
-  const images = (manifest as { images?: unknown }).images;
-  if (!Array.isArray(images)) return null;
-  const entry = images.find((candidate: { file?: unknown }) => candidate?.file === relative) as { name?: unknown; imageId?: unknown } | undefined;
+  const entry = (await bundleImageEntries(bundleDir)).find((candidate) => candidate.file === relative);
   if (!entry || typeof entry.name !== 'string') return null;
   return { name: entry.name, imageId: typeof entry.imageId === 'string' ? entry.imageId : null };
 }
@@ -88,16 +90,8 @@ export async function bundleEntryFor(bundleDir: string, file: string): Promise<{
  * engine), or null. Read only as a pin: a pull by this digest gets the very image the instructor bundled.
  */
 export async function bundledRegistryDigest(bundleDir: string, image: string): Promise<string | null> {
-  let manifest: unknown;
-  try {
-    manifest = JSON.parse(await fsp.readFile(path.join(bundleDir, 'bundle.json'), 'utf8'));
-  } catch {
-    return null;
-  }
-  const images = (manifest as { images?: unknown }).images;
-  if (!Array.isArray(images)) return null;
-  for (const entry of images as Array<{ name?: unknown; registryDigest?: unknown }>) {
-    if (typeof entry?.name !== 'string' || normalizeTag(entry.name) !== normalizeTag(image)) continue;
+  for (const entry of await bundleImageEntries(bundleDir)) {
+    if (typeof entry.name !== 'string' || normalizeTag(entry.name) !== normalizeTag(image)) continue;
     if (typeof entry.registryDigest === 'string' && /^sha256:[a-f0-9]{64}$/.test(entry.registryDigest)) return entry.registryDigest;
   }
   return null;

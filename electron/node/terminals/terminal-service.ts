@@ -68,7 +68,7 @@ interface Session {
   readonly process: InteractiveProcess;
   readonly mirror: ScreenMirror;
   readonly inFlight: InFlight;
-  /** Node terminals only: turns typed lines and prompts into command records. */
+  /** Node and host terminals: turns their output (and a node's typed keys) into command records. */
   readonly recorder: { recorder: NodeCommandRecorder | HostCommandRecorder; decoder: TextDecoder } | undefined;
   /** The renderer that sees this shell's output; a reconnecting renderer takes it over with attach. */
   clientId: string;
@@ -103,7 +103,6 @@ export interface OpenRequest {
   rows: number;
 }
 
-/** Interactive shells on the jumphost, the nodes and the host, with a screen mirror and output pacing. */
 /** Stops a shell and everything that was still due for it (output flushes, Ctrl-C resync, screen copy). */
 function endSession(session: Session): void {
   if (session.flushTimer) clearTimeout(session.flushTimer);
@@ -114,6 +113,17 @@ function endSession(session: Session): void {
   session.mirror.dispose();
 }
 
+/**
+ * Node shells and the Host terminal record their commands here (the jumphost records its own, command-log.ts):
+ * a node's ash from its prompt marker and the keys typed, the host's bash or zsh from what its integration reports.
+ */
+function commandRecorderFor(target: TerminalTarget, shellId: number, onRecord: (record: CommandRecord) => void): Session['recorder'] {
+  if (target.kind === 'node') return { recorder: new NodeCommandRecorder({ node: target.node, shellId, onRecord }), decoder: new TextDecoder() };
+  if (target.kind === 'host') return { recorder: new HostCommandRecorder({ shellId, onRecord }), decoder: new TextDecoder() };
+  return undefined;
+}
+
+/** Interactive shells on the jumphost, the nodes and the host, with a screen mirror and output pacing. */
 export class TerminalService {
   readonly #sessions = new Map<string, Session>();
   readonly #containers: LabContainers;
@@ -143,16 +153,7 @@ export class TerminalService {
     restored.delete(targetKey(request.target));
     const number = ++this.#counter;
     const id = `t${number.toString(36)}-${randomBytes(4).toString('hex')}`;
-    const recordCommand = this.#recordCommand;
-    // Node shells and the Host terminal record their commands here; the jumphost records its own (command-log.ts).
-    const recorder =
-      recordCommand === undefined
-        ? undefined
-        : request.target.kind === 'node'
-          ? { recorder: new NodeCommandRecorder({ node: request.target.node, shellId: number, onRecord: recordCommand }), decoder: new TextDecoder() }
-          : request.target.kind === 'host'
-            ? { recorder: new HostCommandRecorder({ shellId: number, onRecord: recordCommand }), decoder: new TextDecoder() }
-            : undefined;
+    const recorder = this.#recordCommand ? commandRecorderFor(request.target, number, this.#recordCommand) : undefined;
     const session: Session = {
       id,
       title: titleFor(request.target),

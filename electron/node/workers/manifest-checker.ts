@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ManifestProblem } from '../../common/api/cluster.ts';
 import { bundledKubernetesSchema, type JsonSchema } from '../cluster/kube-schema.ts';
-import { analyzeManifest, LastAnalysis, type ManifestAnalysis } from '../cluster/manifest-analysis.ts';
+import { LastAnalysis, type ManifestAnalysis } from '../cluster/manifest-analysis.ts';
 import { decodeResult, ResponseSchema, type Request } from './manifest-protocol.ts';
 
 /**
@@ -124,10 +124,8 @@ export class ManifestChecker {
   #analyze(text: string, documents: boolean): Promise<ManifestAnalysis> {
     if (this.#disposed) return Promise.resolve(problemOnly('The backend is stopping; the manifest was not checked.'));
     if (text.length < this.#inlineBelowChars) {
-      const cached = this.#last.get(text, this.#schema.version);
-      if (!cached) this.#parses++;
-      const analysis = cached ?? analyzeManifest(text, this.#schema.value);
-      this.#last.set(text, this.#schema.version, analysis);
+      const { analysis, parsed } = this.#last.analyze(text, this.#schema);
+      if (parsed) this.#parses++;
       return Promise.resolve(analysis);
     }
     return new Promise((resolve) => {

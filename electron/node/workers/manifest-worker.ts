@@ -30,10 +30,8 @@ port.on('message', (data: unknown) => {
   const { id, text, schemaVersion, documents } = request.data;
   try {
     if (schemaVersion !== schema.version) throw new Error(`the worker has schema ${schema.version}, not ${schemaVersion}`);
-    const cached = last.get(text, schema.version);
-    const analysis = cached ?? analyzeManifest(text, schema.value);
-    last.set(text, schema.version, analysis);
-    const { message, transfer } = encodeResult(id, analysis, documents, cached === null);
+    const { analysis, parsed } = last.analyze(text, schema);
+    const { message, transfer } = encodeResult(id, analysis, documents, parsed);
     port.postMessage(message, transfer);
   } catch (error) {
     const failure: Response = { type: 'failure', id, message: error instanceof Error ? error.message : String(error) };
