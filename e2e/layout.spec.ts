@@ -120,8 +120,8 @@ test('the start screen opens at its top after a lab was scrolled', async ({ page
   await page.setViewportSize({ width: 1024, height: 640 });
   await page.goto(cluster.host.url);
   const content = page.locator('main.content');
-  await content.evaluate((element) => (element.scrollTop = element.scrollHeight));
-  expect(await content.evaluate((element) => element.scrollTop)).toBeGreaterThan(0);
+  // The start screen's cards arrive after the first paint: scroll once there is something to scroll.
+  await expect.poll(() => content.evaluate((element) => ((element.scrollTop = element.scrollHeight), element.scrollTop))).toBeGreaterThan(0);
   await page.getByRole('navigation', { name: 'Labs' }).getByRole('button', { name: /^1\.2 / }).click();
   await content.evaluate((element) => (element.scrollTop = element.scrollHeight));
   await page.getByRole('button', { name: /Start and environment/ }).click();
