@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Builds the local images the integration and e2e tests need, without any image registry:
 #   labdeck/debian-base:bookworm  - a minbase Debian rootfs made by debootstrap and imported into Docker
+#   labdeck/node:<Kubernetes version> and the system images (resources/node/build-images.sh --system)
 #   labdeck/jumphost:<VERSION>    - resources/jumphost/Dockerfile built on top of that base
-# Idempotent: the rootfs tarball is cached under .ci/cache/ and the jumphost is rebuilt only when its build
-# inputs (Dockerfile, bashrc, recorder, ...) change, detected through the dev.labdeck.build-hash label.
+#   stand-ins for nginx, busybox and busybox42/alpine-pod (e2e/cluster/images)
+# Idempotent: the rootfs tarball is cached under .ci/cache/ and each image is rebuilt only when its build
+# inputs change, detected through the dev.labdeck.build-hash label.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,40 +55,27 @@ else
   docker import --change 'CMD ["/bin/bash"]' "$ROOTFS_TAR" "$BASE_IMAGE" >/dev/null
 fi
 
-# kubectl for the test jumphost: the one built from the Kubernetes Go modules at the pinned k3s release
-# (e2e/controlplane/build.sh, run by .ci/run before this script) when it exists; otherwise Debian's old 1.20.
-KUBECTL_BUILT=e2e/controlplane/bin/kubectl
-context_dir=$(mktemp -d "${TMPDIR:-/tmp}/labdeck-jumphost-context.XXXXXX")
-trap 'rm -rf "$context_dir"' EXIT
-cp -r "$JUMPHOST_DIR"/. "$context_dir"/
-if [ -x "$KUBECTL_BUILT" ]; then
-  kubectl_source=context
-  cp "$KUBECTL_BUILT" "$context_dir/kubectl"
-else
-  kubectl_source=debian
-  echo "no $KUBECTL_BUILT: the test jumphost gets Debian's kubectl 1.20 (run e2e/controlplane/build.sh for the pinned release)"
-fi
+# The node image and the cluster's system images, from the binaries resources/node/build-from-source.sh built
+# from Go modules (run by .ci/run before this script), on the debootstrap base.
+BASE_IMAGE="$BASE_IMAGE" LABDECK_NODE_SOURCE=go-modules bash resources/node/build-images.sh --system
+NODE_IMAGE="labdeck/node:$(sed -n 's/^KUBERNETES_VERSION=//p' resources/node/versions.env)"
 
-# Every file in the build context counts: a change to the bashrc (or a rebuilt kubectl) must rebuild the image.
-build_hash=$( (cd "$context_dir" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum; echo "$kubectl_source") \
+# The jumphost, with kubectl copied from that node image (the cluster's own release).
+build_hash=$( (cd "$JUMPHOST_DIR" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum; docker image inspect --format '{{.Id}}' "$NODE_IMAGE") \
   | sha256sum | cut -c1-16)
 current_hash=""
 if image_exists "$JUMPHOST_IMAGE"; then
   current_hash=$(docker image inspect --format '{{ index .Config.Labels "dev.labdeck.build-hash" }}' "$JUMPHOST_IMAGE")
 fi
 if [ "$current_hash" = "$build_hash" ]; then
-  echo "jumphost image $JUMPHOST_IMAGE up to date ($build_hash, kubectl from $kubectl_source)"
+  echo "jumphost image $JUMPHOST_IMAGE up to date ($build_hash)"
 else
-  echo "building $JUMPHOST_IMAGE (build hash $build_hash, kubectl from $kubectl_source)"
-  # Offline CI has no rancher/k3s image. The classic builder resolves every FROM, so the unused k3s stage is
-  # pointed at the base image.
-  docker build \
-    --build-arg "BASE_IMAGE=$BASE_IMAGE" \
-    --build-arg "KUBECTL_SOURCE=$kubectl_source" \
-    --build-arg "K3S_IMAGE=$BASE_IMAGE" \
-    --label "dev.labdeck.build-hash=$build_hash" \
-    -t "$JUMPHOST_IMAGE" "$context_dir"
+  echo "building $JUMPHOST_IMAGE (build hash $build_hash)"
+  docker build -q --build-arg "BASE_IMAGE=$BASE_IMAGE" --build-arg "NODE_IMAGE=$NODE_IMAGE" \
+    --label "dev.labdeck.build-hash=$build_hash" -t "$JUMPHOST_IMAGE" "$JUMPHOST_DIR" >/dev/null
 fi
+# Stand-ins for the course's workload images (nginx, busybox, busybox42/alpine-pod): CI reaches no registry.
+BASE_IMAGE="$BASE_IMAGE" bash e2e/cluster/images/build.sh
 # The data-plane harness images (e2e/dataplane): pod, nginx, node and DNS, each cached by its own build hash.
 bash e2e/dataplane/images/build.sh
 docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep '^labdeck/' || true

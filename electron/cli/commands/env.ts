@@ -166,12 +166,12 @@ export function registerEnvCommand(program: Command): void {
         const config = resolveEnvConfig(await loadConfigInput({ ...(options.config ? { config: options.config } : {}) }));
         const result = await writeBundle(createDockerClient(), dir, bundleRequest(config), {
           labdeckVersion: labdeckVersion(),
-          k3sVersion: config.k3s.version,
+          kubernetesVersion: config.kubernetes.version,
           pull: Boolean(options.pull),
           onLog,
         });
         const rerun = ['labdeck env bundle --out', shellQuote(options.out), ...(options.config ? ['--config', shellQuote(options.config)] : [])].join(' ');
-        const report = missingImagesReport(result.missing, { dir, k3sVersion: config.k3s.version, rerun });
+        const report = missingImagesReport(result.missing, { dir, kubernetesVersion: config.kubernetes.version, rerun });
         if (options.json) {
           process.stdout.write(`${JSON.stringify(result.manifest, null, 2)}\n`);
           if (report) process.stderr.write(report);

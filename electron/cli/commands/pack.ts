@@ -51,9 +51,9 @@ async function imageDirs(out: string, options: PackOptions, log: (line: string) 
   const config = resolveEnvConfig(await loadConfigInput(options.config ? { config: options.config } : {}));
   const dir = `${out}.bundle`;
   log(`saving the images from Docker into ${dir} (kept, so the next pack only saves what changed)`);
-  const result = await writeBundle(createDockerClient(), dir, bundleRequest(config), { labdeckVersion: labdeckVersion(), k3sVersion: config.k3s.version, pull: Boolean(options.pull), onLog: log });
+  const result = await writeBundle(createDockerClient(), dir, bundleRequest(config), { labdeckVersion: labdeckVersion(), kubernetesVersion: config.kubernetes.version, pull: Boolean(options.pull), onLog: log });
   if (result.missing.length > 0) {
-    const report = missingImagesReport(result.missing, { dir, k3sVersion: config.k3s.version, rerun: `labdeck pack … --out ${out}` });
+    const report = missingImagesReport(result.missing, { dir, kubernetesVersion: config.kubernetes.version, rerun: `labdeck pack … --out ${out}` });
     throw new LabdeckError('not-found', `The pack is not written: images are missing.\n${report}`, { action: 'Pull them (or add --pull), or pack without images with --no-images.' });
   }
   return [dir];

@@ -8,7 +8,7 @@ import type Docker from 'dockerode';
 import { LabdeckError } from '../../common/errors.ts';
 import { bundleFileName, pullImage } from './bundle.ts';
 import { normalizeTag } from './bundle-archive.ts';
-import { nodeAirgapImages, type EnvConfig } from './config.ts';
+import { mirrorImages, type EnvConfig } from './config.ts';
 import { dockerHostDescription, dockerUnreachableAction } from './docker-client.ts';
 import { repositoryOf } from './versions.ts';
 
@@ -50,7 +50,7 @@ export interface BundleManifestEntry {
 export interface BundleManifest {
   format: 1;
   labdeckVersion: string;
-  k3sVersion: string;
+  kubernetesVersion: string;
   updatedAt: string;
   images: BundleManifestEntry[];
 }
@@ -86,7 +86,7 @@ export interface BundleResult {
 
 export interface WriteBundleOptions {
   labdeckVersion: string;
-  k3sVersion: string;
+  kubernetesVersion: string;
   /** Pull images the engine lacks before saving them. */
   pull?: boolean;
   onLog?: (line: string) => void;
@@ -94,7 +94,7 @@ export interface WriteBundleOptions {
 
 /** What a bundle for this configuration holds; the air-gap list is the one `env up` uses. */
 export function bundleRequest(config: EnvConfig): BundleRequest {
-  return { images: [config.k3s.image, config.jumphost.image], airgap: nodeAirgapImages(config) };
+  return { images: [...new Set([config.kubernetes.nodeImage, config.jumphost.image, config.registry.image, ...mirrorImages(config)])], airgap: [] };
 }
 
 export async function readBundleManifest(dir: string): Promise<BundleManifest | null> {
@@ -203,7 +203,7 @@ export async function writeBundle(docker: Docker, dir: string, request: BundleRe
   const manifest = (): BundleManifest => ({
     format: 1,
     labdeckVersion: options.labdeckVersion,
-    k3sVersion: options.k3sVersion,
+    kubernetesVersion: options.kubernetesVersion,
     updatedAt: new Date().toISOString(),
     images: [...entries.values()].sort((a, b) => sectionOrder[a.section] - sectionOrder[b.section] || a.file.localeCompare(b.file)),
   });
@@ -317,13 +317,13 @@ export async function verifyBundle(dir: string, onLog?: (line: string) => void):
 }
 
 /** What to do about missing images: the exact pull commands, the re-run, and the k3s release asset. */
-export function missingImagesReport(missing: readonly BundleItem[], options: { dir: string; k3sVersion: string; rerun: string }): string {
+export function missingImagesReport(missing: readonly BundleItem[], options: { dir: string; kubernetesVersion: string; rerun: string }): string {
   if (missing.length === 0) return '';
   const lines = [`${missing.length} image${missing.length === 1 ? ' is' : 's are'} not on this Docker engine, so the bundle lacks ${missing.length === 1 ? 'it' : 'them'}:`];
   for (const item of missing) lines.push(`  docker pull ${item.name}${item.error ? `    # pull failed: ${item.error}` : ''}`);
   lines.push(`Then run \`${options.rerun}\` again (or add --pull); files already written are skipped.`);
   if (missing.some((item) => item.section === 'airgap' && item.name.startsWith('rancher/'))) {
-    const release = `https://github.com/k3s-io/k3s/releases/tag/${encodeURIComponent(options.k3sVersion)}`;
+    const release = `https://github.com/k3s-io/k3s/releases/tag/${encodeURIComponent(options.kubernetesVersion)}`;
     lines.push(`Instead of the rancher/* system images you can put the k3s release asset ${K3S_AIRGAP_ASSET} (${release}) into ${path.join(options.dir, 'airgap')}/.`);
   }
   return `${lines.join('\n')}\n`;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_WORKLOAD_IMAGES, JUMPHOST_IMAGE, K3S_IMAGE, K3S_SYSTEM_IMAGES, K3S_VERSION } from './versions.ts';
+import { DEFAULT_WORKLOAD_IMAGES, JUMPHOST_IMAGE, KUBERNETES_VERSION, NODE_IMAGE, REGISTRY_IMAGE, SYSTEM_IMAGES } from './versions.ts';
 
 const Ipv4 = z.string().regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/, 'an IPv4 address');
 const Cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, 'an IPv4 CIDR such as 10.1.1.0/24');
@@ -12,7 +12,7 @@ export const EnvNodeConfigSchema = z.object({
 });
 
 /**
- * One lab environment. Defaults reproduce the workshop guide's cluster: master1 10.1.1.10, worker1 10.1.1.7,
+ * One lab environment: a kubeadm cluster. Defaults reproduce the workshop guide's cluster: master1 10.1.1.10, worker1 10.1.1.7,
  * worker2 10.1.1.8 and a jumphost on 10.1.1.0/24, pods in 10.244.0.0/16, services in 10.96.0.0/12.
  */
 export const EnvConfigSchema = z.object({
@@ -25,19 +25,34 @@ export const EnvConfigSchema = z.object({
       gateway: Ipv4.default('10.1.1.1'),
       /** Docker hands out automatic addresses only from here, so they never collide with the fixed ones. */
       ipRange: Cidr.default('10.1.1.128/25'),
+      /**
+       * Source NAT for traffic leaving the lab network, so nodes can pull from upstream registries when
+       * online. Test machines turn it off: with br_netfilter, such a rule can rewrite another bridge's
+       * packets that carry addresses from this subnet.
+       */
+      masquerade: z.boolean().default(true),
     })
     .prefault({}),
-  k3s: z
+  kubernetes: z
     .object({
-      version: z.string().default(K3S_VERSION),
-      image: z.string().default(K3S_IMAGE),
-      clusterCidr: Cidr.default('10.244.0.0/16'),
-      serviceCidr: Cidr.default('10.96.0.0/12'),
+      version: z.string().regex(/^v1\.\d+\.\d+$/, 'a Kubernetes release such as v1.33.4').default(KUBERNETES_VERSION),
+      nodeImage: z.string().default(NODE_IMAGE),
+      /** kubeadm's networking.podSubnet: the controller manager's --cluster-cidr, flannel's Network. */
+      podSubnet: Cidr.default('10.244.0.0/16'),
+      /** kubeadm's networking.serviceSubnet: the API server's --service-cluster-ip-range. */
+      serviceSubnet: Cidr.default('10.96.0.0/12'),
       clusterDns: Ipv4.default('10.96.0.10'),
-      clusterDomain: z.string().default('cluster.local'),
-      flannelBackend: z.enum(['host-gw', 'vxlan']).default('host-gw'),
-      disable: z.array(z.string()).default(['traefik', 'servicelb', 'metrics-server']),
+      clusterDomain: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/).default('cluster.local'),
+      /**
+       * vxlan, flannel's default: each node gets a flannel.1 device and one route per other node's pod
+       * subnet through it, the picture lab 1.6 teaches. host-gw routes via the node addresses instead.
+       */
+      flannelBackend: z.enum(['vxlan', 'host-gw']).default('vxlan'),
     })
+    .prefault({}),
+  /** The registry mirror on the lab network that serves every image the nodes pull. */
+  registry: z
+    .object({ name: DnsName.default('registry'), image: z.string().default(REGISTRY_IMAGE), ip: Ipv4.default('10.1.1.3') })
     .prefault({}),
   nodes: z
     .array(EnvNodeConfigSchema)
@@ -86,9 +101,9 @@ export function resolveEnvConfig(input: EnvConfigInput = {}): EnvConfig {
   const config = EnvConfigSchema.parse(input);
   const servers = config.nodes.filter((node) => node.role === 'server');
   if (servers.length !== 1) throw new Error(`An environment needs exactly one server node, got ${servers.length}`);
-  const names = [...config.nodes.map((node) => node.name), config.jumphost.name, config.verifier.name];
+  const names = [...config.nodes.map((node) => node.name), config.jumphost.name, config.verifier.name, config.registry.name];
   if (new Set(names).size !== names.length) throw new Error(`Container names must be unique: ${names.join(', ')}`);
-  const ips = [...config.nodes.map((node) => node.ip), config.jumphost.ip, config.verifier.ip];
+  const ips = [...config.nodes.map((node) => node.ip), config.jumphost.ip, config.verifier.ip, config.registry.ip];
   if (new Set(ips).size !== ips.length) throw new Error(`Fixed addresses must be unique: ${ips.join(', ')}`);
   for (const ip of ips) {
     if (!cidrContains(config.network.subnet, ip)) throw new Error(`${ip} is outside the lab subnet ${config.network.subnet}`);
@@ -100,11 +115,11 @@ export function resolveEnvConfig(input: EnvConfigInput = {}): EnvConfig {
 }
 
 /**
- * Images every node needs in k3s's air-gap folder: the k3s system images and the course's workload images.
- * `env up` feeds them to selectAirgapImages and `env bundle` writes them to <bundle>/airgap/.
+ * Images the nodes pull through the registry mirror: the cluster's system images and the course's workload
+ * images. `env up` pushes those the engine has into the mirror; `env bundle` and packs carry them.
  */
-export function nodeAirgapImages(config: EnvConfig): string[] {
-  return [...K3S_SYSTEM_IMAGES, ...config.workloadImages];
+export function mirrorImages(config: EnvConfig): string[] {
+  return [...new Set([...SYSTEM_IMAGES, ...config.workloadImages])];
 }
 
 export function serverNode(config: EnvConfig): EnvNodeConfig {

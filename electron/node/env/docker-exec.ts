@@ -13,6 +13,8 @@ export interface ExecOptions {
   env?: string[];
   /** Written to the process's stdin, then stdin is closed. */
   stdin?: string;
+  /** Receives the output as it arrives (progress of long commands such as kubeadm init). */
+  onOutput?: (text: string) => void;
 }
 
 /** Exit code reported when an exec is abandoned because it ran past its timeout (as coreutils `timeout`). */
@@ -32,7 +34,10 @@ export async function execCollect(docker: Docker, containerId: string, argv: str
   const stream = (await exec.start({ hijack: true, stdin: options.stdin !== undefined })) as Duplex;
   const chunks: Buffer[] = [];
   const sink = new PassThrough();
-  sink.on('data', (chunk: Buffer) => chunks.push(chunk));
+  sink.on('data', (chunk: Buffer) => {
+    chunks.push(chunk);
+    options.onOutput?.(chunk.toString('utf8'));
+  });
   docker.modem.demuxStream(stream, sink, sink);
   if (options.stdin !== undefined) stream.end(options.stdin);
 

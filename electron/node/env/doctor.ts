@@ -92,7 +92,7 @@ export async function runDoctor(docker: Docker, config: EnvConfig, options: Doct
     });
 
     for (const [id, image] of [
-      ['image-k3s', config.k3s.image],
+      ['image-node', config.kubernetes.nodeImage],
       ['image-jumphost', config.jumphost.image],
     ] as const) {
       const present = await imagePresent(docker, image);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import { LabdeckError } from '../../common/errors.ts';
 import { ensureImage, imagePresent, missingImageError, type ImageSource } from './bundle.ts';
-import { K3S_IMAGE } from './versions.ts';
+import { NODE_IMAGE } from './versions.ts';
 
 /** resources/jumphost in a source checkout; packaged apps pass their resources folder instead. */
 export const DEFAULT_JUMPHOST_CONTEXT = path.resolve(import.meta.dirname, '../../../resources/jumphost');
@@ -12,9 +12,8 @@ export const DEFAULT_JUMPHOST_CONTEXT = path.resolve(import.meta.dirname, '../..
 export interface JumphostBuildOptions {
   contextDir?: string;
   baseImage?: string;
-  /** "k3s": kubectl from the pinned k3s image (product); "debian": Debian's old kubernetes-client (CI only). */
-  kubectlSource?: 'k3s' | 'debian';
-  k3sImage?: string;
+  /** The node image kubectl is copied from, so the jumphost's kubectl is the cluster's own release. */
+  nodeImage?: string;
   onLog?: (line: string) => void;
 }
 
@@ -22,11 +21,8 @@ export interface JumphostBuildOptions {
 export async function buildJumphostImage(docker: Docker, tag: string, options: JumphostBuildOptions = {}): Promise<void> {
   const contextDir = options.contextDir ?? DEFAULT_JUMPHOST_CONTEXT;
   const files = (await fsp.readdir(contextDir)).filter((name) => fs.statSync(path.join(contextDir, name)).isFile());
-  const kubectlSource = options.kubectlSource ?? 'k3s';
   const baseImage = options.baseImage ?? 'debian:bookworm-slim';
-  const buildargs: Record<string, string> = { BASE_IMAGE: baseImage, KUBECTL_SOURCE: kubectlSource };
-  // The classic builder resolves every FROM; without kubectl from k3s the k3s stage points at the base.
-  buildargs.K3S_IMAGE = kubectlSource === 'k3s' ? (options.k3sImage ?? K3S_IMAGE) : baseImage;
+  const buildargs: Record<string, string> = { BASE_IMAGE: baseImage, NODE_IMAGE: options.nodeImage ?? NODE_IMAGE };
   const stream = await docker.buildImage({ context: contextDir, src: files }, { t: tag, buildargs, rm: true, forcerm: true });
   await new Promise<void>((resolve, reject) => {
     docker.modem.followProgress(

@@ -3,21 +3,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { isMap, isSeq, parse, parseDocument, stringify, YAMLSeq } from 'yaml';
 
-/** The credentials k3s writes to /etc/rancher/k3s/k3s.yaml on the server. */
+/** The admin credentials of kubeadm's admin.conf on the control-plane node. */
 export interface AdminCredentials {
   certificateAuthorityData: string;
   clientCertificateData: string;
   clientKeyData: string;
 }
 
-export const K3S_ADMIN_KUBECONFIG_PATH = '/etc/rancher/k3s/k3s.yaml';
-
 /** Names the workshop guide's kubeconfig uses; the kubeconfig lab looks for exactly these. */
 export const GUIDE_NAMES = { cluster: 'kubernetes', user: 'kubernetes-admin', context: 'kubernetes-admin@kubernetes' } as const;
 /** Names of the entries Labdeck adds to the attendee's own kubeconfig. */
 export const HOST_CONTEXT_NAMES = { cluster: 'labdeck', user: 'labdeck-admin', context: 'labdeck' } as const;
 
-export function parseK3sKubeconfig(text: string): AdminCredentials {
+export function parseAdminKubeconfig(text: string): AdminCredentials {
   const doc = parse(text) as {
     clusters?: { cluster?: Record<string, string> }[];
     users?: { user?: Record<string, string> }[];
@@ -27,7 +25,7 @@ export function parseK3sKubeconfig(text: string): AdminCredentials {
   const ca = cluster?.['certificate-authority-data'];
   const cert = user?.['client-certificate-data'];
   const key = user?.['client-key-data'];
-  if (!ca || !cert || !key) throw new Error('The k3s kubeconfig lacks certificate data');
+  if (!ca || !cert || !key) throw new Error('The admin kubeconfig lacks certificate data');
   return { certificateAuthorityData: ca, clientCertificateData: cert, clientKeyData: key };
 }
 

@@ -9,7 +9,11 @@ export const LABEL_NODE = 'dev.labdeck.node';
 /** Shape of the containers (plan.ts PLAN_VERSION), for telling old environments apart after an upgrade. */
 export const LABEL_PLAN_VERSION = 'dev.labdeck.plan-version';
 
-export type LabRole = 'server' | 'agent' | 'jumphost' | 'verifier';
+/** How the node containers run (privilege.ts), so resume and the doctor can say which set they got. */
+export const LABEL_PRIVILEGE = 'dev.labdeck.privilege';
+
+/** server: the control-plane node (kubeadm init); agent: a worker (kubeadm join). */
+export type LabRole = 'server' | 'agent' | 'jumphost' | 'verifier' | 'registry';
 
 export function labLabels(envName: string, extra: Record<string, string> = {}): Record<string, string> {
   return { [LABEL_MANAGED]: 'true', [LABEL_ENV]: envName, ...extra };

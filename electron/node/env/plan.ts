@@ -1,17 +1,26 @@
 import type Docker from 'dockerode';
 import { serverNode, type EnvConfig, type EnvNodeConfig } from './config.ts';
-import { API_SERVER_PORT, K3S_CONFIG_PATH, NODE_RESOLV_CONF_PATH, renderK3sConfig, renderNodeEntrypoint, renderNodeResolvConf } from './k3s-config.ts';
-import { LABEL_NODE, LABEL_PLAN_VERSION, LABEL_ROLE, labLabels, type LabRole } from './labels.ts';
+import { renderFlannelManifest } from './flannel-manifest.ts';
+import {
+  API_SERVER_PORT,
+  FLANNEL_MANIFEST_PATH,
+  KUBEADM_CONFIG_PATH,
+  MIRRORED_REGISTRIES,
+  mirrorHostsPath,
+  REGISTRY_PORT,
+  renderInitConfiguration,
+  renderMirrorHosts,
+} from './kubeadm-config.ts';
+import { LABEL_NODE, LABEL_PLAN_VERSION, LABEL_PRIVILEGE, LABEL_ROLE, labLabels, type LabRole } from './labels.ts';
+import { ALMOST_PRIVILEGED_CAPABILITIES, type PrivilegeMode } from './privilege.ts';
 import { proxyEnv } from './proxy.ts';
 
 /** Bumped when the shape of created containers changes, so resume can refuse an environment it cannot drive. */
-export const PLAN_VERSION = '1';
+export const PLAN_VERSION = '2';
 
-/** VOLUMEs the rancher/k3s image declares; used when the image cannot be inspected (dry run without Docker). */
-export const K3S_IMAGE_VOLUMES = ['/var/lib/kubelet', '/var/lib/rancher/k3s', '/var/lib/cni', '/var/log'] as const;
-/** k3s imports every image tarball it finds here when it starts: the offline way to get images onto nodes. */
-export const AIRGAP_IMAGES_DIR = '/var/lib/rancher/k3s/agent/images';
-export const NODE_ENTRYPOINT_PATH = '/bin/labdeck-entrypoint.sh';
+/** A node's /var (containerd's images and snapshots, etcd, the kubelet) lives in a named volume. */
+export const NODE_VOLUME_TARGET = '/var';
+export const REGISTRY_VOLUME_TARGET = '/var/lib/registry';
 export const COMPANY_CA_NODE_PATH = '/etc/labdeck/company-ca.pem';
 
 export interface PlannedFile {
@@ -41,23 +50,28 @@ export interface EnvPlan {
   /** Exactly the body of POST /networks/create. */
   network: Docker.NetworkCreateOptions;
   volumes: PlannedVolume[];
-  /** Server first: agents join it. */
+  /** The control-plane node first: workers join it. */
   nodes: PlannedContainer[];
+  registry: PlannedContainer;
   jumphost: PlannedContainer;
   verifier: PlannedContainer;
-  images: { k3s: string; jumphost: string; workload: string[] };
+  images: { node: string; jumphost: string; registry: string; workload: string[] };
+  privilege: PrivilegeMode;
   apiServer: { hostIp: string; hostPort: number; url: string };
   nodePorts: { nodePort: number; hostPort: number }[];
 }
 
-/** Values the planner cannot choose by itself: secrets, free host ports, and what the k3s image declares. */
+/** Values the planner cannot choose by itself: secrets, free host ports, and what the engine allows. */
 export interface PlanInputs {
+  /** kubeadm's bootstrap token (kubeadm-config.ts newBootstrapToken). */
   token: string;
+  /** Privileged where the engine allows it; else every capability it grants (privilege.ts). */
+  privilege: PrivilegeMode;
   apiHostPort: number;
+  /** Host port (on 127.0.0.1) of the registry mirror, for the engine's pushes. */
+  registryHostPort: number;
   /** Host port for each configured NodePort. */
   nodePortHostPorts: Record<number, number>;
-  /** VOLUME paths from `docker image inspect` of the k3s image. */
-  imageVolumes?: readonly string[];
   companyCaPem?: string;
 }
 
@@ -65,7 +79,6 @@ export interface PlanInputs {
 export function planEnvironment(config: EnvConfig, inputs: PlanInputs): EnvPlan {
   const server = serverNode(config);
   const agents = config.nodes.filter((node) => node.role === 'agent');
-  const imageVolumes = inputs.imageVolumes && inputs.imageVolumes.length > 0 ? inputs.imageVolumes : K3S_IMAGE_VOLUMES;
   const nodePorts = config.nodePorts.map((nodePort) => ({ nodePort, hostPort: inputs.nodePortHostPorts[nodePort] ?? nodePort }));
 
   const network: Docker.NetworkCreateOptions = {
@@ -77,11 +90,12 @@ export function planEnvironment(config: EnvConfig, inputs: PlanInputs): EnvPlan 
       Config: [{ Subnet: config.network.subnet, Gateway: config.network.gateway, IPRange: config.network.ipRange }],
     },
     Labels: labLabels(config.name),
+    ...(config.network.masquerade ? {} : { Options: { 'com.docker.network.bridge.enable_ip_masquerade': 'false' } }),
   };
 
   const volumes: PlannedVolume[] = [];
   const nodes = [server, ...agents].map((node) => {
-    const nodeVolumes = imageVolumes.map((target) => ({
+    const nodeVolumes = [NODE_VOLUME_TARGET].map((target) => ({
       name: volumeName(config.name, node.name, target),
       target,
       labels: labLabels(config.name, { [LABEL_ROLE]: node.role, [LABEL_NODE]: node.name }),
@@ -90,15 +104,22 @@ export function planEnvironment(config: EnvConfig, inputs: PlanInputs): EnvPlan 
     return planNode(config, node, inputs, nodeVolumes, node.role === 'server' ? nodePorts : []);
   });
 
+  const registry = planRegistry(config, inputs);
+  for (const mount of registry.create.HostConfig?.Mounts ?? []) {
+    if (mount.Source) volumes.push({ name: mount.Source, labels: mount.VolumeOptions?.Labels ?? {} });
+  }
+
   return {
     envName: config.name,
     planVersion: PLAN_VERSION,
     network,
     volumes,
     nodes,
+    registry,
     jumphost: planToolbox(config, 'jumphost', config.jumphost.name, config.jumphost.ip, inputs),
     verifier: planToolbox(config, 'verifier', config.verifier.name, config.verifier.ip, inputs),
-    images: { k3s: config.k3s.image, jumphost: config.jumphost.image, workload: [...config.workloadImages] },
+    images: { node: config.kubernetes.nodeImage, jumphost: config.jumphost.image, registry: config.registry.image, workload: [...config.workloadImages] },
+    privilege: inputs.privilege,
     apiServer: {
       hostIp: config.apiServer.hostIp,
       hostPort: inputs.apiHostPort,
@@ -119,10 +140,6 @@ function planNode(
   volumes: { name: string; target: string; labels: Record<string, string> }[],
   publish: { nodePort: number; hostPort: number }[],
 ): PlannedContainer {
-  const server = serverNode(config);
-  const env = [`K3S_TOKEN=${inputs.token}`, ...proxyEnv(config)];
-  if (node.role === 'agent') env.push(`K3S_URL=https://${server.name}:${API_SERVER_PORT}`);
-
   const exposedPorts: Record<string, object> = {};
   const portBindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
   if (node.role === 'server') {
@@ -134,11 +151,13 @@ function planNode(
     }
   }
 
-  const files: PlannedFile[] = [
-    { path: NODE_ENTRYPOINT_PATH, content: renderNodeEntrypoint(config), mode: 0o755 },
-    { path: K3S_CONFIG_PATH, content: renderK3sConfig(config, node), mode: 0o644 },
-    { path: NODE_RESOLV_CONF_PATH, content: renderNodeResolvConf(config), mode: 0o644 },
-  ];
+  const files: PlannedFile[] = MIRRORED_REGISTRIES.map((upstream) => ({ path: mirrorHostsPath(upstream), content: renderMirrorHosts(config, upstream), mode: 0o644 }));
+  if (node.role === 'server') {
+    files.push(
+      { path: KUBEADM_CONFIG_PATH, content: renderInitConfiguration(config, inputs.token), mode: 0o600 },
+      { path: FLANNEL_MANIFEST_PATH, content: renderFlannelManifest(config), mode: 0o644 },
+    );
+  }
   if (inputs.companyCaPem) files.push({ path: COMPANY_CA_NODE_PATH, content: inputs.companyCaPem, mode: 0o644 });
 
   return {
@@ -149,18 +168,22 @@ function planNode(
     create: {
       name: node.name,
       Hostname: node.name,
-      Image: config.k3s.image,
-      Entrypoint: [NODE_ENTRYPOINT_PATH],
-      Cmd: [node.role],
-      Env: env,
-      Labels: labLabels(config.name, { [LABEL_ROLE]: node.role, [LABEL_NODE]: node.name, [LABEL_PLAN_VERSION]: PLAN_VERSION }),
+      Image: config.kubernetes.nodeImage,
+      Env: proxyEnv(config),
+      Labels: labLabels(config.name, {
+        [LABEL_ROLE]: node.role,
+        [LABEL_NODE]: node.name,
+        [LABEL_PLAN_VERSION]: PLAN_VERSION,
+        [LABEL_PRIVILEGE]: inputs.privilege,
+      }),
       ExposedPorts: exposedPorts,
       HostConfig: {
-        // As k3d and kind: kubelet, containerd and flannel need the full set of devices and capabilities.
-        Privileged: true,
-        // docker-init reaps the zombies of everything k3s spawns and forwards signals.
+        ...nodeSecurity(inputs.privilege),
+        // docker-init reaps what the entrypoint's children leave behind and forwards signals.
         Init: true,
-        Tmpfs: { '/run': '', '/var/run': '' },
+        // A cgroup namespace of its own, so each node's kubelet sees (and nests under) its own cgroup tree.
+        CgroupnsMode: 'private',
+        Tmpfs: { '/run': 'rw,exec,mode=755', '/tmp': 'rw,exec,mode=1777' },
         Mounts: volumes.map(({ name, target, labels }) => ({
           Type: 'volume' as const,
           Source: name,
@@ -180,9 +203,54 @@ function planNode(
   };
 }
 
+/**
+ * What a node container may do. Privileged, as kind and k3d run nodes, where the engine allows it; where it
+ * refuses (a VM whose bounding set lacks CAP_SYS_RESOURCE), every capability the engine grants, no seccomp
+ * or AppArmor profile, every device, and /dev/kmsg for the kubelet's OOM watcher.
+ */
+export function nodeSecurity(privilege: PrivilegeMode): Docker.HostConfig {
+  if (privilege === 'privileged') return { Privileged: true, SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'] };
+  return {
+    Privileged: false,
+    CapAdd: [...ALMOST_PRIVILEGED_CAPABILITIES],
+    SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
+    DeviceCgroupRules: ['a *:* rmw'],
+    Devices: [{ PathOnHost: '/dev/kmsg', PathInContainer: '/dev/kmsg', CgroupPermissions: 'rwm' }],
+  };
+}
+
+/** The registry mirror: a plain container on the lab network; its port is published for Labdeck's pushes. */
+function planRegistry(config: EnvConfig, inputs: PlanInputs): PlannedContainer {
+  const { name, ip, image } = config.registry;
+  const volume = volumeName(config.name, name, REGISTRY_VOLUME_TARGET);
+  const labels = labLabels(config.name, { [LABEL_ROLE]: 'registry' });
+  return {
+    name,
+    role: 'registry',
+    ip,
+    files: [],
+    create: {
+      name,
+      Hostname: name,
+      Image: image,
+      Cmd: ['registry', 'serve', '--address', `:${REGISTRY_PORT}`, '--disk', REGISTRY_VOLUME_TARGET],
+      Labels: { ...labels, [LABEL_PLAN_VERSION]: PLAN_VERSION },
+      ExposedPorts: { [`${REGISTRY_PORT}/tcp`]: {} },
+      HostConfig: {
+        Init: true,
+        RestartPolicy: { Name: 'unless-stopped', MaximumRetryCount: 0 },
+        // Docker treats 127.0.0.0/8 registries as insecure (plain HTTP): the engine pushes here as is.
+        PortBindings: { [`${REGISTRY_PORT}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: String(inputs.registryHostPort) }] },
+        Mounts: [{ Type: 'volume', Source: volume, Target: REGISTRY_VOLUME_TARGET, VolumeOptions: { NoCopy: false, Labels: labels, DriverConfig: { Name: 'local', Options: {} } } }],
+      },
+      NetworkingConfig: { EndpointsConfig: { [config.network.name]: { IPAMConfig: { IPv4Address: ip }, Aliases: [name] } } },
+    },
+  };
+}
+
 /** The jumphost and the verifier: the same image and network setup; only the attendee works on the jumphost. */
 function planToolbox(config: EnvConfig, role: 'jumphost' | 'verifier', name: string, ip: string, inputs: PlanInputs): PlannedContainer {
-  const domain = config.k3s.clusterDomain;
+  const domain = config.kubernetes.clusterDomain;
   const files: PlannedFile[] = [];
   if (inputs.companyCaPem) files.push({ path: '/usr/local/share/ca-certificates/labdeck-company-ca.crt', content: inputs.companyCaPem, mode: 0o644 });
   return {
@@ -204,7 +272,7 @@ function planToolbox(config: EnvConfig, role: 'jumphost' | 'verifier', name: str
         RestartPolicy: { Name: 'unless-stopped', MaximumRetryCount: 0 },
         // On a user-defined network Docker's embedded DNS (127.0.0.11) stays the resolver and answers node
         // names itself; these become its upstream, so cluster names go to CoreDNS over the service route.
-        Dns: [config.k3s.clusterDns],
+        Dns: [config.kubernetes.clusterDns],
         DnsSearch: [`default.svc.${domain}`, `svc.${domain}`, domain],
       },
       NetworkingConfig: {

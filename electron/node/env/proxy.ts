@@ -11,12 +11,14 @@ export function proxyEnv(config: EnvConfig): string[] {
     'localhost',
     '127.0.0.1',
     config.network.subnet,
-    config.k3s.clusterCidr,
-    config.k3s.serviceCidr,
+    config.kubernetes.podSubnet,
+    config.kubernetes.serviceSubnet,
     `.svc`,
-    `.${config.k3s.clusterDomain}`,
+    `.${config.kubernetes.clusterDomain}`,
     ...config.nodes.map((node) => node.name),
     config.jumphost.name,
+    config.registry.name,
+    config.registry.ip,
     config.verifier.name,
   ];
   const noProxyValue = [...new Set([...internal, ...noProxy])].join(',');

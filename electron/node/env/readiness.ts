@@ -1,95 +1,69 @@
-import type { LabRole } from './labels.ts';
-
 /**
- * Readiness of a k3s cluster, decided from what k3s prints and what the API reports. Pure functions, tested
- * against recorded k3s output in fixtures/.
+ * Readiness of the kubeadm cluster, decided from kubeadm's output when a step fails and from what the API
+ * reports. Pure functions.
  */
 
-/** k3s's own line when the server is serving (pkg/server); k3d waits for the same line. */
-export const SERVER_READY_LINE = 'k3s is up and running';
-/** The kubelet's line once the node object exists; agents print it when they have joined. */
-export const AGENT_READY_LINES = ['Successfully registered node', 'k3s agent is up and running'];
-
-export interface K3sLogProblem {
+export interface KubeadmProblem {
   /** Stable id used by tests and the UI. */
-  id: 'cgroup' | 'privileged' | 'token' | 'server-unreachable' | 'port-in-use' | 'fatal';
+  id: 'cgroup' | 'port-in-use' | 'containerd' | 'image' | 'kubelet' | 'api-unreachable' | 'unknown';
   message: string;
   action: string;
 }
 
-/** Lines that end k3s for good, each with what the attendee can do. Unknown fatal lines fall through. */
-const PROBLEMS: { pattern: RegExp; problem: Omit<K3sLogProblem, 'message'> }[] = [
+const RESET_ACTION = 'Run `labdeck env reset` for a fresh cluster; if it happens again, share `labdeck env diagnostics`.';
+
+/** kubeadm's failures an attendee can act on, most specific first. */
+const KUBEADM_PROBLEMS: { id: KubeadmProblem['id']; pattern: RegExp; action: string }[] = [
   {
-    pattern: /failed to find (cpu|memory|cpuset) cgroup|cgroup.*(not mounted|no such file)/i,
-    problem: { id: 'cgroup', action: 'The Docker engine does not give containers the cgroups k3s needs. Use Docker Desktop or a Linux engine with cgroup v2 (`docker info` shows "Cgroup Version: 2").' },
+    id: 'cgroup',
+    pattern: /cgroups? (v1 )?(is|are) not (supported|mounted)|missing required cgroups|failed to find (cpu|memory) cgroup/i,
+    action: 'The Docker engine does not give containers the cgroups the kubelet needs. `labdeck env doctor` says what this engine offers; Docker Desktop or a Linux engine with cgroup v2 works.',
+  },
+  { id: 'port-in-use', pattern: /Port-\d+\]: Port \d+ is in use|address already in use/i, action: RESET_ACTION },
+  {
+    id: 'containerd',
+    pattern: /container runtime is not running|failed to create new CRI runtime service|containerd\.sock/i,
+    action: 'containerd did not answer inside the node. Run `labdeck env diagnostics` (it holds the containerd log), then `labdeck env reset`.',
   },
   {
-    pattern: /operation not permitted|unable to apply caps|permission denied.*\/proc\/sys/i,
-    problem: { id: 'privileged', action: 'The engine refuses privileged containers (rootless Docker, a restricted Podman, or a CI sandbox). Labdeck needs an engine that runs privileged containers.' },
+    id: 'image',
+    pattern: /failed to pull image|ErrImagePull|ImagePullBackOff|failed to resolve reference/i,
+    action: 'A system image is missing: open the course file from your instructor ("Open course…" or --course), or go online once and run `labdeck env up` again.',
   },
   {
-    pattern: /token CA hash does not match|invalid token|Node password rejected|unauthorized/i,
-    problem: { id: 'token', action: 'The nodes disagree about the cluster token, usually after a partial reset. Run `labdeck env reset`.' },
+    id: 'kubelet',
+    pattern: /kubelet is not healthy|The kubelet is not running|timed out waiting for the condition|context deadline exceeded/i,
+    action: 'The kubelet did not come up in time (a busy or small machine, or an engine that limits the node). Run `labdeck env up` to try again; `labdeck env diagnostics` holds the kubelet log.',
   },
   {
-    pattern: /address already in use/i,
-    problem: { id: 'port-in-use', action: 'A port k3s needs is taken inside the node. Run `labdeck env reset`; if it persists, share `labdeck env diagnostics`.' },
+    id: 'api-unreachable',
+    pattern: /couldn't validate the identity of the API Server|connection refused|no route to host/i,
+    action: 'A worker could not reach the control plane at 10.1.1.10:6443. Run `labdeck env up` again; if it persists, `labdeck env reset`.',
   },
 ];
 
-export interface LogVerdict {
-  ready: boolean;
-  problem: K3sLogProblem | null;
-  /** The last line worth showing as progress (k3s's msg="..." text), if any. */
-  lastMessage: string | null;
-}
-
-/** The human part of a k3s log line: msg="..." of logrus lines, the quoted message of klog lines. */
-export function k3sLogMessage(line: string): string {
-  const logrus = /msg="((?:[^"\\]|\\.)*)"/.exec(line);
-  if (logrus?.[1] !== undefined) return logrus[1].replace(/\\"/g, '"');
-  const klog = /^[IWEF]\d{4} [\d:.]+\s+\d+ [^\]]+\] "((?:[^"\\]|\\.)*)"/.exec(line);
-  if (klog?.[1] !== undefined) return klog[1];
-  return line.trim();
-}
-
-export function isFatalLine(line: string): boolean {
-  return /level=fatal/.test(line) || /^F\d{4} /.test(line);
-}
-
-/** Reads a node's log (oldest first) and says whether it is ready, or why it never will be. */
-export function judgeNodeLog(role: Extract<LabRole, 'server' | 'agent'>, lines: readonly string[]): LogVerdict {
-  const readyMarkers = role === 'server' ? [SERVER_READY_LINE] : AGENT_READY_LINES;
-  let ready = false;
-  let problem: K3sLogProblem | null = null;
-  let lastMessage: string | null = null;
-  for (const line of lines) {
-    if (!line.trim()) continue;
-    const message = k3sLogMessage(line);
-    if (/level=(info|warning)/.test(line) || /^[IW]\d{4} /.test(line)) lastMessage = message;
-    if (readyMarkers.some((marker) => line.includes(marker))) {
-      ready = true;
-      // A restart after a fatal line clears the problem once the node comes up again.
-      problem = null;
-    }
-    if (isFatalLine(line)) {
-      ready = false;
-      const known = PROBLEMS.find(({ pattern }) => pattern.test(line));
-      problem = known
-        ? { ...known.problem, message }
-        : { id: 'fatal', message, action: 'k3s stopped on this node. Run `labdeck env diagnostics` and look at the node log; `labdeck env reset` starts over.' };
-    }
+/** The line of kubeadm's output that says what went wrong, and what the attendee can do. */
+export function explainKubeadmFailure(output: string): KubeadmProblem {
+  const lines = output.split('\n').map((line) => line.trim()).filter(Boolean);
+  const errorLine = lines.find((line) => /^(error|\[ERROR)/i.test(line) || /error execution phase/.test(line)) ?? lines.at(-1) ?? 'no output';
+  for (const known of KUBEADM_PROBLEMS) {
+    if (known.pattern.test(output)) return { id: known.id, message: errorLine, action: known.action };
   }
-  return { ready, problem, lastMessage };
+  return { id: 'unknown', message: errorLine, action: RESET_ACTION };
 }
 
-/** Agents log this while the server is not answering yet: expected for a while, not a failure. */
-export function isWaitingForServer(line: string): boolean {
-  return /Waiting to retrieve agent configuration|failed to get CA certs|Waiting for control-plane node|connect: connection refused/.test(line);
+/** The rollout counters of a Deployment or DaemonSet readiness looks at. */
+export interface WorkloadStatus {
+  desired: number;
+  available: number;
+  /** False while the controller has not seen the latest spec yet. */
+  observed: boolean;
 }
 
 /** The slice of API state readiness looks at, as returned by list nodes / read deployment. */
 export interface ApiSnapshot {
+  /** kube-proxy and kube-flannel-ds in kube-system; absent when not read (older callers). */
+  daemonSets?: Record<string, WorkloadStatus | null>;
   nodes: {
     metadata: { name: string };
     spec?: { podCIDR?: string };
@@ -132,6 +106,12 @@ export function judgeCluster(expectedNodes: readonly string[], snapshot: ApiSnap
     // The same test as `kubectl rollout status`.
     const rolledOut = observed && (status.updatedReplicas ?? 0) >= wanted && (status.availableReplicas ?? 0) >= wanted;
     if (!rolledOut) waitingFor.push('CoreDNS to roll out');
+  }
+  for (const [name, status] of Object.entries(snapshot.daemonSets ?? {})) {
+    if (!status) waitingFor.push(`the ${name} DaemonSet to be created`);
+    else if (!status.observed || status.desired < expectedNodes.length || status.available < status.desired) {
+      waitingFor.push(`${name} to run on every node (${status.available} of ${Math.max(status.desired, expectedNodes.length)})`);
+    }
   }
   return { ready: waitingFor.length === 0, waitingFor, nodes };
 }

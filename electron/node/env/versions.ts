@@ -1,21 +1,43 @@
 /**
- * The pinned releases. One k3s release for the nodes, and the jumphost's kubectl comes from the same image
- * (resources/jumphost/Dockerfile's K3S_IMAGE default must equal K3S_IMAGE; a unit test compares them).
+ * The pinned releases. resources/node/versions.env is the one source the node builds read; these constants
+ * must equal it (versions.test.ts compares them), so the app, the images and the texts name one version.
  */
-export const K3S_VERSION = 'v1.33.4+k3s1';
-/** Docker tags cannot hold "+", so rancher publishes k3s releases with "-" instead. */
-export const K3S_IMAGE = `rancher/k3s:${K3S_VERSION.replace('+', '-')}`;
+export const KUBERNETES_VERSION = 'v1.33.4';
+export const ETCD_IMAGE_TAG = '3.5.21-0';
+export const PAUSE_IMAGE_TAG = '3.10';
+export const COREDNS_VERSION = 'v1.12.0';
+export const FLANNEL_VERSION = 'v0.26.7';
+export const CRANE_VERSION = 'v0.20.6';
+
+/** Labdeck's node image (resources/node/Dockerfile): containerd, kubelet, kubeadm, kubectl, the CNI plugins. */
+export const NODE_IMAGE = `labdeck/node:${KUBERNETES_VERSION}`;
+/** The registry mirror every node's containerd asks first for docker.io and registry.k8s.io images. */
+export const REGISTRY_IMAGE = `labdeck/registry:${CRANE_VERSION}`;
+export const FLANNEL_IMAGE = `docker.io/flannel/flannel:${FLANNEL_VERSION}`;
+
+/**
+ * Images the cluster itself runs, as kubeadm names them (`kubeadm config images list`) plus flannel. They
+ * reach the nodes through the registry mirror: from the engine (a course pack loaded them) or, online, from
+ * upstream when the mirror lacks them.
+ */
+export const SYSTEM_IMAGES = [
+  `registry.k8s.io/kube-apiserver:${KUBERNETES_VERSION}`,
+  `registry.k8s.io/kube-controller-manager:${KUBERNETES_VERSION}`,
+  `registry.k8s.io/kube-scheduler:${KUBERNETES_VERSION}`,
+  `registry.k8s.io/kube-proxy:${KUBERNETES_VERSION}`,
+  `registry.k8s.io/etcd:${ETCD_IMAGE_TAG}`,
+  `registry.k8s.io/pause:${PAUSE_IMAGE_TAG}`,
+  `registry.k8s.io/coredns/coredns:${COREDNS_VERSION}`,
+  FLANNEL_IMAGE,
+] as const;
 
 /**
  * Registry digests of pulled images, by the tag shown to people. A tag can be re-pushed; a digest names
- * exactly one image, which matters most for the privileged k3s node image. When a digest is listed, pulls
- * fetch `repo@digest` and only then put the tag on it (env/bundle.ts pullImage). Fill in when bumping a
- * version, from a trusted machine: `docker buildx imagetools inspect rancher/k3s:<tag>` (the "Digest" line).
- * Not invented here. Where this map has no digest, a course bundle's bundle.json may: `labdeck env bundle`
- * records the registry digest the instructor's engine pulled each image by, and an attendee who has to pull
- * that image pulls that digest (env/bundle.ts ensureImage). Images loaded from a bundle's files are always
- * verified against the image id bundle.json records (env/bundle-archive.ts). Only an image neither names is
- * pulled by its tag.
+ * exactly one image. When a digest is listed, pulls fetch `repo@digest` and only then put the tag on it
+ * (env/bundle.ts pullImage). Fill in when bumping a version, from a trusted machine. Not invented here.
+ * Where this map has no digest, a course bundle's bundle.json may: `labdeck env bundle` records the
+ * registry digest the instructor's engine pulled each image by (env/bundle.ts ensureImage). Images loaded
+ * from a bundle's files are always verified against the image id bundle.json records.
  */
 export const IMAGE_DIGESTS: Readonly<Record<string, string>> = {};
 
@@ -27,7 +49,7 @@ export function pinnedReference(image: string, digests: Readonly<Record<string, 
   return `${repositoryOf(image)}@${digest}`;
 }
 
-/** `rancher/k3s:v1` -> `rancher/k3s`; a registry port (`host:5000/x:1`) is not a tag. */
+/** `labdeck/node:v1` -> `labdeck/node`; a registry port (`host:5000/x:1`) is not a tag. */
 export function repositoryOf(image: string): string {
   const withoutDigest = image.split('@')[0] ?? image;
   const colon = withoutDigest.lastIndexOf(':');
@@ -35,13 +57,13 @@ export function repositoryOf(image: string): string {
 }
 
 /** Bumped with resources/jumphost/VERSION whenever the jumphost's Dockerfile, bashrc or recorder change. */
-export const JUMPHOST_VERSION = '1.0.0';
+export const JUMPHOST_VERSION = '1.1.0';
 export const JUMPHOST_IMAGE = `labdeck/jumphost:${JUMPHOST_VERSION}`;
 
-/** Kubernetes minor of the pinned k3s release, e.g. 33 for v1.33.4+k3s1. */
-export function kubernetesMinor(k3sVersion: string): number {
-  const match = /^v?1\.(\d+)\./.exec(k3sVersion);
-  if (!match?.[1]) throw new Error(`Not a k3s version: ${k3sVersion}`);
+/** Kubernetes minor of a release, e.g. 33 for v1.33.4. */
+export function kubernetesMinor(version: string): number {
+  const match = /^v?1\.(\d+)\./.exec(version);
+  if (!match?.[1]) throw new Error(`Not a Kubernetes version: ${version}`);
   return Number(match[1]);
 }
 
@@ -49,20 +71,21 @@ export function kubernetesMinor(k3sVersion: string): number {
  * From Kubernetes 1.35 the kubelet refuses to start on cgroup v1 hosts unless told otherwise. Docker Desktop
  * and most current Linux hosts use cgroup v2, but older hosts (and this project's CI) still run v1.
  */
-export function needsFailCgroupV1False(k3sVersion: string): boolean {
-  return kubernetesMinor(k3sVersion) >= 35;
+export function needsFailCgroupV1False(version: string): boolean {
+  return kubernetesMinor(version) >= 35;
 }
 
-/**
- * Images the nodes run that do not come with the k3s binary: the pause and CoreDNS images k3s deploys, and
- * the images the workshop's manifests use. Offline they reach the nodes through k3s's air-gap image folder.
- * The system image tags follow k3s 1.33's manifests; compare them with the release's k3s-images.txt when
- * bumping K3S_VERSION. The release's k3s-airgap-images tarball carries them, so a bundle normally ships that.
- */
-export const K3S_SYSTEM_IMAGES = [
-  'rancher/mirrored-pause:3.6',
-  'rancher/mirrored-coredns-coredns:1.12.3',
-  'rancher/local-path-provisioner:v0.0.31',
-] as const;
-
+/** Workload images of the course's manifests and commands, served offline by the registry mirror. */
 export const DEFAULT_WORKLOAD_IMAGES = ['nginx:latest', 'nginx:1.14.2', 'busybox:latest', 'busybox42/alpine-pod:latest'] as const;
+
+/**
+ * How an image is named in the registry mirror: its path without the registry host, with Docker Hub's
+ * implicit `library/` (containerd asks a docker.io mirror for /v2/library/nginx/...).
+ */
+export function mirrorPath(image: string): string {
+  const [first = '', ...rest] = image.split('/');
+  const hasRegistry = rest.length > 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
+  const path = hasRegistry ? rest.join('/') : image;
+  const dockerHub = !hasRegistry || first === 'docker.io';
+  return dockerHub && !path.includes('/') ? `library/${path}` : path;
+}
