@@ -17,7 +17,7 @@ export default defineConfig({
           name: 'node',
           environment: 'node',
           include: ['electron/**/*.test.ts', 'labs/**/*.test.ts', 'e2e/support/**/*.test.ts', 'e2e/dataplane/**/*.test.ts'],
-          exclude: ['**/*.controlplane.test.ts'],
+          exclude: ['**/*.controlplane.test.ts', '**/*.cluster.test.ts'],
         },
       },
       {
@@ -30,6 +30,18 @@ export default defineConfig({
           include: ['electron/**/*.controlplane.test.ts', 'e2e/**/*.controlplane.test.ts'],
           globalSetup: ['e2e/controlplane/vitest-global-setup.ts'],
           testTimeout: 120_000,
+        },
+      },
+      {
+        // Tests against the real kubeadm cluster `labdeck env up` builds (e2e/cluster), brought up once per run
+        // by the global setup. npm test runs this project on its own, after the others: it owns 10.1.1.0/24.
+        extends: true,
+        test: {
+          name: 'cluster',
+          environment: 'node',
+          include: ['electron/**/*.cluster.test.ts', 'e2e/**/*.cluster.test.ts'],
+          globalSetup: ['e2e/cluster/vitest-global-setup.ts'],
+          testTimeout: 300_000,
         },
       },
       {
