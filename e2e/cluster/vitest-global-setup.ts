@@ -5,7 +5,8 @@ import { clusterUnavailableReason, createTestService, TEST_DATA_DIR } from './te
 /**
  * One real kubeadm cluster per run of the `cluster` project, brought up through the product's own
  * EnvironmentService.up() and removed at the end (also when tests failed). Where Docker or the locally built
- * images are missing the tests skip and say why; in CI that is an error.
+ * images are missing the tests skip and say why; in CI that is an error. LABDECK_KEEP_CLUSTER=1 keeps the
+ * cluster after the run (a developer's next run resumes it in seconds: up is idempotent).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const reason = await clusterUnavailableReason();
@@ -27,6 +28,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   console.log(`[cluster] kubeadm cluster up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   project.provide('cluster', { envName: service.config.name, dataDir: TEST_DATA_DIR });
   return async () => {
+    if (process.env.LABDECK_KEEP_CLUSTER === '1' && !process.env.CI) {
+      console.log('[cluster] kept running (LABDECK_KEEP_CLUSTER=1); remove it with: npx labdeck env down --config <test config> or docker rm -f master1 worker1 worker2 jumphost verifier registry');
+      await service.dispose();
+      return;
+    }
     await service.down();
     await service.dispose();
   };
