@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
+import type { EventSink } from '../../electron/common/api/contract.ts';
 import { EnvironmentService } from '../../electron/node/env/environment-service.ts';
 import type { EnvConfigInput } from '../../electron/node/env/config.ts';
 import { execCollect } from '../../electron/node/env/docker-exec.ts';
@@ -17,8 +18,8 @@ export const TEST_ENV_NAME = 'labdeck-test';
 export const TEST_ENV_CONFIG: EnvConfigInput = { name: TEST_ENV_NAME, network: { masquerade: false } };
 export const TEST_DATA_DIR = path.join(os.tmpdir(), 'labdeck-cluster-tests');
 
-export function createTestService(docker: Docker = new Docker()): EnvironmentService {
-  return new EnvironmentService({ events: { emit: () => undefined }, dataDir: TEST_DATA_DIR, config: TEST_ENV_CONFIG, docker, allowPull: false });
+export function createTestService(docker: Docker = new Docker(), events: EventSink = { emit: () => undefined }): EnvironmentService {
+  return new EnvironmentService({ events, dataDir: TEST_DATA_DIR, config: TEST_ENV_CONFIG, docker, allowPull: false });
 }
 
 /** Why the cluster cannot run here, or undefined when it can (Docker answers, the local images exist). */

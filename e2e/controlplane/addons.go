@@ -12,18 +12,21 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// The cluster DNS objects k3s deploys from /var/lib/rancher/k3s/server/manifests/coredns.yaml, reduced to
-// the fields the labs look at (names, labels, the Service address and ports, the Corefile). The Deployment
-// runs through the real controllers and scheduler like any other.
+// The add-ons kubeadm v1.33 installs (CoreDNS behind kube-dns, kube-proxy as a DaemonSet with its ConfigMap)
+// and flannel as Labdeck applies it (electron/node/env/flannel-manifest.ts: kube-flannel-ds and
+// kube-flannel-cfg in kube-system), reduced to the fields the labs look at (names, labels, the Service
+// address and ports, the Corefile, net-conf.json, tolerations). They run through the real controllers and
+// scheduler like any other workload; the simulator plays their kubelets.
 const corednsDeployment = `
 apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: coredns
   namespace: kube-system
-  labels: { k8s-app: kube-dns, kubernetes.io/name: CoreDNS }
+  labels: { k8s-app: kube-dns }
 spec:
-  revisionHistoryLimit: 0
+  replicas: 2
+  revisionHistoryLimit: 10
   strategy: { type: RollingUpdate, rollingUpdate: { maxUnavailable: 1 } }
   selector: { matchLabels: { k8s-app: kube-dns } }
   template:
@@ -34,11 +37,10 @@ spec:
       nodeSelector: { kubernetes.io/os: linux }
       tolerations:
       - { key: CriticalAddonsOnly, operator: Exists }
-      - { key: node-role.kubernetes.io/control-plane, operator: Exists, effect: NoSchedule }
-      - { key: node-role.kubernetes.io/master, operator: Exists, effect: NoSchedule }
+      - { key: node-role.kubernetes.io/control-plane, effect: NoSchedule }
       containers:
       - name: coredns
-        image: rancher/mirrored-coredns-coredns:1.12.3
+        image: registry.k8s.io/coredns/coredns:v1.12.0
         args: [ "-conf", "/etc/coredns/Corefile" ]
         ports:
         - { containerPort: 53, name: dns, protocol: UDP }
@@ -61,20 +63,23 @@ data:
   Corefile: |
     .:53 {
         errors
-        health
+        health {
+           lameduck 5s
+        }
         ready
         kubernetes cluster.local in-addr.arpa ip6.arpa {
-          pods insecure
-          fallthrough in-addr.arpa ip6.arpa
-        }
-        hosts /etc/coredns/NodeHosts {
-          ttl 60
-          reload 15s
-          fallthrough
+           pods insecure
+           fallthrough in-addr.arpa ip6.arpa
+           ttl 30
         }
         prometheus :9153
-        forward . /etc/resolv.conf
-        cache 30
+        forward . /etc/resolv.conf {
+           max_concurrent 1000
+        }
+        cache 30 {
+           disable success cluster.local
+           disable denial cluster.local
+        }
         loop
         reload
         loadbalance
@@ -98,36 +103,120 @@ spec:
   - { name: metrics, port: 9153, protocol: TCP }
 `
 
-const localPathDeployment = `
-apiVersion: apps/v1
-kind: Deployment
+const kubeProxyConfigMap = `
+apiVersion: v1
+kind: ConfigMap
 metadata:
-  name: local-path-provisioner
+  name: kube-proxy
   namespace: kube-system
-spec:
-  revisionHistoryLimit: 0
-  selector: { matchLabels: { app: local-path-provisioner } }
-  template:
-    metadata:
-      labels: { app: local-path-provisioner }
-    spec:
-      priorityClassName: system-node-critical
-      tolerations:
-      - { key: CriticalAddonsOnly, operator: Exists }
-      - { key: node-role.kubernetes.io/control-plane, operator: Exists, effect: NoSchedule }
-      containers:
-      - name: local-path-provisioner
-        image: rancher/local-path-provisioner:v0.0.31
-        command: [ local-path-provisioner, start, --config, /etc/config/config.json ]
+  labels: { app: kube-proxy }
+data:
+  config.conf: |
+    apiVersion: kubeproxy.config.k8s.io/v1alpha1
+    kind: KubeProxyConfiguration
+    clusterCIDR: 10.244.0.0/16
+    mode: iptables
 `
 
-func applyAddons(ctx context.Context, client kubernetes.Interface, clusterDNS string) error {
-	var configMap corev1.ConfigMap
-	if err := yaml.UnmarshalStrict([]byte(corednsConfigMap), &configMap); err != nil {
-		return err
-	}
-	if _, err := client.CoreV1().ConfigMaps("kube-system").Create(ctx, &configMap, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
-		return err
+const kubeProxyDaemonSet = `
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: kube-proxy
+  namespace: kube-system
+  labels: { k8s-app: kube-proxy }
+spec:
+  selector: { matchLabels: { k8s-app: kube-proxy } }
+  template:
+    metadata:
+      labels: { k8s-app: kube-proxy }
+    spec:
+      priorityClassName: system-node-critical
+      hostNetwork: true
+      nodeSelector: { kubernetes.io/os: linux }
+      tolerations:
+      - { operator: Exists }
+      containers:
+      - name: kube-proxy
+        image: registry.k8s.io/kube-proxy:%s
+        command: [ /usr/local/bin/kube-proxy, --config=/var/lib/kube-proxy/config.conf, --hostname-override=$(NODE_NAME) ]
+        env:
+        - { name: NODE_NAME, valueFrom: { fieldRef: { fieldPath: spec.nodeName } } }
+        securityContext: { privileged: true }
+        volumeMounts:
+        - { name: kube-proxy, mountPath: /var/lib/kube-proxy }
+      volumes:
+      - name: kube-proxy
+        configMap: { name: kube-proxy }
+`
+
+const flannelConfigMap = `
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: kube-flannel-cfg
+  namespace: kube-system
+  labels: { app: flannel, k8s-app: flannel, tier: node }
+data:
+  cni-conf.json: |
+    {
+      "name": "cbr0",
+      "cniVersion": "0.3.1",
+      "plugins": [
+        { "type": "flannel", "delegate": { "hairpinMode": true, "isDefaultGateway": true } },
+        { "type": "portmap", "capabilities": { "portMappings": true } }
+      ]
+    }
+  net-conf.json: |
+    {
+      "Network": "%s",
+      "EnableNFTables": false,
+      "Backend": {
+        "Type": "vxlan"
+      }
+    }
+`
+
+const flannelDaemonSet = `
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: kube-flannel-ds
+  namespace: kube-system
+  labels: { app: flannel, k8s-app: flannel, tier: node }
+spec:
+  selector: { matchLabels: { app: flannel } }
+  template:
+    metadata:
+      labels: { app: flannel, k8s-app: flannel, tier: node }
+    spec:
+      priorityClassName: system-node-critical
+      hostNetwork: true
+      tolerations:
+      - { operator: Exists, effect: NoSchedule }
+      containers:
+      - name: kube-flannel
+        image: docker.io/flannel/flannel:v0.26.7
+        command: [ /opt/bin/flanneld ]
+        args: [ --ip-masq, --kube-subnet-mgr ]
+        securityContext: { privileged: false, capabilities: { add: [ NET_ADMIN, NET_RAW ] } }
+        volumeMounts:
+        - { name: flannel-cfg, mountPath: /etc/kube-flannel/ }
+      volumes:
+      - name: flannel-cfg
+        configMap: { name: kube-flannel-cfg }
+`
+
+func applyAddons(ctx context.Context, client kubernetes.Interface, clusterDNS, clusterCIDR string) error {
+	configMaps := []string{corednsConfigMap, kubeProxyConfigMap, fmt.Sprintf(flannelConfigMap, clusterCIDR)}
+	for _, manifest := range configMaps {
+		var configMap corev1.ConfigMap
+		if err := yaml.UnmarshalStrict([]byte(manifest), &configMap); err != nil {
+			return err
+		}
+		if _, err := client.CoreV1().ConfigMaps("kube-system").Create(ctx, &configMap, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+			return err
+		}
 	}
 	var service corev1.Service
 	if err := yaml.UnmarshalStrict([]byte(fmt.Sprintf(kubeDNSService, clusterDNS)), &service); err != nil {
@@ -136,12 +225,19 @@ func applyAddons(ctx context.Context, client kubernetes.Interface, clusterDNS st
 	if _, err := client.CoreV1().Services("kube-system").Create(ctx, &service, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 		return err
 	}
-	for _, manifest := range []string{corednsDeployment, localPathDeployment} {
-		var deployment appsv1.Deployment
-		if err := yaml.UnmarshalStrict([]byte(manifest), &deployment); err != nil {
+	var deployment appsv1.Deployment
+	if err := yaml.UnmarshalStrict([]byte(corednsDeployment), &deployment); err != nil {
+		return err
+	}
+	if _, err := client.AppsV1().Deployments("kube-system").Create(ctx, &deployment, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+		return err
+	}
+	for _, manifest := range []string{fmt.Sprintf(kubeProxyDaemonSet, kubernetesVersion), flannelDaemonSet} {
+		var daemonSet appsv1.DaemonSet
+		if err := yaml.UnmarshalStrict([]byte(manifest), &daemonSet); err != nil {
 			return err
 		}
-		if _, err := client.AppsV1().Deployments("kube-system").Create(ctx, &deployment, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+		if _, err := client.AppsV1().DaemonSets("kube-system").Create(ctx, &daemonSet, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 			return err
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"log"
 	"net"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -32,6 +33,8 @@ import (
 
 type simulatorOptions struct {
 	clusterDNS       string
+	clusterCIDR      string
+	serviceCIDR      string
 	availableImages  []string
 	terminationDelay time.Duration
 	logFile          string
@@ -76,8 +79,13 @@ func (s *simulator) run(ctx context.Context) {
 		if err := s.registerNode(ctx, n); err != nil {
 			s.log.Printf("register %s: %v", n.name, err)
 		}
+		if n.role == "server" {
+			if err := s.createStaticPods(ctx, n); err != nil {
+				s.log.Printf("static pods %s: %v", n.name, err)
+			}
+		}
 	}
-	if err := applyAddons(ctx, s.client, s.opts.clusterDNS); err != nil {
+	if err := applyAddons(ctx, s.client, s.opts.clusterDNS, s.opts.clusterCIDR); err != nil {
 		s.log.Printf("addons: %v", err)
 	}
 	go s.heartbeat(ctx)
@@ -120,37 +128,45 @@ func (s *simulator) run(ctx context.Context) {
 
 func (s *simulator) nodeObject(n nodeSpec) *corev1.Node {
 	labels := map[string]string{
-		"beta.kubernetes.io/arch":          "amd64",
-		"beta.kubernetes.io/instance-type": "k3s",
-		"beta.kubernetes.io/os":            "linux",
-		"kubernetes.io/arch":               "amd64",
-		"kubernetes.io/hostname":           n.name,
-		"kubernetes.io/os":                 "linux",
-		"node.kubernetes.io/instance-type": "k3s",
+		"beta.kubernetes.io/arch": "amd64",
+		"beta.kubernetes.io/os":   "linux",
+		"kubernetes.io/arch":      "amd64",
+		"kubernetes.io/hostname":  n.name,
+		"kubernetes.io/os":        "linux",
 	}
+	var taints []corev1.Taint
 	if n.role == "server" {
-		labels["node-role.kubernetes.io/control-plane"] = "true"
-		labels["node-role.kubernetes.io/master"] = "true"
+		// What kubeadm init marks the control-plane node with.
+		labels["node-role.kubernetes.io/control-plane"] = ""
+		labels["node.kubernetes.io/exclude-from-external-load-balancers"] = ""
+		taints = []corev1.Taint{{Key: "node-role.kubernetes.io/control-plane", Effect: corev1.TaintEffectNoSchedule}}
 	}
 	return &corev1.Node{
 		ObjectMeta: metav1.ObjectMeta{
 			Name:   n.name,
 			Labels: labels,
-			// What k3s and its embedded flannel (host-gw) write on a node.
+			// What kubeadm and flannel (vxlan, kube-subnet-mgr) write on a node.
 			Annotations: map[string]string{
-				"flannel.alpha.coreos.com/backend-data":                  "null",
-				"flannel.alpha.coreos.com/backend-type":                  "host-gw",
+				"flannel.alpha.coreos.com/backend-data":                  fmt.Sprintf(`{"VNIs":[1],"VtepMAC":"%s"}`, vtepMAC(n.ip)),
+				"flannel.alpha.coreos.com/backend-type":                  "vxlan",
 				"flannel.alpha.coreos.com/kube-subnet-manager":           "true",
 				"flannel.alpha.coreos.com/public-ip":                     n.ip,
-				"k3s.io/hostname":                                        n.name,
-				"k3s.io/internal-ip":                                     n.ip,
-				"k3s.io/node-args":                                       fmt.Sprintf(`["%s","--node-ip","%s"]`, map[string]string{"server": "server", "agent": "agent"}[n.role], n.ip),
+				"kubeadm.alpha.kubernetes.io/cri-socket":                 "unix:///var/run/containerd/containerd.sock",
 				"node.alpha.kubernetes.io/ttl":                           "0",
 				"volumes.kubernetes.io/controller-managed-attach-detach": "true",
 			},
 		},
-		Spec: corev1.NodeSpec{ProviderID: "k3s://" + n.name},
+		Spec: corev1.NodeSpec{Taints: taints},
 	}
+}
+
+// vtepMAC is a stable locally administered MAC for a node's flannel.1 device.
+func vtepMAC(ip string) string {
+	parsed := net.ParseIP(ip).To4()
+	if parsed == nil {
+		return "0e:00:00:00:00:00"
+	}
+	return fmt.Sprintf("0e:4c:%02x:%02x:%02x:%02x", parsed[0], parsed[1], parsed[2], parsed[3])
 }
 
 func (s *simulator) nodeStatus(n nodeSpec) corev1.NodeStatus {
@@ -181,11 +197,10 @@ func (s *simulator) nodeStatus(n nodeSpec) corev1.NodeStatus {
 		NodeInfo: corev1.NodeSystemInfo{
 			Architecture:            "amd64",
 			OperatingSystem:         "linux",
-			OSImage:                 "K3s v1.33.4+k3s1",
+			OSImage:                 "Debian GNU/Linux 12 (bookworm)",
 			KernelVersion:           "6.1.0-labdeck-test",
-			ContainerRuntimeVersion: "containerd://2.0.5-k3s2",
-			KubeletVersion:          "v1.33.4+k3s1",
-			KubeProxyVersion:        "v1.33.4+k3s1",
+			ContainerRuntimeVersion: "containerd://1.7.24",
+			KubeletVersion:          kubernetesVersion,
 		},
 	}
 }
@@ -287,6 +302,10 @@ func (s *simulator) reconcilePod(ctx context.Context, pod *corev1.Pod) {
 }
 
 func (s *simulator) imageAvailable(image string) bool {
+	// The cluster's own images (registry.k8s.io, flannel) are preloaded on a node; the list names workloads.
+	if strings.HasPrefix(image, "registry.k8s.io/") || strings.HasPrefix(normalizeImage(image), "docker.io/flannel/") {
+		return true
+	}
 	if len(s.opts.availableImages) == 0 {
 		return true
 	}
@@ -515,6 +534,15 @@ func (s *simulator) notReadyReason(ctx context.Context) string {
 	if dns.Status.AvailableReplicas < 1 {
 		return "coredns has no available replica"
 	}
+	for _, name := range []string{"kube-proxy", "kube-flannel-ds"} {
+		ds, err := s.client.AppsV1().DaemonSets("kube-system").Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return fmt.Sprintf("%s: %v", name, err)
+		}
+		if ds.Status.DesiredNumberScheduled != int32(len(s.nodes)) || ds.Status.NumberReady != int32(len(s.nodes)) {
+			return fmt.Sprintf("%s has %d/%d ready pods", name, ds.Status.NumberReady, len(s.nodes))
+		}
+	}
 	return ""
 }
 
@@ -522,4 +550,48 @@ func randomHex(n int) string {
 	b := make([]byte, n/2)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// createStaticPods posts the mirror pods the kubelet of a kubeadm control-plane node creates for the static
+// pods in /etc/kubernetes/manifests (etcd, kube-apiserver, kube-controller-manager, kube-scheduler), named
+// <component>-<node> with kubeadm's labels component=<name> and tier=control-plane, owned by the Node. They
+// are then reported Running and Ready like any pod on the node.
+func (s *simulator) createStaticPods(ctx context.Context, n nodeSpec) error {
+	node, err := s.client.CoreV1().Nodes().Get(ctx, n.name, metav1.GetOptions{})
+	if err != nil {
+		return err
+	}
+	components := []struct{ name, image string; command []string }{
+		{"etcd", "registry.k8s.io/etcd:3.5.21-0", []string{"etcd", "--advertise-client-urls=https://" + n.ip + ":2379", "--data-dir=/var/lib/etcd", "--name=" + n.name}},
+		{"kube-apiserver", "registry.k8s.io/kube-apiserver:" + kubernetesVersion, []string{"kube-apiserver", "--advertise-address=" + n.ip, "--authorization-mode=Node,RBAC", "--enable-admission-plugins=NodeRestriction", "--secure-port=6443", "--service-cluster-ip-range=" + s.opts.serviceCIDR}},
+		{"kube-controller-manager", "registry.k8s.io/kube-controller-manager:" + kubernetesVersion, []string{"kube-controller-manager", "--allocate-node-cidrs=true", "--cluster-cidr=" + s.opts.clusterCIDR, "--cluster-name=kubernetes", "--service-cluster-ip-range=" + s.opts.serviceCIDR, "--use-service-account-credentials=true"}},
+		{"kube-scheduler", "registry.k8s.io/kube-scheduler:" + kubernetesVersion, []string{"kube-scheduler", "--kubeconfig=/etc/kubernetes/scheduler.conf", "--leader-elect=true"}},
+	}
+	for _, c := range components {
+		hash := randomHex(32)
+		pod := &corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{
+				Name:      c.name + "-" + n.name,
+				Namespace: "kube-system",
+				Labels:    map[string]string{"component": c.name, "tier": "control-plane"},
+				Annotations: map[string]string{
+					"kubernetes.io/config.hash":   hash,
+					"kubernetes.io/config.mirror": hash,
+					"kubernetes.io/config.source": "file",
+				},
+				OwnerReferences: []metav1.OwnerReference{{APIVersion: "v1", Kind: "Node", Name: node.Name, UID: node.UID, Controller: ptr.To(true)}},
+			},
+			Spec: corev1.PodSpec{
+				NodeName:          n.name,
+				HostNetwork:       true,
+				PriorityClassName: "system-node-critical",
+				Tolerations:       []corev1.Toleration{{Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoExecute}},
+				Containers:        []corev1.Container{{Name: c.name, Image: c.image, Command: c.command}},
+			},
+		}
+		if _, err := s.client.CoreV1().Pods("kube-system").Create(ctx, pod, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+			return fmt.Errorf("%s: %w", pod.Name, err)
+		}
+	}
+	return nil
 }

@@ -182,6 +182,8 @@ func (s *supervisor) start(ctx context.Context) error {
 	}
 	sim, err := newSimulator(s.kubeconfig, nodes, simulatorOptions{
 		clusterDNS:       o.clusterDNS,
+		clusterCIDR:      o.clusterCIDR,
+		serviceCIDR:      o.serviceCIDR,
 		availableImages:  splitList(o.availableImages),
 		terminationDelay: o.terminationDelay,
 		logFile:          filepath.Join(s.logDir, "simulator.log"),
@@ -202,8 +204,8 @@ func (s *supervisor) start(ctx context.Context) error {
 	return nil
 }
 
-// kubernetesVersion is set by build.sh (-ldflags -X) to what the pinned k3s reports.
-var kubernetesVersion = "v1.33.4+k3s1"
+// kubernetesVersion is set by build.sh (-ldflags -X) to the pinned release (electron/node/env/versions.ts).
+var kubernetesVersion = "v1.33.4"
 
 func (s *supervisor) apiserverArgs(advertiseIP string) []string {
 	p := s.pki
@@ -218,12 +220,11 @@ func (s *supervisor) apiserverArgs(advertiseIP string) []string {
 		"--service-account-key-file=" + p.saPubKey,
 		"--service-account-signing-key-file=" + p.serviceAccountKey,
 		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-		"--api-audiences=https://kubernetes.default.svc.cluster.local,k3s",
+		"--api-audiences=https://kubernetes.default.svc.cluster.local",
 		"--service-cluster-ip-range=" + s.opts.serviceCIDR,
 		"--service-node-port-range=30000-32767",
-		// As k3s: no anonymous requests, Node and RBAC authorization, NodeRestriction admission on top of
-		// the defaults, privileged pods allowed (k3s's own system pods need them).
-		"--anonymous-auth=false",
+		// As kubeadm runs it: anonymous requests on (RBAC lets them read /version, /healthz), Node and RBAC
+		// authorization, NodeRestriction admission on top of the defaults, privileged pods allowed (kube-proxy).
 		"--authorization-mode=Node,RBAC",
 		"--enable-admission-plugins=NodeRestriction",
 		"--allow-privileged=true",

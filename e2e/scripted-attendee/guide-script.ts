@@ -29,7 +29,7 @@ export interface StepScript {
  */
 const NOT_TYPED: Record<string, Record<string, string>> = {
   '1.7/run-busybox': {
-    'kubectl exec -it alpine -n default -- sh': 'an interactive shell inside the pod: its exit code is that of whatever is typed in it, and no check reads it',
+    'kubectl exec -it alpine -n default -- bash': 'an interactive shell inside the pod: its exit code is that of whatever is typed in it, and no check reads it',
   },
 };
 

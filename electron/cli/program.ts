@@ -22,7 +22,7 @@ export const lazyCommands: readonly LazyCommand[] = [
   },
   {
     name: 'env',
-    description: 'Create, inspect and remove the lab cluster (k3s in Docker)',
+    description: 'Create, inspect and remove the lab cluster (kubeadm nodes in Docker)',
     load: async () => (await import('./commands/env.ts')).registerEnvCommand,
   },
   {
@@ -79,7 +79,7 @@ export function requestedCommand(argv: readonly string[]): string | undefined {
 export async function buildProgram(argv: readonly string[] = process.argv, commands: readonly LazyCommand[] = lazyCommands): Promise<Command> {
   const program = new Command()
     .name('labdeck')
-    .description('Kubernetes networking workshops on a real k3s cluster in Docker')
+    .description('Kubernetes networking workshops on a real kubeadm cluster in Docker')
     .showHelpAfterError();
   const requested = requestedCommand(argv);
   for (const command of commands) {

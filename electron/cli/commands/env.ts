@@ -15,6 +15,9 @@ import { planEnvironment } from '../../node/env/plan.ts';
 import { startStandaloneJumphost } from '../../node/env/standalone-jumphost.ts';
 import { defaultDataDir } from '../../node/data-dir.ts';
 
+/** Stands in for kubeadm's bootstrap token in a dry run; `up` generates a real one (kubeadm-config.ts). */
+export const DRY_RUN_TOKEN = '<generated-at-up>';
+
 interface CommonOptions {
   config?: string;
   bundle?: string;
@@ -94,27 +97,28 @@ function reportError(error: unknown, json: boolean | undefined): void {
 function common(command: Command): Command {
   return command
     .option('--config <file>', 'environment settings (YAML or JSON): addresses, proxy, CA, images')
-    .option('--bundle <dir>', 'offline course bundle folder (images/ and airgap/)')
+    .option('--bundle <dir>', 'offline course bundle folder (images/ and bundle.json)')
     .option('--data-dir <dir>', 'Labdeck data folder (default: the per-user one, or LABDECK_DATA_DIR)')
     .option('--json', 'print JSON on stdout');
 }
 
 /** `labdeck env ...`: the lab cluster from the command line, with the same service the app uses. */
 export function registerEnvCommand(program: Command): void {
-  const env = program.command('env').description('Create, inspect and remove the lab cluster (k3s in Docker)');
+  const env = program.command('env').description('Create, inspect and remove the lab cluster (kubeadm nodes in Docker)');
 
   common(env.command('up'))
     .description('Create the cluster (or start and reattach to the existing one)')
     .option('--dry-run', 'print the Docker requests without touching Docker')
     .option('--no-pull', 'never pull from a registry; use present images and the bundle only')
-    .option('--jumphost-only', 'start only a jumphost on the lab network (no k3s)')
+    .option('--jumphost-only', 'start only a jumphost on the lab network (no cluster)')
     .action(async (options: CommonOptions & { dryRun?: boolean; pull: boolean; jumphostOnly?: boolean }) => {
       try {
         if (options.dryRun) {
           const config = resolveEnvConfig(await loadConfigInput(options));
           const inputs = await resolvePlanInputs(null, config);
-          // The token is generated at `up`; a placeholder keeps dry runs comparable.
-          const plan = planEnvironment(config, { ...inputs, token: '<generated-at-up>' });
+          // The bootstrap token is generated at `up`, and the node privilege decided there by asking the
+          // engine (privilege.ts); a placeholder token keeps dry runs comparable.
+          const plan = planEnvironment(config, { ...inputs, token: DRY_RUN_TOKEN });
           process.stdout.write(`${JSON.stringify(options.json ? plan : summarizePlan(plan), null, 2)}\n`);
           return;
         }
@@ -145,9 +149,9 @@ export function registerEnvCommand(program: Command): void {
 
   env
     .command('bundle')
-    .description('Write the offline course bundle (images/, airgap/, bundle.json) from the images on this engine')
+    .description('Write the offline course bundle (images/, bundle.json) from the images on this engine')
     .requiredOption('--out <dir>', 'bundle folder to create or bring up to date')
-    .option('--config <file>', 'environment settings (YAML or JSON): the node, jumphost and workload images')
+    .option('--config <file>', 'environment settings (YAML or JSON): the node, jumphost, registry and workload images')
     .option('--pull', 'pull images the engine lacks first (needs the registry)')
     .option('--verify', 'only re-check the files against <dir>/bundle.json (sizes and sha256); exit 1 on a mismatch')
     .option('--json', 'print the manifest (bundle.json) on stdout')
@@ -171,7 +175,7 @@ export function registerEnvCommand(program: Command): void {
           onLog,
         });
         const rerun = ['labdeck env bundle --out', shellQuote(options.out), ...(options.config ? ['--config', shellQuote(options.config)] : [])].join(' ');
-        const report = missingImagesReport(result.missing, { dir, kubernetesVersion: config.kubernetes.version, rerun });
+        const report = missingImagesReport(result.missing, { rerun });
         if (options.json) {
           process.stdout.write(`${JSON.stringify(result.manifest, null, 2)}\n`);
           if (report) process.stderr.write(report);
@@ -263,7 +267,8 @@ export function registerEnvCommand(program: Command): void {
 function summarizePlan(plan: ReturnType<typeof planEnvironment>) {
   return {
     network: `${plan.network.Name} ${plan.network.IPAM?.Config?.[0]?.Subnet ?? ''}`,
-    containers: [...plan.nodes, plan.jumphost, plan.verifier].map((container) => `${container.name} (${container.role}) ${container.ip} ${container.create.Image}`),
+    containers: [plan.registry, ...plan.nodes, plan.jumphost, plan.verifier].map((container) => `${container.name} (${container.role}) ${container.ip} ${container.create.Image}`),
+    nodes: `${plan.privilege === 'privileged' ? 'privileged' : 'almost privileged'} (env up asks the engine and falls back to almost privileged where it refuses privileged containers)`,
     apiServer: plan.apiServer.url,
     nodePorts: plan.nodePorts.map((port) => `${port.nodePort} -> host ${port.hostPort}`),
     hint: 'Add --json for the exact Docker requests.',

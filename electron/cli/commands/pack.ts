@@ -53,7 +53,7 @@ async function imageDirs(out: string, options: PackOptions, log: (line: string) 
   log(`saving the images from Docker into ${dir} (kept, so the next pack only saves what changed)`);
   const result = await writeBundle(createDockerClient(), dir, bundleRequest(config), { labdeckVersion: labdeckVersion(), kubernetesVersion: config.kubernetes.version, pull: Boolean(options.pull), onLog: log });
   if (result.missing.length > 0) {
-    const report = missingImagesReport(result.missing, { dir, kubernetesVersion: config.kubernetes.version, rerun: `labdeck pack … --out ${out}` });
+    const report = missingImagesReport(result.missing, { rerun: `labdeck pack … --out ${out}` });
     throw new LabdeckError('not-found', `The pack is not written: images are missing.\n${report}`, { action: 'Pull them (or add --pull), or pack without images with --no-images.' });
   }
   return [dir];
@@ -61,7 +61,7 @@ async function imageDirs(out: string, options: PackOptions, log: (line: string) 
 
 /**
  * `labdeck pack <course-dir> --out <file>`: the instructor's one file for an offline room (course, branding,
- * expected k3s release and topology, saved images, manifest of sha256, Ed25519 signature), and
+ * expected Kubernetes release, node image and topology, saved images, manifest of sha256, Ed25519 signature), and
  * `labdeck pack --verify <file>` for checking a copy.
  */
 export function registerPackCommand(program: Command): void {
@@ -74,7 +74,7 @@ export function registerPackCommand(program: Command): void {
     .option('--arch <list>', 'CPU architectures the pack must carry images for, e.g. amd64,arm64')
     .option('--images-from <dir...>', 'bundle folders (labdeck env bundle), one per architecture, instead of saving from Docker')
     .option('--no-images', 'pack the course only (attendees need the images from elsewhere)')
-    .option('--config <file>', 'environment settings: the node, jumphost and workload images')
+    .option('--config <file>', 'environment settings: the node, jumphost, registry and workload images')
     .option('--pull', 'pull images the engine lacks first (needs the registry)')
     .option('--verify <file>', 'check a pack: every sha256, the signature, and whether you trust its publisher')
     .option('--trust', 'with --verify: trust the publisher if the pack is otherwise good')

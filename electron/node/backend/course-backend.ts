@@ -142,7 +142,7 @@ export async function createCourseBackend(options: CourseBackendOptions): Promis
         const arch = process.arch === 'x64' ? 'amd64' : process.arch;
         const result = await loadPackImages(docker, bundleDir, packImagesFor(opened.manifest, bundleDir, arch), (step) => progress('images', step.percent, step.message, step.image));
         imagesLoaded = result.loaded.length + result.present.length;
-        imagesMessage = `${result.loaded.length} image(s) loaded into Docker, ${result.present.length} already there; ${result.airgap.length} image(s) for the nodes are copied in when the cluster starts.`;
+        imagesMessage = `${result.loaded.length} image(s) loaded into Docker, ${result.present.length} already there.`;
       } catch (error) {
         // The course still opens: the images stay in the pack's folder, which Start uses as its offline bundle.
         imagesMessage = `The images were not loaded yet (${error instanceof Error ? error.message : String(error)}); Start loads them from the pack.`;

@@ -4,8 +4,8 @@ import tar from 'tar-stream';
 /**
  * Which CPU architecture a `docker save` archive is for, read from the archive itself (manifest.json names the
  * image config, whose "architecture" says it), so a pack records what it really carries rather than what the
- * instructor believed. Returns null for files that are not docker-save archives (e.g. the k3s release's
- * compressed air-gap asset, whose name says its architecture).
+ * instructor believed. A file whose name ends in -<arch>.tar says it itself. Returns null for files that are
+ * not docker-save archives.
  */
 export async function archiveArchitecture(file: string): Promise<string | null> {
   const fromName = /-(amd64|arm64|arm)\.tar(\.gz|\.zst)?$/.exec(file);

@@ -16,8 +16,6 @@ export interface PackImagesResult {
   loaded: string[];
   /** Already on the engine. */
   present: string[];
-  /** Air-gap files (k3s system and workload images): copied into the nodes by `env up`, not loaded here. */
-  airgap: string[];
 }
 
 /** One saved image of an opened pack, for this machine's CPU: where it was extracted and what it holds. */
@@ -25,33 +23,32 @@ export interface PackImage {
   name: string;
   file: string;
   size: number;
-  section: 'images' | 'airgap';
 }
 
 /**
  * The saved images of an opened pack for one CPU architecture, from its manifest (whose sha256 of every file
- * was checked when the pack was opened): images/<arch>/images/* are loaded into Docker, images/<arch>/airgap/*
- * go to the nodes.
+ * was checked when the pack was opened): every file under images/<arch>/images/, all loaded into Docker.
  */
 export function packImagesFor(manifest: PackManifest, bundleDir: string, arch: string): PackImage[] {
-  const prefix = `images/${arch}/`;
+  const prefix = `images/${arch}/images/`;
   return manifest.entries
     .filter((entry) => entry.image !== undefined && entry.arch === arch && entry.path.startsWith(prefix))
     .map((entry) => {
-      const relative = entry.path.slice(prefix.length);
-      return { name: entry.image!, file: path.join(bundleDir, ...relative.split('/')), size: entry.size, section: relative.startsWith('airgap/') ? 'airgap' : 'images' };
+      const relative = entry.path.slice(`images/${arch}/`.length);
+      return { name: entry.image!, file: path.join(bundleDir, ...relative.split('/')), size: entry.size };
     });
 }
 
 /**
- * Loads an opened pack's node and jumphost images into the local Docker engine, offline, right when the pack
- * is opened, so Start needs nothing more. Each archive is checked first to create only the tag it is for
+ * Loads an opened pack's images into the local Docker engine, offline, right when the pack is opened, so
+ * Start needs nothing more: the node, jumphost and registry mirror images, and the system and workload images
+ * `env up` pushes from the engine into the lab's registry mirror. Each archive is checked first to create only the tag it is for
  * (bundle-archive.ts); the file's bytes are the ones the signed manifest lists. An image already on the engine
  * under its name is left alone (the attendee may have pulled it). Progress is by bytes.
  */
 export async function loadPackImages(docker: Docker, bundleDir: string, images: readonly PackImage[], onProgress: (progress: PackImagesProgress) => void): Promise<PackImagesResult> {
-  const result: PackImagesResult = { loaded: [], present: [], airgap: images.filter((image) => image.section === 'airgap').map((image) => image.name) };
-  const toLoad = images.filter((image) => image.section === 'images');
+  const result: PackImagesResult = { loaded: [], present: [] };
+  const toLoad = images;
   const total = toLoad.reduce((sum, image) => sum + image.size, 0) || 1;
   let done = 0;
   for (const image of toLoad) {

@@ -11,7 +11,7 @@ export const PACK_SIGNATURE = 'labdeck-pack.sig';
 export const PACK_FORMAT = 'labdeck-pack/1';
 /** Course files live under this prefix inside the pack. */
 export const COURSE_PREFIX = 'course/';
-/** Saved images under images/<arch>/{images,airgap}/<file>, the bundle layout per CPU architecture. */
+/** Saved images under images/<arch>/images/<file>, the bundle layout per CPU architecture. */
 export const IMAGES_PREFIX = 'images/';
 
 export const PackEntrySchema = z
@@ -51,8 +51,8 @@ export const PackManifestSchema = z
     /** The cluster the labs were written for: what `env up` builds from this pack. */
     environment: z
       .object({
-        k3sVersion: z.string(),
-        k3sImage: z.string(),
+        kubernetesVersion: z.string(),
+        nodeImage: z.string(),
         jumphostImage: z.string(),
         subnet: z.string(),
         nodes: z.array(z.object({ name: z.string(), role: z.enum(['server', 'agent']), ip: z.string() }).strict()),

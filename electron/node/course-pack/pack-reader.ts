@@ -5,7 +5,7 @@ import path from 'node:path';
 import tar from 'tar-stream';
 import { LabdeckError } from '../../common/errors.ts';
 import { fingerprintOf, sameFingerprint, verifySignature, type Signer } from './keys.ts';
-import { PACK_MANIFEST, PACK_SIGNATURE, PackManifestSchema, type PackManifest } from './pack-manifest.ts';
+import { PACK_FORMAT, PACK_MANIFEST, PACK_SIGNATURE, PackManifestSchema, type PackManifest } from './pack-manifest.ts';
 import type { TrustStore } from './trust-store.ts';
 
 /** What a copied pack turned out to be. `problems` empty and `signature: 'valid'` and `trusted` = good. */
@@ -100,6 +100,17 @@ export async function verifyPack(file: string, trustStore?: TrustStore): Promise
   return judgePack(file, scanned, trustStore);
 }
 
+/**
+ * The Labdeck version of a pack whose manifest is fine except for its `environment`, the part that describes
+ * the cluster: such a pack comes from a Labdeck whose cluster was built differently (its images do not fit).
+ */
+function olderEnvironment(raw: unknown, issues: readonly { path: readonly PropertyKey[] }[]): string | null {
+  if (!raw || typeof raw !== 'object') return null;
+  const { format, labdeckVersion } = raw as { format?: unknown; labdeckVersion?: unknown };
+  if (format !== PACK_FORMAT || typeof labdeckVersion !== 'string') return null;
+  return issues.length > 0 && issues.every((issue) => issue.path[0] === 'environment') ? labdeckVersion : null;
+}
+
 export async function judgePack(file: string, scanned: Awaited<ReturnType<typeof scanPack>>, trustStore?: TrustStore): Promise<PackVerification> {
   const result: PackVerification = { file, manifest: undefined, problems: [], signature: 'unsigned', publisher: undefined, trusted: undefined };
   if (!scanned.manifestBytes) {
@@ -107,13 +118,20 @@ export async function judgePack(file: string, scanned: Awaited<ReturnType<typeof
     return result;
   }
   let parsed;
+  let raw: unknown;
   try {
-    parsed = PackManifestSchema.safeParse(JSON.parse(scanned.manifestBytes.toString('utf8')));
+    raw = JSON.parse(scanned.manifestBytes.toString('utf8'));
+    parsed = PackManifestSchema.safeParse(raw);
   } catch (error) {
     result.problems.push(`${PACK_MANIFEST}: not valid JSON (${(error as Error).message}); the manifest was damaged or edited`);
     return result;
   }
   if (!parsed.success) {
+    const older = olderEnvironment(raw, parsed.error.issues);
+    if (older) {
+      result.problems.push(`${PACK_MANIFEST}: written by Labdeck ${older} for a cluster setup this version no longer builds; ask your instructor for a pack written with this Labdeck version`);
+      return result;
+    }
     result.problems.push(`${PACK_MANIFEST}: not a pack manifest (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}); the manifest was damaged or edited`);
     return result;
   }

@@ -126,7 +126,8 @@ async function addFile(packStream: tar.Pack, entry: PlannedEntry, log: (line: st
 
 /**
  * Writes the course pack: lints the course (refusing on problems), then one tar with course/…, images/<arch>/…,
- * labdeck-pack.json (every entry's sha256, the course's branding, the k3s release and topology) and, with a
+ * labdeck-pack.json (every entry's sha256, the course's branding, the Kubernetes release, node image and
+ * topology) and, with a
  * key, labdeck-pack.sig (Ed25519 over the manifest's bytes). Written to <out>.partial and renamed, so <out>
  * never holds half a pack.
  */
@@ -175,8 +176,8 @@ export async function writePack(options: WritePackOptions): Promise<{ file: stri
         },
       },
       environment: {
-        k3sVersion: config.k3s.version,
-        k3sImage: config.k3s.image,
+        kubernetesVersion: config.kubernetes.version,
+        nodeImage: config.kubernetes.nodeImage,
         jumphostImage: config.jumphost.image,
         subnet: config.network.subnet,
         nodes: config.nodes.map(({ name, role, ip }) => ({ name, role, ip })),

@@ -13,28 +13,27 @@ import { dockerHostDescription, dockerUnreachableAction } from './docker-client.
 import { repositoryOf } from './versions.ts';
 
 /**
- * Produces the offline course bundle that bundle.ts consumes: `docker save` of the node and jumphost images
- * into images/, of every air-gap image into airgap/, plus bundle.json describing each file (image id, size,
- * sha256) so a re-run skips up-to-date files and a copy can be verified. Only reads images (and, with pull,
- * pulls missing ones); never removes or changes other Docker objects.
+ * Produces the offline course bundle that bundle.ts consumes: `docker save` of every image the lab needs
+ * into images/, plus bundle.json describing each file (image id, size, sha256) so a re-run skips up-to-date
+ * files and a copy can be verified. Only reads images (and, with pull, pulls missing ones); never removes or
+ * changes other Docker objects.
  */
 
 export const BUNDLE_MANIFEST = 'bundle.json';
-export const K3S_AIRGAP_ASSET = 'k3s-airgap-images-amd64.tar.zst';
-
-export type BundleSection = 'images' | 'airgap';
+/** The one folder of a bundle: `docker save` archives, one image each. */
+export const BUNDLE_IMAGES_DIR = 'images';
 
 export interface BundleRequest {
-  /** Loaded with `docker load` when missing: the node (k3s) and jumphost images. */
+  /**
+   * Loaded with `docker load` when the engine lacks them: the node, jumphost and registry mirror images, and
+   * the system and workload images `env up` pushes into the registry mirror.
+   */
   images: string[];
-  /** Copied to every node's air-gap folder: k3s system images and the course's workload images. */
-  airgap: string[];
 }
 
 export interface BundleManifestEntry {
   name: string;
-  section: BundleSection;
-  /** Path relative to the bundle folder, with "/" separators, e.g. images/labdeck_jumphost_1.0.0.tar. */
+  /** Path relative to the bundle folder, with "/" separators, e.g. images/labdeck_jumphost_1.1.0.tar. */
   file: string;
   /** Image id on the engine that saved it; null for files found in the bundle but not saved by Labdeck. */
   imageId: string | null;
@@ -62,14 +61,11 @@ export type BundleItemStatus =
   | 'up-to-date'
   /** The engine lacks the image, but the bundle already has its file: kept as it is. */
   | 'kept'
-  /** A rancher/* image the k3s-airgap-images release asset in airgap/ already provides. */
-  | 'covered'
   /** Neither the engine nor the bundle has it. */
   | 'missing';
 
 export interface BundleItem {
   name: string;
-  section: BundleSection;
   file: string;
   status: BundleItemStatus;
   pulled?: boolean;
@@ -92,9 +88,9 @@ export interface WriteBundleOptions {
   onLog?: (line: string) => void;
 }
 
-/** What a bundle for this configuration holds; the air-gap list is the one `env up` uses. */
+/** What a bundle for this configuration holds: the container images, then the mirror's list `env up` uses. */
 export function bundleRequest(config: EnvConfig): BundleRequest {
-  return { images: [...new Set([config.kubernetes.nodeImage, config.jumphost.image, config.registry.image, ...mirrorImages(config)])], airgap: [] };
+  return { images: [...new Set([config.kubernetes.nodeImage, config.jumphost.image, config.registry.image, ...mirrorImages(config)])] };
 }
 
 export async function readBundleManifest(dir: string): Promise<BundleManifest | null> {
@@ -177,8 +173,6 @@ async function saveImage(docker: Docker, image: string, file: string): Promise<{
   return { size, sha256: hash.digest('hex') };
 }
 
-const sectionOrder: Record<BundleSection, number> = { images: 0, airgap: 1 };
-
 /** Writes (or brings up to date) the bundle in dir. Missing images are listed in the result, not thrown. */
 export async function writeBundle(docker: Docker, dir: string, request: BundleRequest, options: WriteBundleOptions): Promise<BundleResult> {
   try {
@@ -187,51 +181,35 @@ export async function writeBundle(docker: Docker, dir: string, request: BundleRe
     throw new LabdeckError('docker-unavailable', `Docker does not answer at ${dockerHostDescription()}.`, { action: dockerUnreachableAction(), cause: error });
   }
   const log = options.onLog ?? (() => undefined);
-  for (const section of ['images', 'airgap'] as const) {
-    await fsp.mkdir(path.join(dir, section), { recursive: true });
-    // Leftovers of an interrupted run; the loader ignores them, but they waste space.
-    for (const name of await fsp.readdir(path.join(dir, section))) {
-      if (name.endsWith('.partial')) await fsp.rm(path.join(dir, section, name), { force: true });
-    }
+  const imagesDir = path.join(dir, BUNDLE_IMAGES_DIR);
+  await fsp.mkdir(imagesDir, { recursive: true });
+  // Leftovers of an interrupted run; the loader ignores them, but they waste space.
+  for (const name of await fsp.readdir(imagesDir)) {
+    if (name.endsWith('.partial')) await fsp.rm(path.join(imagesDir, name), { force: true });
   }
 
   // Entries of earlier runs whose files are still there; this run replaces the ones it saves again.
   const entries = new Map<string, BundleManifestEntry>();
   for (const entry of (await readBundleManifest(dir))?.images ?? []) {
-    if ((await fileSize(path.join(dir, entry.file))) !== null) entries.set(entry.file, entry);
+    // Only images/: a folder written by an older Labdeck may list other sections, which nothing reads now.
+    if (!entry.file.startsWith(`${BUNDLE_IMAGES_DIR}/`)) continue;
+    if ((await fileSize(path.join(dir, entry.file))) !== null) entries.set(entry.file, { name: entry.name, file: entry.file, imageId: entry.imageId, ...(entry.registryDigest ? { registryDigest: entry.registryDigest } : {}), size: entry.size, sha256: entry.sha256 });
   }
   const manifest = (): BundleManifest => ({
     format: 1,
     labdeckVersion: options.labdeckVersion,
     kubernetesVersion: options.kubernetesVersion,
     updatedAt: new Date().toISOString(),
-    images: [...entries.values()].sort((a, b) => sectionOrder[a.section] - sectionOrder[b.section] || a.file.localeCompare(b.file)),
+    images: [...entries.values()].sort((a, b) => a.file.localeCompare(b.file)),
   });
 
-  // The same rule as selectAirgapImages: the k3s release asset replaces every rancher/* air-gap image.
-  const airgapNames = await fsp.readdir(path.join(dir, 'airgap'));
-  const k3sAirgap = airgapNames.find((name) => name.startsWith('k3s-airgap-images') && /\.tar(\.gz|\.zst)?$/.test(name));
-
-  const wanted: { section: BundleSection; name: string }[] = [];
-  const seen = new Set<string>();
-  for (const [section, images] of [['images', request.images], ['airgap', request.airgap]] as const) {
-    for (const name of images) {
-      if (seen.has(`${section}/${name}`)) continue;
-      seen.add(`${section}/${name}`);
-      wanted.push({ section, name });
-    }
-  }
-
+  const wanted = [...new Set(request.images)];
   const items: BundleItem[] = [];
-  const seenFiles = new Set(wanted.map(({ section, name }) => `${section}/${bundleFileName(name)}`));
-  for (const { section, name } of wanted) {
-    const file = `${section}/${bundleFileName(name)}`;
-    const absolute = path.join(dir, section, bundleFileName(name));
-    if (section === 'airgap' && k3sAirgap && name.startsWith('rancher/')) {
-      items.push({ name, section, file, status: 'covered' });
-      continue;
-    }
-    const item: BundleItem = { name, section, file, status: 'missing' };
+  const seenFiles = new Set(wanted.map((name) => `${BUNDLE_IMAGES_DIR}/${bundleFileName(name)}`));
+  for (const name of wanted) {
+    const file = `${BUNDLE_IMAGES_DIR}/${bundleFileName(name)}`;
+    const absolute = path.join(imagesDir, bundleFileName(name));
+    const item: BundleItem = { name, file, status: 'missing' };
     let id = await imageId(docker, name);
     if (id === null && options.pull) {
       log(`docker pull ${name}`);
@@ -251,7 +229,7 @@ export async function writeBundle(docker: Docker, dir: string, request: BundleRe
         // Not on this engine, but already in the bundle (e.g. pruned after an earlier run): keep it.
         if (!previous || previous.name !== name) {
           log(`sha256 ${file}`);
-          entries.set(file, { name, section, file, imageId: null, size, sha256: await sha256File(absolute) });
+          entries.set(file, { name, file, imageId: null, size, sha256: await sha256File(absolute) });
           await writeManifest(dir, manifest());
         }
         item.status = 'kept';
@@ -267,25 +245,23 @@ export async function writeBundle(docker: Docker, dir: string, request: BundleRe
     log(`docker save ${name} > ${file}`);
     const saved = await saveImage(docker, name, absolute);
     const digest = await registryDigest(docker, name);
-    entries.set(file, { name, section, file, imageId: id, ...(digest ? { registryDigest: digest } : {}), size: saved.size, sha256: saved.sha256 });
+    entries.set(file, { name, file, imageId: id, ...(digest ? { registryDigest: digest } : {}), size: saved.size, sha256: saved.sha256 });
     // After every file, so an interrupted run still skips what it finished.
     await writeManifest(dir, manifest());
     item.status = 'written';
     items.push(item);
   }
 
-  // Files put there by hand (the k3s release asset, a manual `docker save`): described too, so a copy can be verified.
-  for (const section of ['images', 'airgap'] as const) {
-    for (const base of (await fsp.readdir(path.join(dir, section))).sort()) {
-      const file = `${section}/${base}`;
-      if (!/\.tar(\.gz|\.zst)?$/.test(base) || seenFiles.has(file)) continue;
-      const absolute = path.join(dir, section, base);
-      const size = await fileSize(absolute);
-      const previous = entries.get(file);
-      if (size === null || (previous && previous.size === size)) continue;
-      log(`sha256 ${file}`);
-      entries.set(file, { name: base, section, file, imageId: null, size, sha256: await sha256File(absolute) });
-    }
+  // Files put there by hand (a manual `docker save` of an extra image): described too, so a copy can be verified.
+  for (const base of (await fsp.readdir(imagesDir)).sort()) {
+    const file = `${BUNDLE_IMAGES_DIR}/${base}`;
+    if (!base.endsWith('.tar') || seenFiles.has(file)) continue;
+    const absolute = path.join(imagesDir, base);
+    const size = await fileSize(absolute);
+    const previous = entries.get(file);
+    if (size === null || (previous && previous.size === size)) continue;
+    log(`sha256 ${file}`);
+    entries.set(file, { name: base, file, imageId: null, size, sha256: await sha256File(absolute) });
   }
 
   const final = manifest();
@@ -316,15 +292,11 @@ export async function verifyBundle(dir: string, onLog?: (line: string) => void):
   return problems;
 }
 
-/** What to do about missing images: the exact pull commands, the re-run, and the k3s release asset. */
-export function missingImagesReport(missing: readonly BundleItem[], options: { dir: string; kubernetesVersion: string; rerun: string }): string {
+/** What to do about missing images: the exact pull commands and the re-run. */
+export function missingImagesReport(missing: readonly BundleItem[], options: { rerun: string }): string {
   if (missing.length === 0) return '';
   const lines = [`${missing.length} image${missing.length === 1 ? ' is' : 's are'} not on this Docker engine, so the bundle lacks ${missing.length === 1 ? 'it' : 'them'}:`];
   for (const item of missing) lines.push(`  docker pull ${item.name}${item.error ? `    # pull failed: ${item.error}` : ''}`);
   lines.push(`Then run \`${options.rerun}\` again (or add --pull); files already written are skipped.`);
-  if (missing.some((item) => item.section === 'airgap' && item.name.startsWith('rancher/'))) {
-    const release = `https://github.com/k3s-io/k3s/releases/tag/${encodeURIComponent(options.kubernetesVersion)}`;
-    lines.push(`Instead of the rancher/* system images you can put the k3s release asset ${K3S_AIRGAP_ASSET} (${release}) into ${path.join(options.dir, 'airgap')}/.`);
-  }
   return `${lines.join('\n')}\n`;
 }

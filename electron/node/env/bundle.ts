@@ -1,7 +1,5 @@
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
 import { LabdeckError } from '../../common/errors.ts';
 import { bundledRegistryDigest, checkBundleArchive } from './bundle-archive.ts';
@@ -10,12 +8,12 @@ import { IMAGE_DIGESTS, pinnedReference, repositoryOf } from './versions.ts';
 /**
  * Offline course bundle, a plain folder an instructor hands out (USB stick, shared drive):
  *
- *   images/<file>.tar   `docker save` output of the node and jumphost images, loaded with `docker load`
- *                       e.g. images/rancher_k3s_v1.33.4-k3s1.tar, images/labdeck_jumphost_1.0.0.tar
- *   airgap/*.tar[.gz|.zst]
- *                       images for k3s's air-gap folder, copied to every node: the release's
- *                       k3s-airgap-images-amd64.tar.zst (pause, CoreDNS, ...) and `docker save` output of the
- *                       course's workload images, e.g. airgap/nginx_1.14.2.tar
+ *   images/<file>.tar   `docker save` output of every image the lab needs, loaded with `docker load` when the
+ *                       engine lacks it: the node, jumphost and registry mirror images
+ *                       (images/labdeck_node_v1.33.4.tar, images/labdeck_jumphost_1.1.0.tar, …), the cluster's
+ *                       system images (images/registry.k8s.io_kube-apiserver_v1.33.4.tar, …) and the course's
+ *                       workload images (images/nginx_1.14.2.tar). `env up` pushes the system and workload
+ *                       images from the engine into the lab's registry mirror, where the nodes pull them.
  */
 export function bundleFileName(image: string): string {
   return `${image.replace(/[/:@]+/g, '_')}.tar`;
@@ -23,10 +21,6 @@ export function bundleFileName(image: string): string {
 
 export function bundleImagePath(bundleDir: string, image: string): string {
   return path.join(bundleDir, 'images', bundleFileName(image));
-}
-
-export function bundleAirgapPath(bundleDir: string, image: string): string {
-  return path.join(bundleDir, 'airgap', bundleFileName(image));
 }
 
 export async function imageIdOf(docker: Docker, image: string): Promise<string | null> {
@@ -126,61 +120,4 @@ export async function pullImage(docker: Docker, image: string, digests: Readonly
     const repo = repositoryOf(image);
     await docker.getImage(reference).tag({ repo, tag: image.slice(repo.length + 1) || 'latest' });
   }
-}
-
-export interface AirgapFile {
-  /** File name inside the node's air-gap folder. */
-  name: string;
-  file: string;
-  size: number;
-}
-
-export interface AirgapSelection {
-  files: AirgapFile[];
-  /** Images no source provides, with what to do; nodes will try to pull them (fails offline). */
-  missing: { image: string; expected: string }[];
-}
-
-/**
- * Chooses what goes into every node's air-gap folder: all bundle airgap files, plus `docker save` of images
- * the bundle lacks but the host's engine has (cached in cacheDir so a reset does not save them again).
- */
-export async function selectAirgapImages(
-  docker: Docker,
-  images: readonly string[],
-  options: { bundleDir?: string; cacheDir: string; onLog?: (line: string) => void },
-): Promise<AirgapSelection> {
-  const files: AirgapFile[] = [];
-  const bundleNames = new Set<string>();
-  if (options.bundleDir) {
-    const dir = path.join(options.bundleDir, 'airgap');
-    const entries = await fsp.readdir(dir).catch(() => [] as string[]);
-    for (const name of entries.sort()) {
-      if (!/\.tar(\.gz|\.zst)?$/.test(name)) continue;
-      const file = path.join(dir, name);
-      files.push({ name, file, size: (await fsp.stat(file)).size });
-      bundleNames.add(name);
-    }
-  }
-  const hasK3sAirgap = [...bundleNames].some((name) => name.startsWith('k3s-airgap-images'));
-  const missing: AirgapSelection['missing'] = [];
-  for (const image of images) {
-    const name = bundleFileName(image);
-    if (bundleNames.has(name)) continue;
-    if (hasK3sAirgap && image.startsWith('rancher/')) continue;
-    if (await imagePresent(docker, image)) {
-      await fsp.mkdir(options.cacheDir, { recursive: true });
-      const cached = path.join(options.cacheDir, name);
-      if (!fs.existsSync(cached)) {
-        options.onLog?.(`docker save ${image}`);
-        const temporary = `${cached}.partial`;
-        await pipeline(await docker.getImage(image).get(), fs.createWriteStream(temporary));
-        await fsp.rename(temporary, cached);
-      }
-      files.push({ name, file: cached, size: (await fsp.stat(cached)).size });
-      continue;
-    }
-    missing.push({ image, expected: options.bundleDir ? bundleAirgapPath(options.bundleDir, image) : `<bundle>/airgap/${name}` });
-  }
-  return { files, missing };
 }

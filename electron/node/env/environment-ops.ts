@@ -10,7 +10,7 @@ import { putFiles } from './docker-exec.ts';
 import { apiHost, readApiSnapshot } from './environment-status.ts';
 import { anyFreePort, choosePort } from './host-ports.ts';
 import { ensureJumphostImage } from './jumphost-image.ts';
-import { applyFlannel, awaitContainerd, initControlPlane, joinWorker, readAdminKubeconfig, readJoinSecrets, type BootstrapContext } from './kubeadm-bootstrap.ts';
+import { applyFlannel, awaitApiServer, awaitContainerd, awaitPodRoutes, initControlPlane, joinWorker, readAdminKubeconfig, readJoinSecrets, type BootstrapContext } from './kubeadm-bootstrap.ts';
 import { API_SERVER_PORT, newBootstrapToken, REGISTRY_PORT } from './kubeadm-config.ts';
 import { HOST_CONTEXT_NAMES, parseAdminKubeconfig, renderKubeconfig } from './kubeconfig.ts';
 import { hostPortOf, listLabContainers, type LabContainerInfo } from './lab-containers.ts';
@@ -181,6 +181,19 @@ async function awaitRegistry(port: number, signal: AbortSignal): Promise<void> {
  * stopped engine or a removed container is carried on from where it stopped.
  */
 export async function upEnvironment(ctx: OperationContext): Promise<void> {
+  try {
+    await bringUp(ctx);
+  } catch (error) {
+    if (error instanceof LabdeckError) throw error;
+    // The engine's own refusals mid-way (a node stopped under an exec, a container removed by hand).
+    throw new LabdeckError('environment-not-ready', `Bringing up the environment was interrupted: ${error instanceof Error ? error.message : String(error)}`, {
+      action: 'Run `labdeck env up` to carry on from where it stopped, or `labdeck env reset` for a fresh cluster.',
+      cause: error,
+    });
+  }
+}
+
+async function bringUp(ctx: OperationContext): Promise<void> {
   const { docker, config, report, signal } = ctx;
   report('preflight', 0, `Checking Docker at ${dockerHostDescription()}`);
   const version = await requireDocker(docker);
@@ -252,6 +265,7 @@ async function bootstrapCluster(ctx: OperationContext, plan: EnvPlan, ids: Map<s
   const bootstrap: BootstrapContext = { docker, config: ctx.config, signal: ctx.signal, onLog: (node, log) => report('join', 30, `kubeadm on ${node}`, { node, log }) };
   report('join', 0, `kubeadm init on ${server.name}`, { node: server.name });
   await initControlPlane(bootstrap, serverId);
+  await awaitApiServer(bootstrap, serverId);
   const adminConf = await readAdminKubeconfig(docker, serverId);
   await writeHostKubeconfig(ctx, adminConf, plan.apiServer.hostPort);
   report('join', 40, 'Installing flannel (kube-flannel-ds)');
@@ -263,7 +277,9 @@ async function bootstrapCluster(ctx: OperationContext, plan: EnvPlan, ids: Map<s
     report('join', 90, `${worker.name} joined`, { node: worker.name });
   }));
   report('join', 100, 'All nodes joined');
-  await awaitClusterReady(ctx, plan.nodes.map((node) => node.name));
+  const verdict = await awaitClusterReady(ctx, plan.nodes.map((node) => node.name));
+  await awaitPodRoutes(bootstrap, verdict.nodes.map((node) => ({ ...node, id: ids.get(node.name) ?? '' })));
+  report('readiness', 100, 'All nodes Ready; CoreDNS, kube-proxy and flannel running; pod routes in place');
 }
 
 /** The host-side kubeconfig (127.0.0.1:<published port>) the app and its host shell use. */
@@ -282,7 +298,6 @@ async function awaitClusterReady(ctx: OperationContext, nodeNames: string[]) {
     const snapshot = await readApiSnapshot(kubeConfig).catch(() => ({ nodes: [], coredns: null }) satisfies ApiSnapshot);
     const verdict = judgeCluster(nodeNames, snapshot);
     if (verdict.ready) {
-      ctx.report('readiness', 100, 'All nodes Ready; CoreDNS, kube-proxy and flannel running');
       return verdict;
     }
     const waiting = verdict.waitingFor.join('; ');

@@ -87,6 +87,25 @@ export async function initControlPlane(ctx: BootstrapContext, id: string): Promi
   await runKubeadm(ctx, id, node, 'init', `init --config ${KUBEADM_CONFIG_PATH} --skip-token-print`);
 }
 
+/**
+ * Waits for the API server (a static pod the kubelet starts) to report ready: right after init it is, but
+ * after a restart of master1 the kubelet needs a while to bring the static pods back.
+ */
+export async function awaitApiServer(ctx: BootstrapContext, id: string, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const outcome = await execCollect(ctx.docker, id, ['kubectl', `--kubeconfig=${ADMIN_KUBECONFIG_PATH}`, 'get', '--raw=/readyz'], { timeoutMs: 15_000 });
+    if (outcome.exitCode === 0) return;
+    if (Date.now() > deadline) {
+      throw new LabdeckError('environment-not-ready', `The API server on ${serverNode(ctx.config).name} is not ready: ${outcome.output.trim().slice(-300)}`, {
+        action: 'Run `labdeck env up` again to keep waiting; `labdeck env diagnostics` holds the kubelet log of master1.',
+      });
+    }
+    if (ctx.signal.aborted) return;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
 /** flannel, from the manifest Labdeck put on the control-plane node, applied with kubeadm's admin kubeconfig. */
 export async function applyFlannel(ctx: BootstrapContext, id: string): Promise<void> {
   const node = serverNode(ctx.config).name;
@@ -134,4 +153,35 @@ export async function readAdminKubeconfig(docker: Docker, serverId: string): Pro
     throw new LabdeckError('environment-not-ready', `kubeadm did not write ${ADMIN_KUBECONFIG_PATH}.`, { action: 'Run `labdeck env up` again, or `labdeck env diagnostics` to see why.' });
   }
   return outcome.output;
+}
+
+/**
+ * flannel's DaemonSet counts as available as soon as its pods run, but a node only reaches another node's
+ * pods once its flannel has installed the route to that node's pod subnet. Waits until every node has a
+ * route to every other node's subnet, so "ready" means pods can talk across nodes.
+ */
+export async function awaitPodRoutes(
+  ctx: BootstrapContext,
+  nodes: readonly { name: string; id: string; podCIDR: string | null }[],
+  timeoutMs = 90_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const missing: string[] = [];
+    for (const node of nodes) {
+      const routes = await execCollect(ctx.docker, node.id, ['ip', '-4', 'route', 'show'], { timeoutMs: 10_000 });
+      for (const other of nodes) {
+        if (other === node || !other.podCIDR) continue;
+        if (!routes.output.split('\n').some((line) => line.startsWith(`${other.podCIDR} `))) missing.push(`${node.name} → ${other.podCIDR} (${other.name})`);
+      }
+    }
+    if (missing.length === 0) return;
+    if (Date.now() > deadline) {
+      throw new LabdeckError('environment-not-ready', `flannel has not set up the routes between the nodes: ${missing.join(', ')}.`, {
+        action: 'Run `labdeck env up` again; if it persists, `labdeck env diagnostics` shows the kube-flannel-ds logs.',
+      });
+    }
+    if (ctx.signal.aborted) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }
