@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds Labdeck's node image (labdeck/node:<Kubernetes version>) and, with --system, the cluster's system
-# images and the registry mirror image, from the binaries in .build/bin/ (build-from-source.sh or
+# Builds Labdeck's node image (labdeck/node:<Kubernetes version>), the registry mirror image and, with
+# --system, the cluster's system images (the offline build: those need build-from-source.sh's binaries), from the binaries in .build/bin/ (build-from-source.sh or
 # fetch-release.sh put them there). Each image is rebuilt only when its inputs change (label
 # dev.labdeck.build-hash). BASE_IMAGE defaults to debian:bookworm-slim; CI passes its debootstrap image.
 set -euo pipefail
@@ -37,6 +37,7 @@ build() {
 }
 
 build "labdeck/node:$KUBERNETES_VERSION" Dockerfile - kubelet kubeadm kubectl flannel-cni
+build "labdeck/registry:$CRANE_VERSION" static.Dockerfile - crane
 if $with_system; then
   for component in kube-apiserver kube-controller-manager kube-scheduler; do
     build "registry.k8s.io/$component:$KUBERNETES_VERSION" static.Dockerfile - "$component"
@@ -46,5 +47,4 @@ if $with_system; then
   build "registry.k8s.io/pause:$PAUSE_IMAGE_TAG" static.Dockerfile - pause
   build "registry.k8s.io/coredns/coredns:$COREDNS_VERSION" static.Dockerfile - coredns
   build "flannel/flannel:$FLANNEL_VERSION" netfilter.Dockerfile - flanneld
-  build "labdeck/registry:$CRANE_VERSION" static.Dockerfile - crane
 fi

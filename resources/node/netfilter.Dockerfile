@@ -10,4 +10,6 @@ COPY files/iptables-wrapper /usr/sbin/iptables-wrapper
 RUN for tool in iptables iptables-save iptables-restore ip6tables ip6tables-save ip6tables-restore; do \
       ln -sf /usr/sbin/iptables-wrapper "/etc/alternatives/$tool"; done
 COPY bin/ /usr/local/bin/
+# flanneld where the upstream flannel image has it, so Labdeck's flannel manifest runs either image.
+RUN if [ -x /usr/local/bin/flanneld ]; then mkdir -p /opt/bin && ln -s /usr/local/bin/flanneld /opt/bin/flanneld; fi
 ENTRYPOINT ["/usr/local/bin/entrypoint"]

@@ -75,7 +75,7 @@ export function renderFlannelManifest(config: EnvConfig): string {
               {
                 name: 'kube-flannel',
                 image: FLANNEL_IMAGE,
-                command: ['/usr/local/bin/flanneld'],
+                command: ['/opt/bin/flanneld'],
                 args: ['--ip-masq', '--kube-subnet-mgr', '--iface=eth0'],
                 resources: { requests: { cpu: '100m', memory: '50Mi' } },
                 securityContext: { privileged: false, capabilities: { add: ['NET_ADMIN', 'NET_RAW'] } },
