@@ -76,6 +76,4 @@ else
 fi
 # Stand-ins for the course's workload images (nginx, busybox, busybox42/alpine-pod): CI reaches no registry.
 BASE_IMAGE="$BASE_IMAGE" bash e2e/cluster/images/build.sh
-# The data-plane harness images (e2e/dataplane): pod, nginx, node and DNS, each cached by its own build hash.
-bash e2e/dataplane/images/build.sh
 docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep '^labdeck/' || true

@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { imagePresent } from './bundle.ts';
+import { imageIdOf } from './bundle.ts';
 import { mirrorPath, repositoryOf } from './versions.ts';
 
 export interface MirrorResult {
@@ -11,8 +11,9 @@ export interface MirrorResult {
 /**
  * Copies images from the engine into the lab's registry mirror. The engine pushes them itself to the
  * mirror's port on 127.0.0.1 (which Docker treats as a plain-HTTP registry), under a temporary tag it
- * removes again; layers the mirror already holds are not sent twice. Runs at every `up` and resume: the
- * mirror keeps blobs on its volume but its manifests only in memory.
+ * removes again; layers the mirror already holds are not sent twice, and an image the mirror serves already
+ * (same configuration digest) is not pushed at all. Runs at every `up` and resume: the mirror keeps blobs on
+ * its volume but its manifests only in memory, so after a restart the pushes are HEAD requests and manifests.
  */
 export async function pushToMirror(
   docker: Docker,
@@ -24,18 +25,41 @@ export async function pushToMirror(
   const queue = [...images];
   const worker = async () => {
     for (let image = queue.shift(); image !== undefined; image = queue.shift()) {
-      if (!(await imagePresent(docker, image))) {
+      const id = await imageIdOf(docker, image);
+      if (id === null) {
         result.missing.push(image);
         continue;
       }
-      await pushOne(docker, image, `127.0.0.1:${registryHostPort}/${mirrorPath(image)}`);
-      onLog(`${image} in the registry mirror`);
+      if ((await mirroredConfigDigest(registryHostPort, mirrorPath(image))) !== id) {
+        await pushOne(docker, image, `127.0.0.1:${registryHostPort}/${mirrorPath(image)}`);
+        onLog(`${image} pushed to the registry mirror`);
+      }
       result.pushed.push(image);
     }
   };
   // Two at a time: the engine compresses layers while pushing, and this machine may have two cores.
   await Promise.all([worker(), worker()]);
   return result;
+}
+
+/**
+ * The configuration digest of what the mirror serves under a name. An image's id in Docker is the digest of
+ * its configuration, so an equal digest means the mirror already holds exactly this image.
+ */
+async function mirroredConfigDigest(port: number, name: string): Promise<string | null> {
+  const colon = name.lastIndexOf(':');
+  const [repo, tag] = colon > name.lastIndexOf('/') ? [name.slice(0, colon), name.slice(colon + 1)] : [name, 'latest'];
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/v2/${repo}/manifests/${tag}`, {
+      headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' },
+      signal: AbortSignal.timeout(5_000),
+    });
+    if (!response.ok) return null;
+    const manifest = (await response.json()) as { config?: { digest?: unknown } };
+    return typeof manifest.config?.digest === 'string' ? manifest.config.digest : null;
+  } catch {
+    return null;
+  }
 }
 
 async function pushOne(docker: Docker, image: string, target: string): Promise<void> {
