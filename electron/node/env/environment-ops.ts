@@ -256,7 +256,7 @@ async function bringUp(ctx: OperationContext): Promise<void> {
   report('done', 100, existing.length > 0 ? 'Reattached to the lab cluster' : 'The lab cluster is ready');
 }
 
-/** kubeadm init, flannel, kubeadm join (each skipped where done), then the API's word that all is ready. */
+/** kubeadm init, kubeadm join, flannel (each skipped where done), then the API's word that all is ready. */
 async function bootstrapCluster(ctx: OperationContext, plan: EnvPlan, ids: Map<string, string>): Promise<void> {
   const { docker, report } = ctx;
   const [server, ...workers] = plan.nodes;
@@ -268,14 +268,16 @@ async function bootstrapCluster(ctx: OperationContext, plan: EnvPlan, ids: Map<s
   await awaitApiServer(bootstrap, serverId);
   const adminConf = await readAdminKubeconfig(docker, serverId);
   await writeHostKubeconfig(ctx, adminConf, plan.apiServer.hostPort);
-  report('join', 40, 'Installing flannel (kube-flannel-ds)');
-  await applyFlannel(bootstrap, serverId);
   const secrets = await readJoinSecrets(docker, serverId);
   await Promise.all(workers.map(async (worker) => {
-    report('join', 60, `kubeadm join on ${worker.name}`, { node: worker.name });
+    report('join', 50, `kubeadm join on ${worker.name}`, { node: worker.name });
     await joinWorker(bootstrap, ids.get(worker.name) ?? '', worker.name, secrets);
-    report('join', 90, `${worker.name} joined`, { node: worker.name });
+    report('join', 80, `${worker.name} joined`, { node: worker.name });
   }));
+  // After the joins: every node has its pod subnet by the time flannel starts on it (a flannel pod that
+  // starts first exits, and its restart back-off delays the whole cluster by seconds).
+  report('join', 90, 'Installing flannel (kube-flannel-ds)');
+  await applyFlannel(bootstrap, serverId);
   report('join', 100, 'All nodes joined');
   const verdict = await awaitClusterReady(ctx, plan.nodes.map((node) => node.name));
   await awaitPodRoutes(bootstrap, verdict.nodes.map((node) => ({ ...node, id: ids.get(node.name) ?? '' })));
