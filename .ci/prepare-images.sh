@@ -57,7 +57,7 @@ fi
 
 # The node image and the cluster's system images, from the binaries resources/node/build-from-source.sh built
 # from Go modules (run by .ci/run before this script), on the debootstrap base.
-BASE_IMAGE="$BASE_IMAGE" LABDECK_NODE_SOURCE=go-modules bash resources/node/build-images.sh --system
+BASE_IMAGE="$BASE_IMAGE" bash resources/node/build-images.sh --system
 NODE_IMAGE="labdeck/node:$(sed -n 's/^KUBERNETES_VERSION=//p' resources/node/versions.env)"
 
 # The jumphost, with kubectl copied from that node image (the cluster's own release).

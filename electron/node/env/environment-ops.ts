@@ -10,6 +10,7 @@ import { putFiles } from './docker-exec.ts';
 import { apiHost, readApiSnapshot } from './environment-status.ts';
 import { anyFreePort, choosePort } from './host-ports.ts';
 import { ensureJumphostImage } from './jumphost-image.ts';
+import { ensureLabdeckImage } from './node-image.ts';
 import { applyFlannel, awaitApiServer, awaitContainerd, awaitPodRoutes, initControlPlane, joinWorker, readAdminKubeconfig, readJoinSecrets, type BootstrapContext } from './kubeadm-bootstrap.ts';
 import { API_SERVER_PORT, newBootstrapToken, REGISTRY_PORT } from './kubeadm-config.ts';
 import { HOST_CONTEXT_NAMES, parseAdminKubeconfig, renderKubeconfig } from './kubeconfig.ts';
@@ -124,8 +125,9 @@ async function prepareImages(ctx: OperationContext): Promise<void> {
   const { docker, config, report } = ctx;
   const options = { ...(config.bundleDir ? { bundleDir: config.bundleDir } : {}), allowPull: ctx.allowPull, onLog: (log: string) => report('images', 10, 'Loading images', { log }) };
   report('images', 0, `Image ${config.kubernetes.nodeImage}`);
-  await ensureImage(docker, config.kubernetes.nodeImage, options);
-  await ensureImage(docker, config.registry.image, options);
+  const own = { ...(config.bundleDir ? { bundleDir: config.bundleDir } : {}), allowBuild: ctx.allowPull, onLog: (log: string) => report('images', 20, 'Preparing the node image', { log }) };
+  await ensureLabdeckImage(docker, config.kubernetes.nodeImage, 'Dockerfile', own);
+  await ensureLabdeckImage(docker, config.registry.image, 'registry.Dockerfile', own);
   report('images', 30, `Image ${config.jumphost.image}`);
   await ensureJumphostImage(docker, config.jumphost.image, {
     ...(config.bundleDir ? { bundleDir: config.bundleDir } : {}),

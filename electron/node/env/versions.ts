@@ -89,3 +89,6 @@ export function mirrorPath(image: string): string {
   const dockerHub = !hasRegistry || first === 'docker.io';
   return dockerHub && !path.includes('/') ? `library/${path}` : path;
 }
+
+/** The flannel CNI plugin release the online node build downloads (the offline build compiles its own). */
+export const FLANNEL_CNI_PLUGIN_VERSION = 'v1.7.1-flannel1';
