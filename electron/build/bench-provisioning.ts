@@ -10,10 +10,10 @@ import { figure, report, unavailable, type BenchFigure } from './bench-figures.t
 
 /**
  * Provisioning: Labdeck's own Docker calls (dockerode, as `env up` makes them) against the docker CLI doing
- * the same work, on the part of the lab that runs on this machine: the lab network plus a started jumphost
- * (`env up --jumphost-only`). k3s nodes need privileged containers, which the test machines refuse. The CLI
- * side runs `docker network create`, `docker create`, `docker start` (Labdeck also copies the jumphost's
- * few files in, so the ratio slightly favours the CLI). Runs alternate, each on its own subnet.
+ * the same work, on the part of the lab that involves no Kubernetes: the lab network plus a started jumphost
+ * (`env up --jumphost-only`), so the figure is Labdeck's overhead alone, not kubeadm's. The CLI side runs
+ * `docker network create`, `docker create`, `docker start` (Labdeck also copies the jumphost's few files in,
+ * so the ratio slightly favours the CLI). Runs alternate, each on its own subnet.
  */
 
 const RUNS = Number(process.env.LABDECK_BENCH_RUNS ?? 5);
@@ -74,7 +74,7 @@ export default async function benchProvisioning(): Promise<BenchFigure[]> {
   return report([
     figure('provisioning via Labdeck (dockerode)', 'ms', labdeck.map(Math.round)),
     figure('provisioning via docker CLI', 'ms', cli.map(Math.round)),
-    figure(name, 'x', ratios, 'pairwise per run; k3s nodes cannot run here (no privileged containers)'),
+    figure(name, 'x', ratios, 'pairwise per run; network and jumphost only, no cluster'),
   ]);
 }
 

@@ -1,6 +1,6 @@
 /**
- * Which links may leave Labdeck for the system browser. Lab text links to the Kubernetes, k3s and CNI
- * documentation; anything else (file:, javascript:, plain http, unknown hosts) stays blocked so a lab file
+ * Which links may leave Labdeck for the system browser. Lab text links to the Kubernetes (kubeadm among it),
+ * kind and CNI documentation and to projects on GitHub; anything else (file:, javascript:, plain http, unknown hosts) stays blocked so a lab file
  * cannot be used to launch arbitrary URLs from the attendee's machine.
  *
  * One exception, for lab 1.9: the lab environment publishes its NodePorts on this machine, and the lab asks
@@ -9,7 +9,7 @@
  * with `allowLoopbackPorts`. Nothing else on loopback (the Labdeck host itself, the Kubernetes API, other
  * local services) can be opened.
  */
-const allowedHosts = ['kubernetes.io', 'docs.k3s.io', 'k3s.io', 'k3d.io', 'kind.sigs.k8s.io', 'github.com', 'docs.cilium.io', 'docs.tigera.io', 'coredns.io', 'cel.dev'];
+const allowedHosts = ['kubernetes.io', 'kind.sigs.k8s.io', 'github.com', 'docs.cilium.io', 'docs.tigera.io', 'coredns.io', 'cel.dev'];
 
 /** NodePorts of the lab environment published on this machine (per process: main, CLI host, renderer). */
 const loopbackPorts = new Set<number>();

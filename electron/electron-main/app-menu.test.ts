@@ -32,5 +32,7 @@ describe('application menu', () => {
     for (const item of help) (item.click as () => void)();
     expect(openDocs).toHaveBeenCalledTimes(help.length);
     for (const [url] of openDocs.mock.calls) expect(isAllowedExternalUrl(url as string)).toBe(true);
+    // The cluster is built with kubeadm: its reference is one click away.
+    expect(openDocs.mock.calls.map(([url]) => url)).toContain('https://kubernetes.io/docs/reference/setup-tools/kubeadm/');
   });
 });

@@ -37,7 +37,7 @@ export function appMenuTemplate(options: AppMenuOptions): MenuItemConstructorOpt
       role: 'help',
       submenu: [
         { label: 'Kubernetes documentation', click: () => options.openDocs('https://kubernetes.io/docs/home/') },
-        { label: 'k3s documentation', click: () => options.openDocs('https://docs.k3s.io/') },
+        { label: 'kubeadm documentation', click: () => options.openDocs('https://kubernetes.io/docs/reference/setup-tools/kubeadm/') },
       ],
     },
   ];

@@ -43,7 +43,8 @@ describe('windowOpenDecision', () => {
   });
 
   it('opens allow-listed links externally', () => {
-    expect(windowOpenDecision('https://docs.k3s.io/networking')).toEqual({ action: 'deny', openExternally: 'https://docs.k3s.io/networking' });
+    const kubeadmDocs = 'https://kubernetes.io/docs/reference/setup-tools/kubeadm/kubeadm-init/';
+    expect(windowOpenDecision(kubeadmDocs)).toEqual({ action: 'deny', openExternally: kubeadmDocs });
   });
 });
 

@@ -84,8 +84,8 @@ describe('installSecurityRestrictions', () => {
     expect(open({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
     expect(open({ url: 'javascript:alert(1)' })).toEqual({ action: 'deny' });
     expect(openExternal).not.toHaveBeenCalled();
-    expect(open({ url: 'https://github.com/k3s-io/k3s' })).toEqual({ action: 'deny' });
-    expect(openExternal).toHaveBeenCalledExactlyOnceWith('https://github.com/k3s-io/k3s');
+    expect(open({ url: 'https://github.com/flannel-io/flannel' })).toEqual({ action: 'deny' });
+    expect(openExternal).toHaveBeenCalledExactlyOnceWith('https://github.com/flannel-io/flannel');
   });
 
   it('prevents <webview> attachment', () => {

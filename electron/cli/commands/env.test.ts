@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { registerEnvCommand } from './env.ts';
+import { KUBEADM_CONFIG_PATH } from '../../node/env/kubeadm-config.ts';
+import type { EnvPlan } from '../../node/env/plan.ts';
+import { JUMPHOST_IMAGE, NODE_IMAGE, REGISTRY_IMAGE } from '../../node/env/versions.ts';
+import { DRY_RUN_TOKEN, registerEnvCommand } from './env.ts';
 import { runCommand } from './run-command.test-support.ts';
 
 async function run(args: string[], env: Record<string, string> = {}): Promise<{ stdout: string; exitCode: number | undefined }> {
@@ -20,12 +23,32 @@ describe('labdeck env', () => {
     // A dead engine address proves the dry run never talks to Docker.
     const { stdout, exitCode } = await run(['env', 'up', '--dry-run', '--json'], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
     expect(exitCode).toBeUndefined();
-    const plan = JSON.parse(stdout) as { network: { Name: string }; nodes: { create: { name: string; Env: string[]; HostConfig: { Privileged: boolean } } }[]; jumphost: { create: { HostConfig: { CapAdd: string[] } } } };
+    const plan = JSON.parse(stdout) as EnvPlan;
     expect(plan.network.Name).toBe('labdeck-net');
     expect(plan.nodes.map((node) => node.create.name)).toEqual(['master1', 'worker1', 'worker2']);
-    expect(plan.nodes[0]?.create.Env).toContain('K3S_TOKEN=<generated-at-up>');
-    expect(plan.nodes[0]?.create.HostConfig.Privileged).toBe(true);
-    expect(plan.jumphost.create.HostConfig.CapAdd).toEqual(['NET_ADMIN']);
+    expect(plan.nodes[0]?.create.Image).toBe(NODE_IMAGE);
+    // Privileged until `up` asks the engine; the bootstrap token is a placeholder, only in master1's kubeadm config.
+    expect(plan.privilege).toBe('privileged');
+    expect(plan.nodes[0]?.create.HostConfig?.Privileged).toBe(true);
+    const kubeadm = plan.nodes[0]?.files.find((file) => file.path === KUBEADM_CONFIG_PATH)?.content ?? '';
+    expect(kubeadm).toContain(`token: ${DRY_RUN_TOKEN}`);
+    expect(plan.nodes.slice(1).every((node) => !node.files.some((file) => file.content.includes(DRY_RUN_TOKEN)))).toBe(true);
+    expect(plan.registry.create).toMatchObject({ name: 'registry', Image: REGISTRY_IMAGE });
+    expect(plan.jumphost.create.HostConfig?.CapAdd).toEqual(['NET_ADMIN']);
+  });
+
+  it('up --dry-run without --json summarizes the containers, the registry mirror among them', async () => {
+    const { stdout } = await run(['env', 'up', '--dry-run'], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
+    const summary = JSON.parse(stdout) as { containers: string[]; nodes: string };
+    expect(summary.containers).toEqual([
+      `registry (registry) 10.1.1.3 ${REGISTRY_IMAGE}`,
+      `master1 (server) 10.1.1.10 ${NODE_IMAGE}`,
+      `worker1 (agent) 10.1.1.7 ${NODE_IMAGE}`,
+      `worker2 (agent) 10.1.1.8 ${NODE_IMAGE}`,
+      `jumphost (jumphost) 10.1.1.5 ${JUMPHOST_IMAGE}`,
+      `verifier (verifier) 10.1.1.6 ${JUMPHOST_IMAGE}`,
+    ]);
+    expect(summary.nodes).toMatch(/^privileged \(env up asks the engine/);
   });
 
   it('doctor --json reports an unreachable engine as a failure with exit code 1', async () => {

@@ -133,6 +133,7 @@ export function registerEnvCommand(program: Command): void {
             subnet: config.network.subnet,
             gateway: config.network.gateway,
             ipRange: config.network.ipRange,
+            masquerade: config.network.masquerade,
             ip: config.jumphost.ip,
             image: config.jumphost.image,
           });

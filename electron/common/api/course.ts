@@ -6,7 +6,7 @@ import { defineCall, defineEvent } from './define.ts';
  * in Electron, a file upload in the browser shell), dropped onto the window, or a plain course folder.
  */
 
-/** The largest pack the browser shell accepts as an upload: a two-architecture pack with k3s images fits. */
+/** The largest pack the browser shell accepts as an upload: a two-architecture pack with every image fits. */
 export const maxCourseUploadBytes = 8 * 1024 * 1024 * 1024;
 /** One upload chunk, before base64; the call's input bound (limits.ts) is derived from it. */
 export const courseUploadChunkBytes = 768 * 1024;

@@ -50,7 +50,7 @@ export function createAppHandlers(deps: AppHandlerDeps): Pick<CallHandlers, 'app
       if (!isAllowedExternalUrl(requested)) {
         throw new LabdeckError('invalid-request', `Labdeck does not open ${requested} outside the app.`, {
           action:
-            'Only https links to Kubernetes, k3s and CNI documentation, and the lab NodePorts on this machine (http://localhost:30080/) open in the system browser; copy the link if you need it.',
+            'Only https links to Kubernetes and CNI documentation, and the lab NodePorts on this machine (http://localhost:30080/) open in the system browser; copy the link if you need it.',
         });
       }
       const nodePortUrl = ports ? await labNodePortUrl(requested, ports, deps.publishedPort) : undefined;

@@ -2,8 +2,8 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { CommandRecord } from '../checks/check-world.ts';
 
 /**
- * The seams between backend modules. The environment module implements them for a real k3s cluster in
- * Docker; tests and `labdeck serve --kubeconfig` substitute other implementations.
+ * The seams between backend modules. The environment module implements them for a real kubeadm cluster
+ * in Docker; tests and `labdeck serve --kubeconfig` substitute other implementations.
  */
 
 /** How the backend reaches the lab cluster's API server from the host. */

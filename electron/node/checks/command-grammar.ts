@@ -99,11 +99,6 @@ export function parseInvocation(words: readonly Word[]): Invocation | null {
   if (!first) return null;
   let program = baseName(first);
   rest = rest.slice(1);
-  // k3s bundles kubectl and crictl as subcommands: `k3s kubectl get pods` is kubectl.
-  if (program === 'k3s' && rest[0] && wordText(rest[0]) === 'kubectl') {
-    program = 'kubectl';
-    rest = rest.slice(1);
-  }
   program = PROGRAM_ALIASES[program] ?? program;
   const invocation = readArguments(program, rest);
   return unwrapShell(invocation) ?? legacyExec(invocation);

@@ -102,7 +102,9 @@ describe('other tools', () => {
     expect(read('ip route show')[0]).toMatchObject({ program: 'ip', args: ['route', 'show'] });
   });
 
-  it('k3s kubectl is kubectl', () => {
-    expect(read('k3s kubectl get nodes')[0]).toMatchObject({ program: 'kubectl', args: ['get', 'nodes'] });
+  it('the k alias is kubectl, and no other program is taken for kubectl', () => {
+    expect(read('k get nodes')[0]).toMatchObject({ program: 'kubectl', args: ['get', 'nodes'] });
+    expect(read('crictl ps')[0]).toMatchObject({ program: 'crictl', args: ['ps'] });
+    expect(read('kubeadm token list')[0]).toMatchObject({ program: 'kubeadm', args: ['token', 'list'] });
   });
 });

@@ -49,26 +49,29 @@ describe('loading an opened pack\'s images into Docker', () => {
     return { entries, architectures: ['amd64'] } as unknown as PackManifest;
   }
 
-  it('loads node images of this architecture, leaves present ones alone, and lists air-gap ones for the nodes', async () => {
+  it('loads every image of this architecture (node, system and workload images alike) and leaves present ones alone', async () => {
     const bundleDir = path.join(work, 'images', 'amd64');
     const size = await savedArchive(path.join(bundleDir, 'images', 'labdeck_tiny_1.tar'), ['labdeck/tiny:1']);
     const manifest = manifestWith([
       { path: 'images/amd64/images/labdeck_tiny_1.tar', size, sha256: 'x', image: 'labdeck/tiny:1', arch: 'amd64' },
-      { path: 'images/amd64/images/rancher_k3s_v1.tar', size: 10, sha256: 'x', image: 'rancher/k3s:v1', arch: 'amd64' },
-      { path: 'images/amd64/airgap/nginx_1.tar', size: 10, sha256: 'x', image: 'nginx:1', arch: 'amd64' },
+      { path: 'images/amd64/images/labdeck_node_v1.33.4.tar', size: 10, sha256: 'x', image: 'labdeck/node:v1.33.4', arch: 'amd64' },
+      { path: 'images/amd64/images/registry.k8s.io_pause_3.10.tar', size: 10, sha256: 'x', image: 'registry.k8s.io/pause:3.10', arch: 'amd64' },
+      // Outside images/<arch>/images/: not an image file of this bundle layout.
+      { path: 'images/amd64/other/nginx_1.tar', size: 10, sha256: 'x', image: 'nginx:1', arch: 'amd64' },
       { path: 'images/arm64/images/labdeck_tiny_1.tar', size, sha256: 'x', image: 'labdeck/tiny:1', arch: 'arm64' },
       { path: 'course/course.yaml', size: 10, sha256: 'x' },
     ]);
     const images = packImagesFor(manifest, bundleDir, 'amd64');
-    expect(images.map((image) => [image.name, image.section])).toEqual([
-      ['labdeck/tiny:1', 'images'],
-      ['rancher/k3s:v1', 'images'],
-      ['nginx:1', 'airgap'],
+    expect(images).toEqual([
+      { name: 'labdeck/tiny:1', file: path.join(bundleDir, 'images', 'labdeck_tiny_1.tar'), size },
+      { name: 'labdeck/node:v1.33.4', file: path.join(bundleDir, 'images', 'labdeck_node_v1.33.4.tar'), size: 10 },
+      { name: 'registry.k8s.io/pause:3.10', file: path.join(bundleDir, 'images', 'registry.k8s.io_pause_3.10.tar'), size: 10 },
     ]);
     const loaded: string[] = [];
     const progress: number[] = [];
-    const result = await loadPackImages(fakeDocker(new Set(['rancher/k3s:v1']), (tag) => loaded.push(tag)), bundleDir, images, (step) => progress.push(step.percent));
-    expect(result).toEqual({ loaded: ['labdeck/tiny:1'], present: ['rancher/k3s:v1'], airgap: ['nginx:1'] });
+    const present = new Set(['labdeck/node:v1.33.4', 'registry.k8s.io/pause:3.10']);
+    const result = await loadPackImages(fakeDocker(present, (tag) => loaded.push(tag)), bundleDir, images, (step) => progress.push(step.percent));
+    expect(result).toEqual({ loaded: ['labdeck/tiny:1'], present: ['labdeck/node:v1.33.4', 'registry.k8s.io/pause:3.10'] });
     expect(loaded).toEqual(['labdeck/tiny:1']);
     expect(progress.at(-1)).toBe(100);
   });

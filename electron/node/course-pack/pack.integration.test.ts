@@ -50,7 +50,7 @@ describe.skipIf(reason !== null)('course pack with an image saved from a real en
     await fsp.cp(REAL_LAB, path.join(course, '1.1-kubectl-kubeconfig'), { recursive: true });
     await fsp.writeFile(path.join(course, 'course.yaml'), 'id: demo\ntitle: Demo\nversion: "1"\n');
     const bundle = path.join(work, 'bundle');
-    const saved = await writeBundle(docker, bundle, { images: [IMAGE], airgap: [] }, { labdeckVersion: 'test', k3sVersion: 'test' });
+    const saved = await writeBundle(docker, bundle, { images: [IMAGE] }, { labdeckVersion: 'test', kubernetesVersion: 'v1.33.4' });
     expect(saved.missing).toEqual([]);
 
     const arch = (await docker.getImage(IMAGE).inspect()).Architecture;

@@ -8,6 +8,7 @@ import tar from 'tar-stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LabdeckError } from '../../common/errors.ts';
 import { resolveEnvConfig } from '../env/config.ts';
+import { JUMPHOST_IMAGE, KUBERNETES_VERSION, NODE_IMAGE } from '../env/versions.ts';
 import { generateSigningKey, sign, type SigningKey } from './keys.ts';
 import { openPack } from './open-pack.ts';
 import { PACK_MANIFEST, PACK_SIGNATURE } from './pack-manifest.ts';
@@ -35,7 +36,7 @@ async function fakeBundle(dir: string, arch: string): Promise<string> {
   await pipeline(packer, fs.createWriteStream(file));
   const size = (await fsp.stat(file)).size;
   const { sha256File } = await import('../env/bundle-writer.ts');
-  const manifest = { format: 1, labdeckVersion: 'test', k3sVersion: 'v1', updatedAt: '', images: [{ name: 'labdeck/tiny:1', section: 'images', file: 'images/labdeck_tiny_1.tar', imageId: null, size, sha256: await sha256File(file) }] };
+  const manifest = { format: 1, labdeckVersion: 'test', kubernetesVersion: 'v1.33.4', updatedAt: '', images: [{ name: 'labdeck/tiny:1', file: 'images/labdeck_tiny_1.tar', imageId: null, size, sha256: await sha256File(file) }] };
   await fsp.writeFile(path.join(dir, 'bundle.json'), JSON.stringify(manifest));
   return dir;
 }
@@ -103,6 +104,7 @@ describe('course packs', () => {
     expect(first.signature).toBe('valid');
     expect(first.trusted).toBe(false);
     expect(first.manifest?.course).toEqual({ id: 'demo', title: 'Demo course', version: '2026.1', branding: { name: 'Demo', logo: 'course/logo.svg', accentColor: '#0a7cff' } });
+    expect(first.manifest?.environment).toMatchObject({ kubernetesVersion: KUBERNETES_VERSION, nodeImage: NODE_IMAGE, jumphostImage: JUMPHOST_IMAGE, subnet: '10.1.1.0/24' });
     expect(first.manifest?.environment.nodes.map((node) => node.name)).toEqual(['master1', 'worker1', 'worker2']);
     expect(first.manifest?.architectures).toEqual(['amd64']);
     expect(first.manifest?.entries.map((entry) => entry.path)).toContain('images/amd64/images/labdeck_tiny_1.tar');
@@ -181,6 +183,23 @@ describe('course packs', () => {
     expect(result.signature).toBe('unsigned');
     expect(describeVerification(result).join('\n')).toContain('trusted like code');
     expect((await refusal(openPack(unsigned, { dataDir: path.join(work, 'data'), trustStore: store, confirmTrust: async () => true }))).message).toMatch(/not signed/);
+  });
+
+  it('says a pack whose cluster description this version does not know was written by another Labdeck', async () => {
+    const file = await pack();
+    await rewritePack(file, (name, data) => {
+      if (name !== PACK_MANIFEST) return data;
+      const manifest = JSON.parse(data.toString()) as { labdeckVersion: string; environment: Record<string, unknown> };
+      const { kubernetesVersion, nodeImage, ...rest } = manifest.environment;
+      manifest.labdeckVersion = '0.0.9';
+      manifest.environment = { ...rest, clusterVersion: kubernetesVersion, clusterImage: nodeImage };
+      return Buffer.from(JSON.stringify(manifest));
+    });
+    const result = await verifyPack(file, store);
+    expect(result.problems).toEqual([expect.stringMatching(/^labdeck-pack\.json: written by Labdeck 0\.0\.9 for a cluster setup this version no longer builds/)]);
+    // Any other change to the manifest's shape is still called what it is.
+    await rewritePack(file, (name, data) => (name === PACK_MANIFEST ? Buffer.from(JSON.stringify({ ...JSON.parse(data.toString()), course: 'x' })) : data));
+    expect((await verifyPack(file, store)).problems).toEqual([expect.stringMatching(/not a pack manifest .*damaged or edited/)]);
   });
 
   it('refuses a course with lint problems, a symlink out of the course, and a missing architecture', async () => {

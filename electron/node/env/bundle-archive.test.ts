@@ -14,7 +14,7 @@ import { pinnedReference } from './versions.ts';
 // `docker load` creates every tag an archive names, re-pointing tags the attendee may use elsewhere; a
 // bundle file may only create the image it is for, and must hold the image bundle.json recorded.
 
-const image = 'rancher/k3s:v1.33.4-k3s1';
+const image = 'flannel/flannel:v0.26.7';
 let dir: string;
 
 beforeEach(async () => {
@@ -56,7 +56,7 @@ function fakeDocker(loadedId: string) {
 
 async function writeBundleJson(imageId: string | null, name = image): Promise<void> {
   const file = path.relative(dir, bundleImagePath(dir, image)).split(path.sep).join('/');
-  await writeFile(path.join(dir, 'bundle.json'), JSON.stringify({ format: 1, images: [{ name, section: 'images', file, imageId, size: 1, sha256: 'x' }] }));
+  await writeFile(path.join(dir, 'bundle.json'), JSON.stringify({ format: 1, images: [{ name, file, imageId, size: 1, sha256: 'x' }] }));
 }
 
 describe('bundle image archives', () => {
@@ -81,7 +81,7 @@ describe('bundle image archives', () => {
   });
 
   it('refuses an archive without a manifest (Labdeck cannot tell what it would create)', async () => {
-    await writeArchive(bundleImagePath(dir, image), { repositories: { 'rancher/k3s': { 'v1.33.4-k3s1': 'abc' } } });
+    await writeArchive(bundleImagePath(dir, image), { repositories: { 'flannel/flannel': { 'v0.26.7': 'abc' } } });
     const { docker, loadImage } = fakeDocker('sha256:1');
     await expect(ensureImage(docker, image, { bundleDir: dir, allowPull: false })).rejects.toThrow(/no manifest\.json/);
     expect(loadImage).not.toHaveBeenCalled();
@@ -126,8 +126,8 @@ describe('digest pinning', () => {
       modem: { followProgress: (_stream: unknown, done: (error: Error | null) => void) => done(null) },
     } as unknown as Docker;
     await pullImage(docker, image, { [image]: digest });
-    expect(pulled).toEqual([`rancher/k3s@${digest}`]);
-    expect(tagged).toEqual([[`rancher/k3s@${digest}`, { repo: 'rancher/k3s', tag: 'v1.33.4-k3s1' }]]);
+    expect(pulled).toEqual([`flannel/flannel@${digest}`]);
+    expect(tagged).toEqual([[`flannel/flannel@${digest}`, { repo: 'flannel/flannel', tag: 'v0.26.7' }]]);
   });
 
   it("pulls the digest the course bundle recorded from the instructor's engine when the image file is missing", async () => {
@@ -142,10 +142,10 @@ describe('digest pinning', () => {
     } as unknown as Docker;
     await writeFile(
       path.join(dir, 'bundle.json'),
-      JSON.stringify({ format: 1, images: [{ name: 'docker.io/rancher/k3s:v1.33.4-k3s1', section: 'images', file: 'images/gone.tar', imageId: 'sha256:1', registryDigest: digest }] }),
+      JSON.stringify({ format: 1, images: [{ name: 'docker.io/flannel/flannel:v0.26.7', file: 'images/gone.tar', imageId: 'sha256:1', registryDigest: digest }] }),
     );
     expect(await ensureImage(docker, image, { bundleDir: dir, allowPull: true })).toBe('pulled');
-    expect(pulled).toEqual([`rancher/k3s@${digest}`]);
+    expect(pulled).toEqual([`flannel/flannel@${digest}`]);
     // Without a recorded digest it can only go by the tag.
     await writeFile(path.join(dir, 'bundle.json'), JSON.stringify({ format: 1, images: [] }));
     await ensureImage(docker, image, { bundleDir: dir, allowPull: true });

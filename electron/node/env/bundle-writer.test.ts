@@ -5,10 +5,10 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { selectAirgapImages } from './bundle.ts';
+import { bundleImagePath } from './bundle.ts';
 import { BUNDLE_MANIFEST, bundleRequest, missingImagesReport, readBundleManifest, verifyBundle, writeBundle, type BundleRequest } from './bundle-writer.ts';
-import { nodeAirgapImages, resolveEnvConfig } from './config.ts';
-import { JUMPHOST_IMAGE, K3S_IMAGE, K3S_SYSTEM_IMAGES } from './versions.ts';
+import { mirrorImages, resolveEnvConfig } from './config.ts';
+import { JUMPHOST_IMAGE, NODE_IMAGE, REGISTRY_IMAGE, SYSTEM_IMAGES } from './versions.ts';
 
 /** A fake engine: images by name with an id and the bytes `docker save` returns; records saves and pulls. */
 class FakeDocker {
@@ -64,20 +64,25 @@ class FakeDocker {
 }
 
 const sha256 = (text: string) => crypto.createHash('sha256').update(text).digest('hex');
-const options = { labdeckVersion: '9.9.9', k3sVersion: 'v1.33.4+k3s1' };
+const options = { labdeckVersion: '9.9.9', kubernetesVersion: 'v1.33.4' };
 
 describe('bundleRequest', () => {
-  it('uses the node and jumphost images and exactly the air-gap list `env up` uses', () => {
-    const config = resolveEnvConfig({ workloadImages: ['nginx:1.14.2'] });
-    expect(bundleRequest(config)).toEqual({ images: [K3S_IMAGE, JUMPHOST_IMAGE], airgap: nodeAirgapImages(config) });
-    expect(nodeAirgapImages(config)).toEqual([...K3S_SYSTEM_IMAGES, 'nginx:1.14.2']);
+  it('holds every image `env up` needs: node, jumphost and registry, then exactly what it pushes into the mirror', () => {
+    const config = resolveEnvConfig({ workloadImages: ['nginx:1.14.2', 'busybox:latest'] });
+    expect(bundleRequest(config)).toEqual({ images: [NODE_IMAGE, JUMPHOST_IMAGE, REGISTRY_IMAGE, ...SYSTEM_IMAGES, 'nginx:1.14.2', 'busybox:latest'] });
+    expect(mirrorImages(config)).toEqual([...SYSTEM_IMAGES, 'nginx:1.14.2', 'busybox:latest']);
+    // Configured images are the ones bundled, each once.
+    const custom = resolveEnvConfig({ kubernetes: { nodeImage: 'corp/node:1' }, registry: { image: 'corp/registry:1' }, workloadImages: ['nginx:1.14.2', 'nginx:1.14.2'] });
+    const images = bundleRequest(custom).images;
+    expect(images.slice(0, 3)).toEqual(['corp/node:1', JUMPHOST_IMAGE, 'corp/registry:1']);
+    expect(images.filter((image) => image === 'nginx:1.14.2')).toHaveLength(1);
   });
 });
 
 describe('writeBundle', () => {
   let dir: string;
   let docker: FakeDocker;
-  const request: BundleRequest = { images: ['rancher/k3s:v1', 'labdeck/jumphost:1'], airgap: ['rancher/mirrored-pause:3.6', 'nginx:1.14.2'] };
+  const request: BundleRequest = { images: ['labdeck/node:v1', 'labdeck/jumphost:1', 'registry.k8s.io/pause:3.10', 'nginx:1.14.2'] };
 
   beforeEach(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'labdeck-bundle-unit-'));
@@ -91,37 +96,39 @@ describe('writeBundle', () => {
 
   it("records the registry digest an image was pulled by, so attendees who must pull it get the very same image", async () => {
     const digest = `sha256:${'b'.repeat(64)}`;
-    docker.add('rancher/k3s:v1', 'sha256:k3s');
-    docker.images.get('rancher/k3s:v1')!.repoDigests = [`docker.io/library/other@sha256:${'c'.repeat(64)}`, `rancher/k3s@${digest}`];
+    docker.add('nginx:1.14.2', 'sha256:nginx');
+    docker.images.get('nginx:1.14.2')!.repoDigests = [`docker.io/library/other@sha256:${'c'.repeat(64)}`, `nginx@${digest}`];
     docker.add('labdeck/jumphost:1', 'sha256:jump');
-    const result = await writeBundle(docker as unknown as Docker, dir, { images: ['rancher/k3s:v1', 'labdeck/jumphost:1'], airgap: [] }, options);
+    const result = await writeBundle(docker as unknown as Docker, dir, { images: ['nginx:1.14.2', 'labdeck/jumphost:1'] }, options);
     const digestOf = (name: string) => result.manifest.images.find((entry) => entry.name === name)?.registryDigest;
-    expect(digestOf('rancher/k3s:v1')).toBe(digest);
+    expect(digestOf('nginx:1.14.2')).toBe(digest);
     // Built here, never pulled: no digest to pin.
     expect(digestOf('labdeck/jumphost:1')).toBeUndefined();
   });
 
-  it('writes the layout the loader reads, with a manifest, and skips up-to-date files on a second run', async () => {
-    for (const name of [...request.images, ...request.airgap]) docker.add(name, `sha256:${name.length}`);
+  it('writes every image into images/, where the loader reads it, with a manifest, and skips up-to-date files on a second run', async () => {
+    for (const name of request.images) docker.add(name, `sha256:${name.length}`);
     const first = await write();
     expect(first.missing).toEqual([]);
     expect(first.items.map((item) => [item.file, item.status])).toEqual([
-      ['images/rancher_k3s_v1.tar', 'written'],
+      ['images/labdeck_node_v1.tar', 'written'],
       ['images/labdeck_jumphost_1.tar', 'written'],
-      ['airgap/rancher_mirrored-pause_3.6.tar', 'written'],
-      ['airgap/nginx_1.14.2.tar', 'written'],
+      ['images/registry.k8s.io_pause_3.10.tar', 'written'],
+      ['images/nginx_1.14.2.tar', 'written'],
     ]);
-    expect(await fs.readFile(path.join(dir, 'images/labdeck_jumphost_1.tar'), 'utf8')).toBe(docker.images.get('labdeck/jumphost:1')?.tar);
+    // The loader (bundle.ts ensureImage) looks exactly there.
+    for (const name of request.images) expect(await fs.readFile(bundleImagePath(dir, name), 'utf8')).toBe(docker.images.get(name)?.tar);
+    await expect(fs.readdir(dir)).resolves.toEqual([BUNDLE_MANIFEST, 'images']);
     const manifest = await readBundleManifest(dir);
-    expect(manifest).toMatchObject({ format: 1, labdeckVersion: '9.9.9', k3sVersion: 'v1.33.4+k3s1' });
-    const nginx = manifest?.images.find((entry) => entry.name === 'nginx:1.14.2');
+    expect(manifest).toMatchObject({ format: 1, labdeckVersion: '9.9.9', kubernetesVersion: 'v1.33.4' });
+    expect(manifest?.images.map((entry) => entry.file)).toEqual([
+      'images/labdeck_jumphost_1.tar',
+      'images/labdeck_node_v1.tar',
+      'images/nginx_1.14.2.tar',
+      'images/registry.k8s.io_pause_3.10.tar',
+    ]);
     const nginxTar = docker.images.get('nginx:1.14.2')?.tar ?? '';
-    expect(nginx).toEqual({ name: 'nginx:1.14.2', section: 'airgap', file: 'airgap/nginx_1.14.2.tar', imageId: 'sha256:12', size: nginxTar.length, sha256: sha256(nginxTar) });
-
-    // The loader sees the same files this run wrote.
-    const selection = await selectAirgapImages(docker as unknown as Docker, request.airgap, { bundleDir: dir, cacheDir: path.join(dir, 'cache') });
-    expect(selection.files.map((file) => file.name)).toEqual(['nginx_1.14.2.tar', 'rancher_mirrored-pause_3.6.tar']);
-    expect(selection.missing).toEqual([]);
+    expect(manifest?.images.find((entry) => entry.name === 'nginx:1.14.2')).toEqual({ name: 'nginx:1.14.2', file: 'images/nginx_1.14.2.tar', imageId: 'sha256:12', size: nginxTar.length, sha256: sha256(nginxTar) });
 
     docker.saved.length = 0;
     const second = await write();
@@ -141,22 +148,22 @@ describe('writeBundle', () => {
     docker.add('labdeck/jumphost:1', 'sha256:j');
     docker.add('nginx:1.14.2', 'sha256:n');
     const result = await write();
-    expect(result.missing.map((item) => item.name)).toEqual(['rancher/k3s:v1', 'rancher/mirrored-pause:3.6']);
-    expect(result.manifest.images.map((entry) => entry.file)).toEqual(['images/labdeck_jumphost_1.tar', 'airgap/nginx_1.14.2.tar']);
-    await expect(fs.readdir(path.join(dir, 'images'))).resolves.toEqual(['labdeck_jumphost_1.tar']);
+    expect(result.missing.map((item) => item.name)).toEqual(['labdeck/node:v1', 'registry.k8s.io/pause:3.10']);
+    expect(result.manifest.images.map((entry) => entry.file)).toEqual(['images/labdeck_jumphost_1.tar', 'images/nginx_1.14.2.tar']);
+    await expect(fs.readdir(path.join(dir, 'images'))).resolves.toEqual(['labdeck_jumphost_1.tar', 'nginx_1.14.2.tar']);
 
-    const report = missingImagesReport(result.missing, { dir, k3sVersion: 'v1.33.4+k3s1', rerun: 'labdeck env bundle --out course' });
+    const report = missingImagesReport(result.missing, { rerun: 'labdeck env bundle --out course' });
     expect(report).toBe(
       [
         '2 images are not on this Docker engine, so the bundle lacks them:',
-        '  docker pull rancher/k3s:v1',
-        '  docker pull rancher/mirrored-pause:3.6',
+        // Labdeck's own images are on no registry: env up builds them.
+        '  labdeck env up    # builds labdeck/node:v1 on this machine',
+        '  docker pull registry.k8s.io/pause:3.10',
         'Then run `labdeck env bundle --out course` again (or add --pull); files already written are skipped.',
-        `Instead of the rancher/* system images you can put the k3s release asset k3s-airgap-images-amd64.tar.zst (https://github.com/k3s-io/k3s/releases/tag/v1.33.4%2Bk3s1) into ${path.join(dir, 'airgap')}/.`,
         '',
       ].join('\n'),
     );
-    expect(missingImagesReport([], { dir, k3sVersion: 'v1', rerun: 'x' })).toBe('');
+    expect(missingImagesReport([], { rerun: 'x' })).toBe('');
 
     // The jumphost image was pruned from the engine after the first run: its file stays, described as before.
     docker.images.delete('labdeck/jumphost:1');
@@ -165,43 +172,55 @@ describe('writeBundle', () => {
     expect(again.manifest.images.find((entry) => entry.name === 'labdeck/jumphost:1')?.imageId).toBe('sha256:j');
   });
 
-  it('treats rancher/* air-gap images as covered when the k3s release asset is in airgap/, and describes that file', async () => {
-    await fs.mkdir(path.join(dir, 'airgap'), { recursive: true });
-    await fs.writeFile(path.join(dir, 'airgap', 'k3s-airgap-images-amd64.tar.zst'), 'zstd bytes');
-    docker.add('rancher/k3s:v1', 'sha256:k');
-    docker.add('labdeck/jumphost:1', 'sha256:j');
-    docker.add('nginx:1.14.2', 'sha256:n');
+  it('describes image archives put into images/ by hand, so a copy can be verified', async () => {
+    await fs.mkdir(path.join(dir, 'images'), { recursive: true });
+    await fs.writeFile(path.join(dir, 'images', 'corp_extra_1.tar'), 'saved by hand');
+    await fs.writeFile(path.join(dir, 'images', 'notes.txt'), 'not an archive');
+    for (const name of request.images) docker.add(name, `sha256:${name.length}`);
     const result = await write();
-    expect(result.missing).toEqual([]);
-    expect(result.items.find((item) => item.name === 'rancher/mirrored-pause:3.6')?.status).toBe('covered');
-    expect(result.manifest.images.find((entry) => entry.file === 'airgap/k3s-airgap-images-amd64.tar.zst')).toMatchObject({ imageId: null, sha256: sha256('zstd bytes') });
+    expect(result.manifest.images.find((entry) => entry.file === 'images/corp_extra_1.tar')).toEqual({ name: 'corp_extra_1.tar', file: 'images/corp_extra_1.tar', imageId: null, size: 13, sha256: sha256('saved by hand') });
+    expect(result.manifest.images.some((entry) => entry.file.endsWith('notes.txt'))).toBe(false);
+  });
+
+  it('drops what a folder written by an older Labdeck listed outside images/', async () => {
+    await fs.mkdir(path.join(dir, 'old'), { recursive: true });
+    await fs.writeFile(path.join(dir, 'old', 'nginx_1.14.2.tar'), 'old');
+    await fs.writeFile(
+      path.join(dir, BUNDLE_MANIFEST),
+      JSON.stringify({ format: 1, labdeckVersion: '0.0.9', images: [{ name: 'nginx:1.14.2', section: 'old', file: 'old/nginx_1.14.2.tar', imageId: null, size: 3, sha256: sha256('old') }] }),
+    );
+    docker.add('nginx:1.14.2', 'sha256:n');
+    const result = await writeBundle(docker as unknown as Docker, dir, { images: ['nginx:1.14.2'] }, options);
+    expect(result.manifest.images).toEqual([expect.objectContaining({ name: 'nginx:1.14.2', file: 'images/nginx_1.14.2.tar', imageId: 'sha256:n' })]);
+    expect(result.manifest.images[0]).not.toHaveProperty('section');
+    expect(await verifyBundle(dir)).toEqual([]);
   });
 
   it('pulls missing images with pull, and reports the ones the registry refuses', async () => {
-    docker.add('rancher/k3s:v1', 'sha256:k');
+    docker.add('labdeck/node:v1', 'sha256:k');
     docker.add('labdeck/jumphost:1', 'sha256:j');
     docker.registry.set('nginx:1.14.2', { id: 'sha256:n', tar: 'nginx' });
     const logs: string[] = [];
     const result = await writeBundle(docker as unknown as Docker, dir, request, { ...options, pull: true, onLog: (line) => logs.push(line) });
-    expect(docker.pulled).toEqual(['rancher/mirrored-pause:3.6', 'nginx:1.14.2']);
+    expect(docker.pulled).toEqual(['registry.k8s.io/pause:3.10', 'nginx:1.14.2']);
     expect(result.items.find((item) => item.name === 'nginx:1.14.2')).toMatchObject({ status: 'written', pulled: true });
-    expect(result.missing).toEqual([expect.objectContaining({ name: 'rancher/mirrored-pause:3.6', error: 'registry unreachable' })]);
+    expect(result.missing).toEqual([expect.objectContaining({ name: 'registry.k8s.io/pause:3.10', error: 'registry unreachable' })]);
     expect(logs).toContain('docker pull nginx:1.14.2');
-    expect(missingImagesReport(result.missing, { dir, k3sVersion: 'v1', rerun: 'r' })).toContain('docker pull rancher/mirrored-pause:3.6    # pull failed: registry unreachable');
+    expect(missingImagesReport(result.missing, { rerun: 'r' })).toContain('docker pull registry.k8s.io/pause:3.10    # pull failed: registry unreachable');
   });
 
   it('leaves neither a half file nor a .partial when saving fails midway', async () => {
-    docker.add('rancher/k3s:v1', 'sha256:k');
+    docker.add('labdeck/node:v1', 'sha256:k');
     docker.failSaveAfterFirstChunk = true;
     await expect(write()).rejects.toThrow('engine went away');
     await expect(fs.readdir(path.join(dir, 'images'))).resolves.toEqual([]);
   });
 
   it('removes .partial leftovers of an interrupted run', async () => {
-    await fs.mkdir(path.join(dir, 'airgap'), { recursive: true });
-    await fs.writeFile(path.join(dir, 'airgap', 'nginx_1.14.2.tar.partial'), 'half');
+    await fs.mkdir(path.join(dir, 'images'), { recursive: true });
+    await fs.writeFile(path.join(dir, 'images', 'nginx_1.14.2.tar.partial'), 'half');
     await write();
-    await expect(fs.readdir(path.join(dir, 'airgap'))).resolves.toEqual([]);
+    await expect(fs.readdir(path.join(dir, 'images'))).resolves.toEqual([]);
   });
 
   it('verifyBundle reports changed and absent files', async () => {
@@ -209,11 +228,11 @@ describe('writeBundle', () => {
     docker.add('nginx:1.14.2', 'sha256:n');
     await write();
     await fs.appendFile(path.join(dir, 'images', 'labdeck_jumphost_1.tar'), '!');
-    await fs.rm(path.join(dir, 'airgap', 'nginx_1.14.2.tar'));
+    await fs.rm(path.join(dir, 'images', 'nginx_1.14.2.tar'));
     const problems = await verifyBundle(dir);
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(/^images\/labdeck_jumphost_1\.tar: \d+ bytes, expected \d+$/);
-    expect(problems[1]).toBe('airgap/nginx_1.14.2.tar: missing');
+    expect(problems[1]).toBe('images/nginx_1.14.2.tar: missing');
     await fs.rm(path.join(dir, BUNDLE_MANIFEST));
     expect(await verifyBundle(dir)).toEqual([`${path.join(dir, BUNDLE_MANIFEST)} is missing or unreadable`]);
   });

@@ -292,11 +292,17 @@ export async function verifyBundle(dir: string, onLog?: (line: string) => void):
   return problems;
 }
 
-/** What to do about missing images: the exact pull commands and the re-run. */
+/**
+ * What to do about missing images: the exact pull commands and the re-run. Labdeck's own images are on no
+ * registry; `labdeck env up` builds them (bundle.ts onlineRemedy).
+ */
 export function missingImagesReport(missing: readonly BundleItem[], options: { rerun: string }): string {
   if (missing.length === 0) return '';
   const lines = [`${missing.length} image${missing.length === 1 ? ' is' : 's are'} not on this Docker engine, so the bundle lacks ${missing.length === 1 ? 'it' : 'them'}:`];
-  for (const item of missing) lines.push(`  docker pull ${item.name}${item.error ? `    # pull failed: ${item.error}` : ''}`);
+  for (const item of missing) {
+    const command = repositoryOf(item.name).startsWith('labdeck/') ? `labdeck env up    # builds ${item.name} on this machine` : `docker pull ${item.name}`;
+    lines.push(`  ${command}${item.error ? `    # pull failed: ${item.error}` : ''}`);
+  }
   lines.push(`Then run \`${options.rerun}\` again (or add --pull); files already written are skipped.`);
   return `${lines.join('\n')}\n`;
 }

@@ -40,12 +40,20 @@ export async function imagePresent(docker: Docker, image: string): Promise<boole
   }
 }
 
+/**
+ * How to get an image while online. Labdeck's own images (node, registry mirror, jumphost) are on no
+ * registry: `labdeck env up` builds them on this machine (node-image.ts, jumphost-image.ts); others are pulled.
+ */
+export function onlineRemedy(image: string): string {
+  return repositoryOf(image).startsWith('labdeck/') ? `run \`labdeck env up\` (it builds ${image} on this machine)` : `run \`docker pull ${image}\``;
+}
+
 export function missingImageError(image: string, bundleDir: string | undefined): LabdeckError {
   const expected = bundleDir ? bundleImagePath(bundleDir, image) : `<bundle>/images/${bundleFileName(image)}`;
   return new LabdeckError('environment-not-ready', `The image ${image} is not on this Docker engine and no course bundle provides it (expected ${expected}).`, {
     // In the app the fix is a button (the environment card offers "Open course…" for this error); --course and
     // --bundle are for the command line.
-    action: `Open the course file your instructor handed out with "Open course…" on the Start screen (or start with --course <file>; a bundle folder with --bundle <folder>), or, while online, run \`docker pull ${image}\` (and \`docker save ${image} -o ${expected}\` to add it to a bundle).`,
+    action: `Open the course file your instructor handed out with "Open course…" on the Start screen (or start with --course <file>; a bundle folder with --bundle <folder>), or, while online, ${onlineRemedy(image)} (and \`docker save ${image} -o ${expected}\` to add it to a bundle).`,
     details: { image, expected },
   });
 }

@@ -56,8 +56,8 @@ describe('the lab command log', () => {
     const seen: string[][] = [];
     const unsubscribe = log.subscribe((records) => seen.push(records.map((record) => record.command)));
     jumphost.listener?.([{ command: 'kubectl get nodes', exitCode: 0, time: at(1) }]);
-    log.record({ command: 'cat /etc/rancher/k3s/config.yaml', exitCode: 0, time: at(2), terminal: 'master1' });
-    expect(seen).toEqual([['kubectl get nodes'], ['kubectl get nodes', 'cat /etc/rancher/k3s/config.yaml']]);
+    log.record({ command: 'cat /etc/kubernetes/manifests/kube-apiserver.yaml', exitCode: 0, time: at(2), terminal: 'master1' });
+    expect(seen).toEqual([['kubectl get nodes'], ['kubectl get nodes', 'cat /etc/kubernetes/manifests/kube-apiserver.yaml']]);
     unsubscribe();
     expect(jumphost.unsubscribed).toBe(true);
   });

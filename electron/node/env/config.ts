@@ -111,6 +111,11 @@ export function resolveEnvConfig(input: EnvConfigInput = {}): EnvConfig {
       throw new Error(`${ip} lies in ${config.network.ipRange}, the range Docker assigns automatically; pick an address below it`);
     }
   }
+  // kubeadm gives CoreDNS the tenth address of the service range; the jumphost and the texts use clusterDns.
+  const [serviceBase = ''] = config.kubernetes.serviceSubnet.split('/');
+  if (ipToNumber(config.kubernetes.clusterDns) !== ipToNumber(serviceBase) + 10) {
+    throw new Error(`kubernetes.clusterDns ${config.kubernetes.clusterDns} must be the tenth address of ${config.kubernetes.serviceSubnet}, where kubeadm puts CoreDNS`);
+  }
   return config;
 }
 

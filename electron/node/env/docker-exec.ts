@@ -1,6 +1,4 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import { pipeline } from 'node:stream/promises';
 import { PassThrough, type Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import tar from 'tar-stream';
@@ -150,22 +148,4 @@ export async function putFiles(docker: Docker, containerId: string, files: Plann
   }
   pack.finalize();
   await docker.getContainer(containerId).putArchive(pack as unknown as NodeJS.ReadableStream, { path: '/' });
-}
-
-/** Streams large host files (image tarballs) into a container folder without reading them into memory. */
-export async function putHostFiles(
-  docker: Docker,
-  containerId: string,
-  directory: string,
-  files: readonly { name: string; file: string; size: number }[],
-): Promise<void> {
-  if (files.length === 0) return;
-  const pack = tar.pack();
-  const upload = docker.getContainer(containerId).putArchive(pack as unknown as NodeJS.ReadableStream, { path: '/' });
-  for (const file of files) {
-    const entry = pack.entry({ name: `${directory.replace(/^\/+/, '')}/${file.name}`, size: file.size, mode: 0o644 });
-    await pipeline(fs.createReadStream(file.file), entry);
-  }
-  pack.finalize();
-  await upload;
 }

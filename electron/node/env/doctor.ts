@@ -1,11 +1,13 @@
 import fs from 'node:fs/promises';
 import type Docker from 'dockerode';
 import type { DoctorFinding, DoctorReport } from '../../common/api/env.ts';
-import { bundleImagePath, imagePresent } from './bundle.ts';
+import { bundleImagePath, imagePresent, onlineRemedy } from './bundle.ts';
 import { cidrsOverlap, type EnvConfig } from './config.ts';
 import { dockerHostDescription, dockerUnreachableAction } from './docker-client.ts';
 import { portIsFree } from './host-ports.ts';
-import { isLabdeckObject } from './labels.ts';
+import { listLabContainers } from './lab-containers.ts';
+import { isLabdeckObject, LABEL_PRIVILEGE } from './labels.ts';
+import { probePrivilege, type PrivilegeMode } from './privilege.ts';
 
 const GiB = 1024 ** 3;
 
@@ -48,7 +50,7 @@ export async function runDoctor(docker: Docker, config: EnvConfig, options: Doct
       title: 'Engine version',
       status: recent ? 'ok' : 'warn',
       detail: `Docker ${version.Version}, API ${version.ApiVersion}, ${String(info.OperatingSystem ?? '')}`,
-      ...(recent ? {} : { action: 'Update Docker to 20.10 or newer; older engines lack features k3s in Docker relies on.' }),
+      ...(recent ? {} : { action: 'Update Docker to 20.10 or newer; older engines lack what Kubernetes nodes in Docker rely on (cgroup namespaces, API 1.41).' }),
     });
     const cgroup = String(info.CgroupVersion ?? '1');
     findings.push({
@@ -58,11 +60,12 @@ export async function runDoctor(docker: Docker, config: EnvConfig, options: Doct
       detail: `cgroup v${cgroup}, driver ${String(info.CgroupDriver ?? 'unknown')}`,
       ...(cgroup === '2'
         ? {}
-        : { action: 'cgroup v1 works with the pinned k3s release but is being phased out by Kubernetes. Prefer a host (or Docker Desktop) with cgroup v2.' }),
+        : { action: `cgroup v1 works with Kubernetes ${config.kubernetes.version} but is being phased out by Kubernetes. Prefer a host (or Docker Desktop) with cgroup v2.` }),
     });
     const memory = Number(info.MemTotal ?? 0);
     const cpus = Number(info.NCPU ?? 0);
-    const memoryStatus = memory >= 4 * GiB ? 'ok' : memory >= 3 * GiB ? 'warn' : 'fail';
+    // Three kubeadm nodes (etcd, the API server, controllers, kubelets, flannel, CoreDNS) use about 1.5 GiB.
+    const memoryStatus = memory >= 2 * GiB ? 'ok' : memory >= 1.5 * GiB ? 'warn' : 'fail';
     findings.push({
       id: 'resources',
       title: 'Memory and CPUs for the engine',
@@ -70,7 +73,7 @@ export async function runDoctor(docker: Docker, config: EnvConfig, options: Doct
       detail: `${(memory / GiB).toFixed(1)} GiB memory, ${cpus} CPUs`,
       ...(memoryStatus === 'ok' && cpus >= 2
         ? {}
-        : { action: 'Three k3s nodes need about 3 GiB and 2 CPUs. Give Docker Desktop more resources (Settings > Resources), close other containers, or use a remote engine (DOCKER_HOST).' }),
+        : { action: 'Three kubeadm nodes need about 1.5 GiB and 2 CPUs. Give Docker Desktop more resources (Settings > Resources), close other containers, or use a remote engine (DOCKER_HOST).' }),
     });
 
     const networks = await docker.listNetworks();
@@ -94,6 +97,7 @@ export async function runDoctor(docker: Docker, config: EnvConfig, options: Doct
     for (const [id, image] of [
       ['image-node', config.kubernetes.nodeImage],
       ['image-jumphost', config.jumphost.image],
+      ['image-registry', config.registry.image],
     ] as const) {
       const present = await imagePresent(docker, image);
       const bundled = config.bundleDir ? await fileExists(bundleImagePath(config.bundleDir, image)) : false;
@@ -104,9 +108,10 @@ export async function runDoctor(docker: Docker, config: EnvConfig, options: Doct
         detail: present ? 'present on the engine' : bundled ? `loadable from ${bundleImagePath(config.bundleDir ?? '', image)}` : 'missing, and no bundle provides it',
         ...(present || bundled
           ? {}
-          : { action: `Open the course file your instructor handed out with "Open course…" on the Start screen (it loads its images offline), or while online run \`docker pull ${image}\`.` }),
+          : { action: `Open the course file your instructor handed out with "Open course…" on the Start screen (it loads its images offline), or, while online, ${onlineRemedy(image)}.` }),
       });
     }
+    findings.push(await privilegeFinding(docker, config));
   }
 
   if (!remote) {
@@ -152,6 +157,43 @@ export async function runDoctor(docker: Docker, config: EnvConfig, options: Doct
   }
 
   return { ok: findings.every((finding) => finding.status !== 'fail'), findings };
+}
+
+/**
+ * How node containers will run on this engine, and why: the labels of existing nodes say how they were
+ * created; otherwise the engine is asked the way `env up` asks it (privilege.ts probePrivilege), which needs
+ * the node image. Without the image the answer waits for `env up`.
+ */
+export async function privilegeFinding(docker: Docker, config: EnvConfig): Promise<DoctorFinding> {
+  const title = 'Node containers: privileged or almost privileged';
+  const describe = (mode: PrivilegeMode) => (mode === 'privileged' ? 'privileged' : 'almost privileged');
+  const nodes = (await listLabContainers(docker, config.name)).filter((container) => container.role === 'server' || container.role === 'agent');
+  const labelled = nodes.map((node) => node.labels[LABEL_PRIVILEGE]).find((mode): mode is PrivilegeMode => mode === 'privileged' || mode === 'almost');
+  if (labelled) {
+    return { id: 'privilege', title, status: 'ok', detail: `The lab's nodes run ${describe(labelled)} (chosen when they were created; \`labdeck env reset\` asks the engine again).` };
+  }
+  if (!(await imagePresent(docker, config.kubernetes.nodeImage))) {
+    return {
+      id: 'privilege',
+      title,
+      status: 'ok',
+      detail: `Decided at \`labdeck env up\`: it starts a throwaway privileged container from ${config.kubernetes.nodeImage} and runs the nodes privileged if the engine allows it, else almost privileged (every capability the engine grants). The image is not here yet, so the engine was not asked.`,
+    };
+  }
+  try {
+    // Labelled for an environment of its own: an `env up` starting meanwhile must not take the throwaway
+    // container for one of its lab's (it refuses to reattach to containers of an unknown plan).
+    const probe = await probePrivilege(docker, config.kubernetes.nodeImage, `${config.name}-doctor`);
+    return { id: 'privilege', title, status: 'ok', detail: `Nodes will run ${describe(probe.mode)}: ${probe.reason}.` };
+  } catch (error) {
+    return {
+      id: 'privilege',
+      title,
+      status: 'warn',
+      detail: `The engine could not run a test container from ${config.kubernetes.nodeImage}: ${error instanceof Error ? error.message : String(error)}`,
+      action: '`labdeck env up` asks again; if it fails there too, share `labdeck env diagnostics`.',
+    };
+  }
 }
 
 async function fileExists(file: string): Promise<boolean> {

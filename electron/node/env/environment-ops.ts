@@ -15,7 +15,7 @@ import { applyFlannel, awaitApiServer, awaitContainerd, awaitPodRoutes, initCont
 import { API_SERVER_PORT, newBootstrapToken, REGISTRY_PORT } from './kubeadm-config.ts';
 import { HOST_CONTEXT_NAMES, parseAdminKubeconfig, renderKubeconfig } from './kubeconfig.ts';
 import { hostPortOf, listLabContainers, type LabContainerInfo } from './lab-containers.ts';
-import { isLabdeckObject, LABEL_PLAN_VERSION, LABEL_PRIVILEGE } from './labels.ts';
+import { isLabdeckObject, LABEL_PLAN_VERSION, LABEL_PRIVILEGE, LABEL_ROLE } from './labels.ts';
 import { PLAN_VERSION, planEnvironment, type EnvPlan, type PlanInputs, type PlannedContainer } from './plan.ts';
 import { probePrivilege, type PrivilegeMode } from './privilege.ts';
 import { judgeCluster, type ApiSnapshot } from './readiness.ts';
@@ -65,7 +65,7 @@ export async function requireDocker(docker: Docker): Promise<Docker.DockerVersio
 export async function resolvePlanInputs(docker: Docker | null, config: EnvConfig, existing: readonly LabContainerInfo[] = []): Promise<PlanInputs> {
   const hostIp = config.apiServer.hostIp === '0.0.0.0' ? '127.0.0.1' : config.apiServer.hostIp;
   // A remote engine publishes ports on its own machine: local port checks would say nothing about it.
-  const remote = Boolean(process.env.DOCKER_HOST && !process.env.DOCKER_HOST.startsWith('unix://'));
+  const remote = remoteEngine();
   const publishedPort = async (role: LabContainerInfo['role'], port: number) => {
     const container = existing.find((candidate) => candidate.role === role);
     if (!container || !docker) return null;
@@ -166,8 +166,17 @@ async function startIfStopped(docker: Docker, id: string): Promise<void> {
   }
 }
 
-/** Waits until the mirror answers on its published port, so the engine's pushes do not race its start. */
+/** A remote engine (DOCKER_HOST tcp:// or ssh://) publishes ports on its own machine, not on this one. */
+function remoteEngine(): boolean {
+  return Boolean(process.env.DOCKER_HOST && !process.env.DOCKER_HOST.startsWith('unix://') && !process.env.DOCKER_HOST.startsWith('npipe://'));
+}
+
+/**
+ * Waits until the mirror answers on its published port, so the engine's pushes do not race its start. A
+ * remote engine's port is not reachable from here: its first push retries instead (registry-mirror.ts).
+ */
 async function awaitRegistry(port: number, signal: AbortSignal): Promise<void> {
+  if (remoteEngine()) return;
   for (let attempt = 0; attempt < 100; attempt++) {
     checkCancelled(signal);
     const ok = await fetch(`http://127.0.0.1:${port}/v2/`).then((response) => response.ok, () => false);
@@ -200,7 +209,8 @@ async function bringUp(ctx: OperationContext): Promise<void> {
   report('preflight', 0, `Checking Docker at ${dockerHostDescription()}`);
   const version = await requireDocker(docker);
   report('preflight', 50, `Docker engine ${version.Version} (API ${version.ApiVersion})`);
-  const existing = await listLabContainers(docker, config.name);
+  // A privilege probe left behind by a killed process is not part of the environment.
+  const existing = (await listLabContainers(docker, config.name)).filter((container) => container.labels[LABEL_ROLE] !== 'probe');
   const foreignPlan = existing.find((container) => container.labels[LABEL_PLAN_VERSION] !== PLAN_VERSION);
   if (foreignPlan) {
     throw new LabdeckError('conflict', 'The lab environment was created by another Labdeck version and cannot be reattached.', {

@@ -30,7 +30,7 @@ type Operation = EnvProgress['operation'];
 
 export interface EnvironmentServiceOptions {
   events: EventSink;
-  /** Per-user data folder: the host kubeconfig and the air-gap image cache live below it. */
+  /** Per-user data folder: the host kubeconfig of each environment lives below it. */
   dataDir: string;
   config?: EnvConfigInput;
   docker?: Docker;
@@ -40,8 +40,9 @@ export interface EnvironmentServiceOptions {
 }
 
 /**
- * The lab environment: a k3s cluster in Docker plus jumphost and verifier. One operation at a time; progress
- * goes out as env.progress events, state changes as env.status events.
+ * The lab environment: a kubeadm cluster of node containers in Docker, its registry mirror, the jumphost and
+ * the verifier. One operation at a time; progress goes out as env.progress events, state changes as
+ * env.status events.
  */
 export class EnvironmentService {
   readonly config: EnvConfig;

@@ -6,6 +6,7 @@ import type { EnvConfig } from './config.ts';
 import { dockerHostDescription, dockerUnreachableAction } from './docker-client.ts';
 import { API_SERVER_PORT } from './kubeadm-config.ts';
 import { hostPortOf, listLabContainers, type LabContainerInfo } from './lab-containers.ts';
+import { LABEL_ROLE } from './labels.ts';
 import type { ApiSnapshot } from './readiness.ts';
 
 function delay(ms: number): Promise<void> {
@@ -80,7 +81,7 @@ export async function readEnvironmentStatus(docker: Docker, config: EnvConfig, c
   } catch {
     return { state: 'error', nodes: [], dockerHost, message: `Docker does not answer at ${dockerHost}.`, action: dockerUnreachableAction() };
   }
-  const containers = await listLabContainers(docker, config.name);
+  const containers = (await listLabContainers(docker, config.name)).filter((container) => container.labels[LABEL_ROLE] !== 'probe');
   if (containers.length === 0) return { state: 'absent', nodes: [], dockerHost };
   const infos = new Map<string, Docker.ContainerInspectInfo>();
   for (const container of containers) infos.set(container.id, await docker.getContainer(container.id).inspect());

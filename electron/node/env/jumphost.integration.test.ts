@@ -7,38 +7,58 @@ import type { CommandRecord } from '../checks/check-world.ts';
 import { execCollect, execInteractive } from './docker-exec.ts';
 import { EnvironmentService } from './environment-service.ts';
 import { startStandaloneJumphost, type StandaloneJumphost } from './standalone-jumphost.ts';
-import { dockerTestBlocker, uniqueSuffix } from './test-docker.ts';
+import { dockerTestBlocker, testSubnet, uniqueSuffix } from './test-docker.ts';
 import { installRoutes, readRoutes } from './toolbox.ts';
 import { resolveEnvConfig } from './config.ts';
 import { planEnvironment } from './plan.ts';
 import { writeDiagnostics } from './diagnostics.ts';
+import { putFiles } from './docker-exec.ts';
+import { renderInitConfiguration } from './kubeadm-config.ts';
+import { labLabels } from './labels.ts';
+import { JUMPHOST_IMAGE, NODE_IMAGE } from './versions.ts';
 import { createReadStream } from 'node:fs';
 import zlib from 'node:zlib';
 import tar from 'tar-stream';
 
-async function listTarGz(file: string): Promise<string[]> {
-  const names: string[] = [];
+/** Every entry of a .tar.gz, in order, with its text. */
+async function readTarGz(file: string): Promise<Map<string, string>> {
+  const entries = new Map<string, string>();
   const extract = tar.extract();
   extract.on('entry', (header, entry, next) => {
-    names.push(header.name);
-    entry.on('end', next);
-    entry.resume();
+    const chunks: Buffer[] = [];
+    entry.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
+    entry.on('end', () => {
+      entries.set(header.name, Buffer.concat(chunks).toString('utf8'));
+      next();
+    });
   });
   await new Promise<void>((resolve, reject) => {
     extract.on('finish', resolve);
     extract.on('error', reject);
     createReadStream(file).pipe(zlib.createGunzip()).pipe(extract);
   });
-  return names;
+  return entries;
 }
 
-const { docker, reason } = await dockerTestBlocker();
+const { docker, reason } = await dockerTestBlocker([JUMPHOST_IMAGE, NODE_IMAGE]);
 if (reason) console.warn(`[skip] jumphost integration tests: ${reason}`);
 
 const suffix = uniqueSuffix();
 const envName = `it-jump-${suffix}`;
-const third = 200 + (process.pid % 50);
-const subnet = `10.${third}.7.0/24`;
+const net = testSubnet(9);
+const subnet = net.subnet;
+
+/** This test's environment as a full configuration: its own subnet, every fixed address inside it. */
+function labConfig() {
+  return resolveEnvConfig({
+    name: envName,
+    network: { name: `labdeck-it-${suffix}`, subnet, gateway: net.ip(1), ipRange: net.ipRange, masquerade: false },
+    nodes: [{ name: `m-${suffix}`, role: 'server', ip: net.ip(10) }],
+    jumphost: { name: `unused-${suffix}`, ip: net.ip(4) },
+    verifier: { name: `verifier-${suffix}`, ip: net.ip(6) },
+    registry: { name: `registry-${suffix}`, ip: net.ip(3) },
+  });
+}
 
 describe.skipIf(reason !== null)('jumphost built from resources/jumphost/Dockerfile, on a real engine', () => {
   let jumphost: StandaloneJumphost;
@@ -46,7 +66,7 @@ describe.skipIf(reason !== null)('jumphost built from resources/jumphost/Dockerf
 
   beforeAll(async () => {
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'labdeck-env-it-'));
-    jumphost = await startStandaloneJumphost(docker, { envName, name: `jumphost-${suffix}`, network: `labdeck-it-${suffix}`, subnet });
+    jumphost = await startStandaloneJumphost(docker, { envName, name: `jumphost-${suffix}`, network: `labdeck-it-${suffix}`, subnet, masquerade: false });
   });
 
   afterAll(async () => {
@@ -57,24 +77,25 @@ describe.skipIf(reason !== null)('jumphost built from resources/jumphost/Dockerf
   it('creates the fixed-subnet network with Labdeck labels and the automatic range kept apart', async () => {
     const info = await docker.getNetwork(jumphost.networkId).inspect();
     expect(info.Labels).toMatchObject({ 'dev.labdeck.managed': 'true', 'dev.labdeck.env': envName });
-    expect(info.IPAM?.Config?.[0]).toMatchObject({ Subnet: subnet, Gateway: `10.${third}.7.1`, IPRange: `10.${third}.7.128/25` });
+    expect(info.IPAM?.Config?.[0]).toMatchObject({ Subnet: subnet, Gateway: net.ip(1), IPRange: net.ipRange });
+    expect(info.Options).toMatchObject({ 'com.docker.network.bridge.enable_ip_masquerade': 'false' });
     const container = await docker.getContainer(jumphost.containerId).inspect();
-    expect(container.NetworkSettings.Networks[`labdeck-it-${suffix}`]?.IPAddress).toBe(`10.${third}.7.5`);
+    expect(container.NetworkSettings.Networks[`labdeck-it-${suffix}`]?.IPAddress).toBe(net.ip(5));
     expect(container.HostConfig.CapAdd).toEqual(['NET_ADMIN']);
     expect(container.Config.User).toBe('ubuntu');
   });
 
   it('adds pod and service routes as root with NET_ADMIN; the attendee cannot change them', async () => {
     const routes = [
-      { destination: '10.244.1.0/24', via: `10.${third}.7.7` },
-      { destination: '10.96.0.0/12', via: `10.${third}.7.10` },
+      { destination: '10.244.1.0/24', via: net.ip(7) },
+      { destination: '10.96.0.0/12', via: net.ip(10) },
     ];
     expect(await installRoutes(docker, jumphost.containerId, routes)).toEqual([]);
     // Twice: "after every start" must be safe to repeat.
     expect(await installRoutes(docker, jumphost.containerId, routes)).toEqual([]);
     expect(await readRoutes(docker, jumphost.containerId)).toEqual(expect.arrayContaining(routes));
     const shown = await execCollect(docker, jumphost.containerId, ['ip', 'route'], { timeoutMs: 10_000 });
-    expect(shown.output).toContain(`10.244.1.0/24 via 10.${third}.7.7`);
+    expect(shown.output).toContain(`10.244.1.0/24 via ${net.ip(7)}`);
     const asAttendee = await execCollect(docker, jumphost.containerId, ['ip', 'route', 'del', '10.96.0.0/12'], { timeoutMs: 10_000 });
     expect(asAttendee.exitCode).not.toBe(0);
   });
@@ -148,14 +169,7 @@ describe.skipIf(reason !== null)('jumphost built from resources/jumphost/Dockerf
   });
 
   it('a planned toolbox container resolves lab names through Docker’s DNS and searches the cluster domains', async () => {
-    const config = resolveEnvConfig({
-      name: envName,
-      network: { name: `labdeck-it-${suffix}`, subnet, gateway: `10.${third}.7.1`, ipRange: `10.${third}.7.128/25` },
-      nodes: [{ name: `m-${suffix}`, role: 'server', ip: `10.${third}.7.10` }],
-      jumphost: { name: `unused-${suffix}`, ip: `10.${third}.7.4` },
-      verifier: { name: `verifier-${suffix}`, ip: `10.${third}.7.6` },
-    });
-    const verifier = planEnvironment(config, { token: 't', apiHostPort: 0, nodePortHostPorts: {} }).verifier;
+    const verifier = planEnvironment(labConfig(), { token: 't', privilege: 'privileged', apiHostPort: 0, registryHostPort: 0, nodePortHostPorts: {} }).verifier;
     const container = await docker.createContainer(verifier.create);
     try {
       await container.start();
@@ -164,7 +178,7 @@ describe.skipIf(reason !== null)('jumphost built from resources/jumphost/Dockerf
       expect(resolv.output).toMatch(/search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local/);
       // Lab containers by name via the embedded DNS, before (and independent of) CoreDNS.
       const lookup = await execCollect(docker, container.id, ['getent', 'hosts', `jumphost-${suffix}`], { timeoutMs: 30_000 });
-      expect(lookup.output).toContain(`10.${third}.7.5`);
+      expect(lookup.output).toContain(net.ip(5));
     } finally {
       await container.remove({ force: true });
     }
@@ -177,11 +191,63 @@ describe.skipIf(reason !== null)('jumphost built from resources/jumphost/Dockerf
     expect(entries).toEqual(
       expect.arrayContaining(['note.json', 'docker-info.json', `containers/${name}/inspect.json`, `containers/${name}/log.txt`, `containers/${name}/ip-route.txt`, `containers/${name}/commands.jsonl`]),
     );
-    const listed = await listTarGz(file);
+    const listed = [...(await readTarGz(file)).keys()];
     expect(listed).toEqual(entries);
-    const routes = listed.indexOf(`containers/${name}/ip-route.txt`);
-    expect(routes).toBeGreaterThan(0);
+    expect(listed.indexOf(`containers/${name}/ip-route.txt`)).toBeGreaterThan(0);
   });
+
+  it("diagnostics takes a node's logs, containerd's listing and kubeadm's configuration, with the token masked and no kubeconfig", async () => {
+    // A node-like container: the node image idling (no kubeadm here), labelled as this environment's master1,
+    // holding what a real one holds: kubeadm's config with the bootstrap token, the logs, kubeadm's admin.conf.
+    const token = 'q1w2e3.r4t5y6u7i8o9p0a1';
+    const node = `master1-${suffix}`;
+    const config = labConfig();
+    const container = await docker.createContainer({
+      name: node,
+      Image: NODE_IMAGE,
+      Entrypoint: ['sleep', 'infinity'],
+      Labels: labLabels(envName, { 'dev.labdeck.role': 'server', 'dev.labdeck.node': node }),
+      HostConfig: { Init: true, CapAdd: ['NET_ADMIN', 'NET_RAW'] },
+      NetworkingConfig: { EndpointsConfig: { [`labdeck-it-${suffix}`]: { IPAMConfig: { IPv4Address: net.ip(10) } } } },
+    });
+    try {
+      await container.start();
+      await putFiles(docker, container.id, [
+        { path: '/etc/labdeck/kubeadm.yaml', content: renderInitConfiguration(config, token), mode: 0o600 },
+        { path: '/var/log/labdeck/kubelet.log', content: 'I0101 kubelet started\nE0101 "Failed to ensure lease exists" err="connection refused"\n', mode: 0o644 },
+        { path: '/var/log/labdeck/containerd.log', content: 'level=info msg="containerd successfully booted"\n', mode: 0o644 },
+        { path: '/var/log/labdeck/kubeadm-init.log', content: `[init] Using Kubernetes version: v1.33.4\n[bootstrap-token] Using token: ${token}\n`, mode: 0o644 },
+        { path: '/etc/kubernetes/admin.conf', content: 'apiVersion: v1\nkind: Config\nclusters:\n- cluster: {server: "https://127.0.0.1:6443", certificate-authority-data: Q0E=}\n  name: kubernetes\nusers:\n- name: kubernetes-admin\n  user: {client-certificate-data: Q0VSVA==, client-key-data: QURNSU4tS0VZLU1BUktFUg==}\n', mode: 0o600 },
+      ]);
+      const file = path.join(dataDir, 'diag-node.tar.gz');
+      const entries = await writeDiagnostics(docker, config, file);
+      const dir = `containers/${node}`;
+      expect(entries).toEqual(
+        expect.arrayContaining(
+          ['logs/containerd.log', 'logs/kubeadm-init.log', 'logs/kubelet.log', 'kubeadm-config.yaml', 'containerd-containers.txt', 'containerd-tasks.txt', 'iptables-nat.txt', 'ip-route.txt', 'registry-mirror-catalog.json', 'kubectl-get-all.txt', 'kube-flannel-ds-logs.txt'].map(
+            (entry) => `${dir}/${entry}`,
+          ),
+        ),
+      );
+      const archive = await readTarGz(file);
+      expect(archive.get(`${dir}/logs/kubelet.log`)).toContain('Failed to ensure lease exists');
+      expect(archive.get(`${dir}/containerd-containers.txt`)).toMatch(/^\$ ctr --connect-timeout 3s --namespace k8s.io containers ls\n# exit \d+\n/);
+      expect(archive.get(`${dir}/iptables-nat.txt`)).toMatch(/^\$ iptables-save -t nat\n# exit 0\n/);
+      const kubeadm = archive.get(`${dir}/kubeadm-config.yaml`) ?? '';
+      expect(kubeadm).toContain('# /etc/labdeck/kubeadm.yaml');
+      expect(kubeadm).toContain('podSubnet: 10.244.0.0/16');
+      expect(kubeadm).toContain('token: <hidden>');
+      expect(archive.get(`${dir}/logs/kubeadm-init.log`)).toContain('Using token: <hidden>');
+      for (const [entry, text] of archive) {
+        expect(text, entry).not.toContain(token);
+        expect(text, entry).not.toContain(token.slice(7));
+        // admin.conf is read in place by kubectl, never copied out.
+        expect(text, entry).not.toContain('QURNSU4tS0VZLU1BUktFUg==');
+      }
+    } finally {
+      await container.remove({ force: true, v: true }).catch(() => undefined);
+    }
+  }, 120_000);
 
   it('a new EnvironmentService (backend restart) finds the jumphost by its labels', async () => {
     const events: { name: EventName; payload: unknown }[] = [];
@@ -194,7 +260,7 @@ describe.skipIf(reason !== null)('jumphost built from resources/jumphost/Dockerf
     expect(await restarted.containers.containerFor({ kind: 'jumphost' })).toBe(jumphost.containerId);
     const status = await restarted.status();
     expect(Date.now() - started).toBeLessThan(5000);
-    expect(status.nodes).toEqual([expect.objectContaining({ name: `jumphost-${suffix}`, role: 'jumphost', containerState: 'running', ip: `10.${third}.7.5` })]);
+    expect(status.nodes).toEqual([expect.objectContaining({ name: `jumphost-${suffix}`, role: 'jumphost', containerState: 'running', ip: net.ip(5) })]);
     // No nodes exist, so the environment is incomplete, and says what to do.
     expect(status.state).toBe('degraded');
     expect(status.action).toMatch(/labdeck env (up|reset)/);

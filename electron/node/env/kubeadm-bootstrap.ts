@@ -34,7 +34,7 @@ async function fileExists(docker: Docker, id: string, file: string): Promise<boo
 export async function awaitContainerd(docker: Docker, id: string, node: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const outcome = await execCollect(docker, id, ['ctr', '--namespace', 'k8s.io', 'version'], { timeoutMs: 10_000 });
+    const outcome = await execCollect(docker, id, ['ctr', '--connect-timeout', '2s', '--namespace', 'k8s.io', 'version'], { timeoutMs: 10_000 });
     if (outcome.exitCode === 0) return;
     if (Date.now() > deadline) {
       throw new LabdeckError('environment-not-ready', `containerd did not start on ${node}: ${outcome.output.trim().slice(-300)}`, {

@@ -1,31 +1,38 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { GUIDE_NAMES, HOST_CONTEXT_NAMES, mergeKubeconfig, parseK3sKubeconfig, renderKubeconfig } from './kubeconfig.ts';
+import { GUIDE_NAMES, HOST_CONTEXT_NAMES, mergeKubeconfig, parseAdminKubeconfig, renderKubeconfig } from './kubeconfig.ts';
 
-// The shape k3s writes to /etc/rancher/k3s/k3s.yaml (names "default", server on 127.0.0.1:6443).
-const k3sYaml = `apiVersion: v1
+// The shape kubeadm writes to /etc/kubernetes/admin.conf on the control-plane node: the guide's names
+// (cluster kubernetes, user kubernetes-admin), the server at the control-plane endpoint 10.1.1.10:6443.
+const adminConf = `apiVersion: v1
 clusters:
 - cluster:
     certificate-authority-data: Q0E=
-    server: https://127.0.0.1:6443
-  name: default
+    server: https://10.1.1.10:6443
+  name: kubernetes
 contexts:
 - context:
-    cluster: default
-    user: default
-  name: default
-current-context: default
+    cluster: kubernetes
+    user: kubernetes-admin
+  name: kubernetes-admin@kubernetes
+current-context: kubernetes-admin@kubernetes
 kind: Config
-preferences: {}
 users:
-- name: default
+- name: kubernetes-admin
   user:
     client-certificate-data: Q0VSVA==
     client-key-data: S0VZ
 `;
 
 describe('kubeconfigs', () => {
-  const credentials = parseK3sKubeconfig(k3sYaml);
+  const credentials = parseAdminKubeconfig(adminConf);
+
+  it("reads the admin credentials from kubeadm's admin.conf, and refuses one without certificate data", () => {
+    expect(credentials).toEqual({ certificateAuthorityData: 'Q0E=', clientCertificateData: 'Q0VSVA==', clientKeyData: 'S0VZ' });
+    // A bootstrap-token kubeconfig (what workers join with) has no client certificate: not an admin.conf.
+    const tokenConf = adminConf.replace(/    client-certificate-data: .*\n    client-key-data: .*\n/, '    token: abcdef.0123456789abcdef\n');
+    expect(() => parseAdminKubeconfig(tokenConf)).toThrow(/lacks certificate data/);
+  });
 
   it('the jumphost gets the guide names and the server address 10.1.1.10', () => {
     const config = parse(renderKubeconfig(credentials, 'https://10.1.1.10:6443', GUIDE_NAMES)) as Record<string, unknown>;

@@ -204,7 +204,7 @@ function planNode(
 }
 
 /**
- * What a node container may do. Privileged, as kind and k3d run nodes, where the engine allows it; where it
+ * What a node container may do. Privileged, as kind runs its nodes, where the engine allows it; where it
  * refuses (a VM whose bounding set lacks CAP_SYS_RESOURCE), every capability the engine grants, no seccomp
  * or AppArmor profile, every device, and /dev/kmsg for the kubelet's OOM watcher.
  */

@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import { labLabels, LABEL_ROLE } from './labels.ts';
 
 /**
- * How node containers run. `privileged` is what kind and k3d use and what Docker Desktop and ordinary Linux
+ * How node containers run. `privileged` is what kind uses and what Docker Desktop and ordinary Linux
  * engines allow. `almost` is for engines that refuse it because their own capability set is short (a VM
  * without CAP_SYS_RESOURCE answers "unable to apply caps"): every capability such an engine can grant is
  * added one by one, and the node entrypoint makes the few read-only mounts it needs writable.

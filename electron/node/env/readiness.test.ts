@@ -1,49 +1,72 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { judgeCluster, judgeNodeLog, k3sLogMessage, type ApiSnapshot } from './readiness.ts';
+import { explainKubeadmFailure, judgeCluster, type ApiSnapshot } from './readiness.ts';
 
 const fixture = (name: string) => fs.readFileSync(path.join(import.meta.dirname, 'fixtures', name), 'utf8');
-const lines = (name: string) => fixture(name).split('\n');
 const snapshot = (name: string) => JSON.parse(fixture(name)) as ApiSnapshot;
 
-describe('k3s log readiness', () => {
-  it('a server is ready at "k3s is up and running", not before', () => {
-    const all = lines('k3s-server.log');
-    const upIndex = all.findIndex((line) => line.includes('k3s is up and running'));
-    expect(judgeNodeLog('server', all.slice(0, upIndex)).ready).toBe(false);
-    expect(judgeNodeLog('server', all.slice(0, upIndex + 1))).toMatchObject({ ready: true, problem: null });
+// kubeadm's output as v1.33 prints it when a phase fails (fixtures/kubeadm-*.txt).
+describe("kubeadm's failures, explained", () => {
+  it('ports taken on the control-plane node: preflight names them; a fresh cluster is the way out', () => {
+    const problem = explainKubeadmFailure(fixture('kubeadm-init-port-in-use.txt'));
+    expect(problem.id).toBe('port-in-use');
+    expect(problem.message).toBe('[ERROR Port-6443]: Port 6443 is in use');
+    expect(problem.action).toMatch(/labdeck env reset/);
   });
 
-  it('an agent is ready once the kubelet registered the node; connection errors while the server starts are not failures', () => {
-    const all = lines('k3s-agent.log');
-    const registered = all.findIndex((line) => line.includes('Successfully registered node'));
-    const before = judgeNodeLog('agent', all.slice(0, registered));
-    expect(before).toMatchObject({ ready: false, problem: null });
-    expect(judgeNodeLog('agent', all).ready).toBe(true);
+  it('containerd not answering: the CRI preflight check', () => {
+    const problem = explainKubeadmFailure(fixture('kubeadm-init-cri.txt'));
+    expect(problem.id).toBe('containerd');
+    expect(problem.action).toMatch(/containerd log/);
   });
 
-  it('a server line does not make an agent ready, nor the reverse', () => {
-    expect(judgeNodeLog('agent', ['time="2025-08-27T09:12:06Z" level=info msg="k3s is up and running"']).ready).toBe(false);
+  it('a system image neither the mirror nor upstream has: points to the course file', () => {
+    const problem = explainKubeadmFailure(fixture('kubeadm-init-image-pull.txt'));
+    expect(problem.id).toBe('image');
+    expect(problem.action).toMatch(/Open course/);
   });
 
-  it('a fatal cgroup line is a problem with advice', () => {
-    const verdict = judgeNodeLog('agent', lines('k3s-agent-cgroup-fatal.log'));
-    expect(verdict.ready).toBe(false);
-    expect(verdict.problem?.id).toBe('cgroup');
-    expect(verdict.problem?.message).toBe('failed to find cpuset cgroup (v2)');
-    expect(verdict.problem?.action).toMatch(/cgroup v2/);
+  it('a kubelet that never became healthy', () => {
+    const problem = explainKubeadmFailure(fixture('kubeadm-init-kubelet-timeout.txt'));
+    expect(problem).toMatchObject({ id: 'kubelet', message: expect.stringMatching(/^error: error execution phase wait-control-plane: failed while waiting for the kubelet/) });
+    expect(problem.action).toMatch(/kubelet log/);
   });
 
-  it('a restart after a fatal line counts once the node comes up again', () => {
-    const all = lines('k3s-server-restart.log');
-    expect(judgeNodeLog('server', all.slice(0, 2)).problem?.id).toBe('port-in-use');
-    expect(judgeNodeLog('server', all)).toMatchObject({ ready: true, problem: null });
+  it('the same timeout on an engine that lacks cgroups the kubelet needs: the cgroup advice wins', () => {
+    const output = fixture('kubeadm-init-kubelet-timeout.txt').replace(
+      '[preflight] Running pre-flight checks\n',
+      '[preflight] Running pre-flight checks\n\t[WARNING SystemVerification]: missing required cgroups: memory\n',
+    );
+    const problem = explainKubeadmFailure(output);
+    expect(problem.id).toBe('cgroup');
+    // The line shown is still the error, not the warning that explains it.
+    expect(problem.message).toMatch(/^error: error execution phase wait-control-plane/);
+    expect(problem.action).toMatch(/labdeck env doctor/);
   });
 
-  it('extracts the message of logrus and klog lines for progress output', () => {
-    expect(k3sLogMessage('time="2025-08-27T09:12:06Z" level=info msg="Wrote kubeconfig /etc/rancher/k3s/k3s.yaml"')).toBe('Wrote kubeconfig /etc/rancher/k3s/k3s.yaml');
-    expect(k3sLogMessage('I0827 09:12:10.123456      27 kubelet_node_status.go:78] "Successfully registered node" node="master1"')).toBe('Successfully registered node');
+  it('a worker that cannot reach the control plane', () => {
+    const problem = explainKubeadmFailure(fixture('kubeadm-join-unreachable.txt'));
+    expect(problem).toMatchObject({ id: 'api-unreachable', message: expect.stringContaining("couldn't validate the identity of the API Server") });
+    expect(problem.action).toContain('10.1.1.10:6443');
+  });
+
+  // kubeadm prints a crictl hint naming containerd's socket whenever a control-plane component does not
+  // come up; readiness.ts takes any mention of containerd.sock for a containerd failure. Marked as failing
+  // until that pattern is narrowed (see the report for the change); then this becomes a plain `it`.
+  it('an API server that does not come up is not blamed on containerd', () => {
+    const problem = explainKubeadmFailure(fixture('kubeadm-init-control-plane-timeout.txt'));
+    expect(problem.id).not.toBe('containerd');
+    expect(problem.message).toMatch(/failed while waiting for the control plane to start/);
+  });
+
+  it('anything else: the last line, and the way to a fresh cluster', () => {
+    expect(explainKubeadmFailure('[init] Using Kubernetes version: v1.33.4\nsomething odd happened\n')).toEqual({
+      id: 'unknown',
+      message: 'something odd happened',
+      action: expect.stringMatching(/labdeck env reset.*labdeck env diagnostics/),
+    });
+    expect(explainKubeadmFailure('').message).toBe('no output');
   });
 });
 
@@ -58,12 +81,15 @@ describe('cluster readiness from API state', () => {
       'node worker1 to get a pod range (spec.podCIDR)',
       'node worker2 to register',
       'CoreDNS to roll out',
+      'kube-proxy to run on every node (1 of 3)',
+      'the kube-flannel-ds DaemonSet to be created',
     ]);
   });
 
-  it('is ready with all nodes Ready, each with a pod range, and CoreDNS rolled out', () => {
+  it('is ready with all nodes Ready, each with a pod range, CoreDNS rolled out, kube-proxy and flannel on every node', () => {
     const verdict = judgeCluster(expected, snapshot('api-ready.json'));
     expect(verdict.ready).toBe(true);
+    expect(verdict.waitingFor).toEqual([]);
     expect(verdict.nodes).toEqual([
       { name: 'master1', ready: true, podCIDR: '10.244.0.0/24', ip: '10.1.1.10' },
       { name: 'worker1', ready: true, podCIDR: '10.244.1.0/24', ip: '10.1.1.7' },
@@ -71,10 +97,25 @@ describe('cluster readiness from API state', () => {
     ]);
   });
 
+  it('waits for a DaemonSet until it runs on every expected node, with its new generation observed', () => {
+    const ready = snapshot('api-ready.json');
+    const withFlannel = (status: NonNullable<ApiSnapshot['daemonSets']>[string]): ApiSnapshot => ({ ...ready, daemonSets: { ...ready.daemonSets, 'kube-flannel-ds': status } });
+    expect(judgeCluster(expected, withFlannel({ desired: 3, available: 2, observed: true })).waitingFor).toEqual(['kube-flannel-ds to run on every node (2 of 3)']);
+    // Scheduled on fewer nodes than the cluster has (a node not registered with the controller yet).
+    expect(judgeCluster(expected, withFlannel({ desired: 2, available: 2, observed: true })).waitingFor).toEqual(['kube-flannel-ds to run on every node (2 of 3)']);
+    expect(judgeCluster(expected, withFlannel({ desired: 3, available: 3, observed: false })).ready).toBe(false);
+    expect(judgeCluster(expected, withFlannel(null)).waitingFor).toEqual(['the kube-flannel-ds DaemonSet to be created']);
+    // Callers that do not read DaemonSets are judged on nodes and CoreDNS alone.
+    const { daemonSets: _unread, ...withoutDaemonSets } = ready;
+    expect(judgeCluster(expected, withoutDaemonSets).ready).toBe(true);
+  });
+
   it('a CoreDNS rollout whose new generation is not observed yet is not rolled out', () => {
     const ready = snapshot('api-ready.json');
     const stale: ApiSnapshot = { ...ready, coredns: { ...ready.coredns, metadata: { generation: 3 } } };
     expect(judgeCluster(expected, stale).waitingFor).toEqual(['CoreDNS to roll out']);
     expect(judgeCluster(expected, { ...ready, coredns: null }).waitingFor).toEqual(['the CoreDNS deployment to be created']);
+    const half: ApiSnapshot = { ...ready, coredns: { ...ready.coredns, status: { ...ready.coredns?.status, availableReplicas: 1 } } };
+    expect(judgeCluster(expected, half).waitingFor).toEqual(['CoreDNS to roll out']);
   });
 });

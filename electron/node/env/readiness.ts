@@ -5,7 +5,7 @@
 
 export interface KubeadmProblem {
   /** Stable id used by tests and the UI. */
-  id: 'cgroup' | 'port-in-use' | 'containerd' | 'image' | 'kubelet' | 'api-unreachable' | 'unknown';
+  id: 'cgroup' | 'port-in-use' | 'control-plane' | 'containerd' | 'image' | 'kubelet' | 'api-unreachable' | 'unknown';
   message: string;
   action: string;
 }
@@ -21,8 +21,14 @@ const KUBEADM_PROBLEMS: { id: KubeadmProblem['id']; pattern: RegExp; action: str
   },
   { id: 'port-in-use', pattern: /Port-\d+\]: Port \d+ is in use|address already in use/i, action: RESET_ACTION },
   {
+    // Before containerd: kubeadm's hint for this failure names containerd.sock (how to list containers).
+    id: 'control-plane',
+    pattern: /failed while waiting for the control plane to start|\[control-plane-check\] .* is not healthy/i,
+    action: 'A control-plane component (API server, etcd, controller manager or scheduler) did not start. Run `labdeck env up` to try again; `labdeck env diagnostics` holds the kubelet log and what containerd ran.',
+  },
+  {
     id: 'containerd',
-    pattern: /container runtime is not running|failed to create new CRI runtime service|containerd\.sock/i,
+    pattern: /container runtime is not running|failed to create new CRI runtime service/i,
     action: 'containerd did not answer inside the node. Run `labdeck env diagnostics` (it holds the containerd log), then `labdeck env reset`.',
   },
   {
@@ -45,7 +51,8 @@ const KUBEADM_PROBLEMS: { id: KubeadmProblem['id']; pattern: RegExp; action: str
 /** The line of kubeadm's output that says what went wrong, and what the attendee can do. */
 export function explainKubeadmFailure(output: string): KubeadmProblem {
   const lines = output.split('\n').map((line) => line.trim()).filter(Boolean);
-  const errorLine = lines.find((line) => /^(error|\[ERROR)/i.test(line) || /error execution phase/.test(line)) ?? lines.at(-1) ?? 'no output';
+  const errorLine =
+    lines.find((line) => line.startsWith('[ERROR')) ?? lines.find((line) => /^error/i.test(line) || /error execution phase/.test(line)) ?? lines.at(-1) ?? 'no output';
   for (const known of KUBEADM_PROBLEMS) {
     if (known.pattern.test(output)) return { id: known.id, message: errorLine, action: known.action };
   }

@@ -67,16 +67,30 @@ async function pushOne(docker: Docker, image: string, target: string): Promise<v
   const tag = target.slice(repo.length + 1) || 'latest';
   await docker.getImage(image).tag({ repo, tag });
   try {
-    const stream = await docker.getImage(`${repo}:${tag}`).push({ tag, authconfig: {} } as Docker.ImagePushOptions);
-    await new Promise<void>((resolve, reject) => {
-      docker.modem.followProgress(stream, (error: Error | null, output: { error?: string }[]) => {
-        const failed = error?.message ?? output.find((entry) => entry.error)?.error;
-        if (failed) reject(new Error(`Pushing ${image} to the registry mirror failed: ${failed}`));
-        else resolve();
-      });
-    });
+    // A mirror that has just started may refuse the first connection (on a remote engine nothing here can
+    // wait for its port): a few tries, then the engine's own error.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await pushStream(docker, image, repo, tag);
+        return;
+      } catch (error) {
+        if (attempt >= 5 || !/connection refused|EOF|connection reset/i.test(error instanceof Error ? error.message : String(error))) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      }
+    }
   } finally {
     // Only the temporary name goes; the image itself stays under its own tag.
     await docker.getImage(`${repo}:${tag}`).remove({ noprune: true }).catch(() => undefined);
   }
+}
+
+async function pushStream(docker: Docker, image: string, repo: string, tag: string): Promise<void> {
+  const stream = await docker.getImage(`${repo}:${tag}`).push({ tag, authconfig: {} } as Docker.ImagePushOptions);
+  await new Promise<void>((resolve, reject) => {
+    docker.modem.followProgress(stream, (error: Error | null, output: { error?: string }[]) => {
+      const failed = error?.message ?? output.find((entry) => entry.error)?.error;
+      if (failed) reject(new Error(`Pushing ${image} to the registry mirror failed: ${failed}`));
+      else resolve();
+    });
+  });
 }

@@ -13,7 +13,7 @@ export interface StandaloneJumphost {
 }
 
 /**
- * Starts only a jumphost and its network, without any k3s: for `labdeck env up --jumphost-only` and for
+ * Starts only a jumphost and its network, without any cluster: for `labdeck env up --jumphost-only` and for
  * tests that pair a real jumphost shell with a Kubernetes API test double. Pass the double's kubeconfig
  * (reachable from the container, e.g. through the network gateway) to have kubectl talk to it.
  */
@@ -27,6 +27,8 @@ export async function startStandaloneJumphost(
     subnet?: string;
     gateway?: string;
     ipRange?: string;
+    /** Source NAT for traffic leaving the network (Docker's default); tests turn it off (config.ts). */
+    masquerade?: boolean;
     ip?: string;
     image?: string;
     kubeconfig?: string;
@@ -41,6 +43,7 @@ export async function startStandaloneJumphost(
       // A /24 like the lab's: gateway .1, automatic addresses from .128 up, unless given.
       ...(options.gateway ? { gateway: options.gateway } : base ? { gateway: `${base}.1` } : {}),
       ...(options.ipRange ? { ipRange: options.ipRange } : base ? { ipRange: `${base}.128/25` } : {}),
+      ...(options.masquerade === undefined ? {} : { masquerade: options.masquerade }),
     },
     jumphost: {
       name: options.name,
@@ -49,7 +52,8 @@ export async function startStandaloneJumphost(
     },
     ...standaloneAddresses(options),
   } satisfies EnvConfigInput);
-  const plan = planEnvironment(config, { token: 'unused', apiHostPort: 0, nodePortHostPorts: {} });
+  // Only the network and the jumphost of the plan are created: no nodes, so no token, privilege or ports.
+  const plan = planEnvironment(config, { token: 'unused', privilege: 'privileged', apiHostPort: 0, registryHostPort: 0, nodePortHostPorts: {} });
 
   const network = await docker.createNetwork(plan.network);
   let containerId: string | null = null;
@@ -74,12 +78,13 @@ export async function startStandaloneJumphost(
   }
 }
 
-/** Node and verifier addresses must stay inside a custom subnet too; they are never created here. */
+/** Node, verifier and registry addresses must stay inside a custom subnet too; they are never created here. */
 function standaloneAddresses(options: { subnet?: string }): Partial<EnvConfigInput> {
   const base = options.subnet?.split('/')[0]?.split('.').slice(0, 3).join('.');
   if (!base) return {};
   return {
     nodes: [{ name: 'master1', role: 'server', ip: `${base}.10` }],
     verifier: { ip: `${base}.6` },
+    registry: { ip: `${base}.3` },
   };
 }

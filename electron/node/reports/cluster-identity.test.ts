@@ -28,8 +28,8 @@ describe.skipIf(!hasOpenssl)('cluster identity', () => {
 
   beforeAll(async () => {
     work = await fsp.mkdtemp(path.join(os.tmpdir(), 'labdeck-cluster-id-'));
-    // A CA like the one k3s makes for each cluster.
-    openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=k3s-server-ca', '-keyout', path.join(work, 'ca.key'), '-out', path.join(work, 'ca.crt')]);
+    // A CA like the one kubeadm makes for each cluster (RSA 2048, CN=kubernetes).
+    openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=kubernetes', '-keyout', path.join(work, 'ca.key'), '-out', path.join(work, 'ca.crt')]);
     const pem = await fsp.readFile(path.join(work, 'ca.crt'), 'utf8');
     fingerprint = (openssl(['x509', '-in', path.join(work, 'ca.crt'), '-noout', '-fingerprint', '-sha256']) ?? '').split('=')[1]?.trim().replace(/:/g, '').toLowerCase() ?? '';
     config = new KubeConfig();

@@ -7,7 +7,7 @@ export interface ClusterIdentity {
 }
 
 /**
- * Names the cluster the evidence came from by its CA certificate: k3s generates a new CA for every cluster, so
+ * Names the cluster the evidence came from by its CA certificate: kubeadm generates a new CA for every cluster, so
  * its sha256 tells two attendees' clusters (and a re-created cluster) apart, and it needs no API call, so a
  * report can be exported while the cluster is stopped. Without a kubeconfig the report says "none".
  */

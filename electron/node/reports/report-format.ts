@@ -80,7 +80,7 @@ export const ReportBodySchema = z
     labdeckVersion: z.string(),
     attendee: z.object({ name: z.string() }).strict(),
     course: z.object({ id: z.string(), version: z.string(), title: z.string() }).strict(),
-    /** The cluster the evidence came from: its CA certificate's sha256 (k3s makes one per cluster). */
+    /** The cluster the evidence came from: its CA certificate's sha256 (kubeadm makes one per cluster). */
     cluster: z.object({ source: z.enum(['ca-sha256', 'none']), identity: z.string() }).strict(),
     journal: z.array(JournalEntrySchema),
     index: z.array(EntryIndexSchema),

@@ -25,12 +25,12 @@ describe('node command recorder', () => {
     ]);
   });
 
-  it('applies the line editing keys ash understands', () => {
+  it('applies the line editing keys readline understands', () => {
     const { subject, commands } = recorder();
     subject.output(prompt(0));
     subject.input('ip rout\u007fte\r'); // backspace
     subject.output(prompt(0));
-    subject.input('cat /etc/rancher/k3s/conf.yaml\u001b[D\u001b[D\u001b[D\u001b[D\u001b[Dig\r'); // left arrow, insert
+    subject.input('cat /etc/kubernetes/admin.cnfx\u0008\u001b[D\u001bODo\r'); // Ctrl-H, left arrows in both encodings, insert
     subject.output(prompt(0));
     subject.input('garbage\u0015ip addr\r'); // Ctrl-U
     subject.output(prompt(0));
@@ -38,9 +38,9 @@ describe('node command recorder', () => {
     subject.output(prompt(0));
     expect(commands()).toEqual([
       ['ip route', 0],
-      ['cat /etc/rancher/k3s/config.yaml', 0],
+      ['cat /etc/kubernetes/admin.conf', 0],
       ['ip addr', 0],
-      ['cat /etc/rancher/k3s/config.yaml', 0],
+      ['cat /etc/kubernetes/admin.conf', 0],
     ]);
   });
 

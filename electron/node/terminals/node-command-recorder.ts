@@ -2,42 +2,45 @@ import type { CommandRecord } from '../checks/check-world.ts';
 
 /**
  * Records the command lines typed in a node terminal (master1, worker1, ... via docker exec), so that
- * node-side tasks (`cat /etc/rancher/k3s/config.yaml`, `ip route`, `iptables -t nat -L KUBE-SERVICES`)
- * are credited by the attendee's own command, like the jumphost's.
+ * node-side tasks (`cat /etc/kubernetes/manifests/kube-apiserver.yaml`, `ip route`,
+ * `iptables -t nat -L KUBE-SERVICES`) are credited by the attendee's own command, like the jumphost's.
  *
- * The nodes run the k3s image: busybox ash, no bash and no jq, and the image is not ours to change, so
- * the jumphost's PROMPT_COMMAND recorder cannot run there. Instead the shell is started with a prompt
- * that reports the last exit status in an invisible terminal sequence (OSC 6973, ignored by xterm), and
- * the line itself is reconstructed from what the attendee typed, with the line editing keys ash
- * understands. Known limits: a line completed with Tab is recorded as typed, and input typed while a
- * command is still running (type-ahead, or input for that command) is not taken for a command line.
+ * The nodes run Labdeck's node image (Debian with bash), but a node is the cluster's machine, not the
+ * attendee's workstation: no recorder is installed in it and nothing the attendee does there should depend
+ * on one. Instead the shell is started with a prompt that reports the last exit status in an invisible
+ * terminal sequence (OSC 6973, ignored by xterm), and the line itself is reconstructed from what the
+ * attendee typed, with the line editing keys bash's readline understands. Known limits: a line completed
+ * with Tab is recorded as typed, and input typed while a command is still running (type-ahead, or input
+ * for that command) is not taken for a command line.
  */
 
 const ESC = '\u001b';
 const BEL = '\u0007';
 /**
  * The marker the prompt prints: ESC ] 6973 ; labdeck-status= <status> ; <prompt number> BEL. The number
- * grows with every prompt the shell expands; ash's line editor reprints the same expanded prompt when it
- * redraws the line (history keys, Ctrl-L), so a repeated number is a redraw, not a new prompt.
+ * grows with every prompt the shell expands; readline reprints the same expanded prompt when it redraws the
+ * line (history keys, Ctrl-L), so a repeated number is a redraw, not a new prompt.
  */
 export const STATUS_MARKER_PREFIX = `${ESC}]6973;labdeck-status=`;
 const MARKER = new RegExp(`${ESC}\\]6973;labdeck-status=([^;${BEL}${ESC}]*)(?:;([^${BEL}${ESC}]*))?(?:${BEL}|${ESC}\\\\)`, 'g');
 
 /**
- * argv for a node terminal: ash with the status-reporting prompt. `$?` in PS1 is expanded by ash at each
- * prompt (the k3s image's busybox is built with ASH_EXPAND_PRMT and FEATURE_EDITING_FANCY_PROMPT). /etc/profile is read first (as `sh -l` would) so the prompt set here is the one that stays.
+ * argv for a node terminal: bash with the status-reporting prompt. bash expands `$?` and the arithmetic in
+ * PS1 at each prompt, in the shell itself, so the counter keeps counting. /etc/profile is read first (as a
+ * login shell would: PATH and locale), then an interactive bash starts with --norc, so no bashrc replaces
+ * the prompt set here.
  */
 export function nodeShellArgv(): string[] {
-  // \[ \] tell ash's line editor that the marker takes no columns, so cursor movement stays right.
+  // \[ \] tell readline that the marker takes no columns, so cursor movement stays right.
   const prompt = `\\[${STATUS_MARKER_PREFIX}$?;$((LABDECK_PROMPT+=1))${BEL}\\]\\u@\\h:\\w\\$ `;
   const script = [
     '[ -r /etc/profile ] && . /etc/profile >/dev/null 2>&1',
     `PS1='${prompt.replaceAll("'", "'\\''")}'`,
     'LABDECK_PROMPT=0',
     'export PS1 LABDECK_PROMPT',
-    'exec /bin/sh -i',
+    'exec /bin/bash --norc -i',
   ].join('; ');
-  return ['/bin/sh', '-c', script];
+  return ['/bin/bash', '-c', script];
 }
 
 export interface NodeCommandRecorderOptions {
@@ -55,7 +58,7 @@ export class NodeCommandRecorder {
   /** The line being edited at the prompt, and the cursor position in it. */
   #line = '';
   #cursor = 0;
-  /** Lines entered in this shell, for the up/down history keys (ash keeps the same list). */
+  /** Lines entered in this shell, for the up/down history keys (readline keeps the same list). */
   readonly #history: string[] = [];
   #historyIndex = 0;
   /** Input bytes of an escape sequence split across writes. */

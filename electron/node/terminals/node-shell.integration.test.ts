@@ -3,39 +3,39 @@ import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { CommandRecord } from '../checks/check-world.ts';
+import { NODE_IMAGE } from '../env/versions.ts';
 import { NodeCommandRecorder, nodeShellArgv } from './node-command-recorder.ts';
 
-// The node terminal's prompt protocol against real shells in a real pseudo terminal: dash on this machine,
-// and busybox ash (the shell of the k3s node image) in the data-plane harness's busybox image.
+// The node terminal's prompt protocol against real shells in a real pseudo terminal: this machine's bash, and
+// bash in Labdeck's node image, reached the way node terminals reach it: docker exec into a running container.
 
 const run = promisify(execFile);
-const BUSYBOX_IMAGE = 'labdeck/dataplane-pod:bookworm';
 
-async function skipReasons(): Promise<{ pty: string | null; busybox: string | null }> {
+async function skipReasons(): Promise<{ pty: string | null; node: string | null }> {
   let pty: string | null = null;
   try {
     await import('node-pty');
   } catch (error) {
     pty = `node-pty cannot load here (${error instanceof Error ? error.message : String(error)})`;
   }
-  let busybox: string | null = pty;
-  if (!busybox) {
+  let node: string | null = pty;
+  if (!node) {
     try {
-      await run('docker', ['image', 'inspect', BUSYBOX_IMAGE], { timeout: 10_000 });
+      await run('docker', ['image', 'inspect', NODE_IMAGE], { timeout: 10_000 });
     } catch {
-      busybox = `${BUSYBOX_IMAGE} is not built here (.ci/prepare-images.sh builds it)`;
+      node = `${NODE_IMAGE} is not built here (.ci/prepare-images.sh builds it)`;
     }
   }
-  return { pty, busybox };
+  return { pty, node };
 }
 
 const skip = await skipReasons();
-if (skip.busybox) console.warn(`[node-shell.integration] busybox ash skipped: ${skip.busybox}`);
+if (skip.node) console.warn(`[node-shell.integration] the node image's bash skipped: ${skip.node}`);
 
 /** Types each line into the shell (as the terminal service would) and returns what was recorded. */
 async function typeLines(argv: string[], lines: string[]): Promise<{ records: Array<[string, number]>; output: string }> {
   const pty = await import('node-pty');
-  const child = pty.spawn(argv[0]!, argv.slice(1), { name: 'xterm', cols: 120, rows: 30, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/tmp' } });
+  const child = pty.spawn(argv[0]!, argv.slice(1), { name: 'xterm', cols: 120, rows: 30, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/tmp', ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}) } });
   const records: CommandRecord[] = [];
   const recorder = new NodeCommandRecorder({ node: 'worker1', shellId: 1, onRecord: (record) => records.push(record) });
   let output = '';
@@ -60,7 +60,7 @@ async function typeLines(argv: string[], lines: string[]): Promise<{ records: Ar
   return { records: records.map((record) => [record.command, record.exitCode]), output };
 }
 
-describe.skipIf(skip.pty !== null)('node shell prompt in dash', () => {
+describe.skipIf(skip.pty !== null)("node shell prompt in this machine's bash", () => {
   it('reports the exit status of each typed command', async () => {
     const { records, output } = await typeLines(nodeShellArgv(), ['true\r', 'false\r', 'ls /labdeck-does-not-exist\r', 'sh -c "exit 7"\r']);
     expect(records, output).toEqual([
@@ -72,25 +72,31 @@ describe.skipIf(skip.pty !== null)('node shell prompt in dash', () => {
   }, 30_000);
 });
 
-describe.skipIf(skip.busybox !== null)('node shell prompt in busybox ash', () => {
-  it('reports exit statuses and follows ash line editing and history', async () => {
+describe.skipIf(skip.node !== null)("node shell prompt in the node image's bash, through docker exec", () => {
+  it('reports exit statuses and follows readline line editing and history', async () => {
     const name = `labdeck-node-shell-test-${randomBytes(4).toString('hex')}`;
-    const argv = ['docker', 'run', '--rm', '-it', '--name', name, '--label', 'labdeck.test=node-shell', '--network', 'none', BUSYBOX_IMAGE, ...nodeShellArgv()];
+    // A node-like container: the node image idling instead of running its entrypoint (no cluster needed), and
+    // no network at all.
+    await run('docker', ['run', '-d', '--rm', '--name', name, '--hostname', 'worker1', '--label', 'labdeck.test=node-shell', '--network', 'none', '--entrypoint', 'sleep', NODE_IMAGE, 'infinity'], { timeout: 60_000 });
     try {
-      const { records, output } = await typeLines(argv, [
+      const { records, output } = await typeLines(['docker', 'exec', '-it', name, ...nodeShellArgv()], [
         'ip route\r',
         'cat /etc/nope\r',
-        'echo k3s-conf\u007f\u007f\u007f\u007fconfig\r', // backspaces, as ash applies them
+        'echo kubeadm-conf\u007f\u007f\u007f\u007fconfig\r', // backspaces, as readline applies them
         'ls /tmp\u001b[D\u001b[D\u001b[D\u001b[D\u001b[D -d\r', // cursor left, insert
-        '\u001b[A\u001b[A\u001b[A\r', // three back in history: cat /etc/nope
+        'kubectl version --client -o yaml\u0017json\r', // Ctrl-W: the word before the cursor
+        '\u001b[A\u001b[A\u001b[A\u001b[A\r', // four back in history: cat /etc/nope
       ]);
       expect(records, output).toEqual([
         ['ip route', 0],
         ['cat /etc/nope', 1],
-        ['echo k3s-config', 0],
+        ['echo kubeadm-config', 0],
         ['ls -d /tmp', 0],
+        ['kubectl version --client -o json', 0],
         ['cat /etc/nope', 1],
       ]);
+      // bash expanded the rest of the prompt too: the guide's root@<node> prompt.
+      expect(output).toContain('root@worker1:/# ');
     } finally {
       await run('docker', ['rm', '-f', name]).catch(() => undefined);
     }

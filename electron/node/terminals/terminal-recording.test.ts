@@ -57,13 +57,13 @@ describe('terminal recording', () => {
     const worker = await service.open({ target: { kind: 'node', node: 'worker1' }, cols: 80, rows: 24 }, 'c');
     shells[0]!.print(prompt(0));
     shells[1]!.print(prompt(0));
-    service.input(master.id, 'cat /etc/rancher/k3s/config.yaml\r');
+    service.input(master.id, 'cat /etc/kubernetes/manifests/kube-apiserver.yaml\r');
     service.input(worker.id, 'iptables -t nat -L KUBE-SERVICES -n\r');
     shells[1]!.print(`Chain KUBE-SERVICES (2 references)\r\n${prompt(0)}`);
-    shells[0]!.print(`cluster-cidr: 10.244.0.0/16\r\n${prompt(0)}`);
+    shells[0]!.print(`    - --service-cluster-ip-range=10.96.0.0/12\r\n${prompt(0)}`);
     expect(records.map((record) => [record.terminal, record.command, record.exitCode])).toEqual([
       ['worker1', 'iptables -t nat -L KUBE-SERVICES -n', 0],
-      ['master1', 'cat /etc/rancher/k3s/config.yaml', 0],
+      ['master1', 'cat /etc/kubernetes/manifests/kube-apiserver.yaml', 0],
     ]);
     expect(records[0]?.shellPid).not.toBe(records[1]?.shellPid);
     await service.dispose();

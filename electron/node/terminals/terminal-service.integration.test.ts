@@ -65,6 +65,7 @@ describe.skipIf(skipReason !== null)('TerminalService with a real jumphost conta
       subnet: `10.${octet}.77.0/24`,
       gateway: `10.${octet}.77.1`,
       ip: `10.${octet}.77.5`,
+      masquerade: false,
     });
     service = new TerminalService({ containers: new DockerLabContainers(docker, name), cluster, events });
   });

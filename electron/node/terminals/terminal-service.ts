@@ -16,7 +16,7 @@ import { targetKey, TerminalStateFile, type SavedTerminal } from './terminal-per
  * loaded exactly as over ssh. The jumphost image runs execs as its attendee user `ubuntu`.
  */
 export const JUMPHOST_SHELL = ['bash', '-l'];
-/** ash on the k3s image, with a prompt that reports each command's exit status (node-command-recorder.ts). */
+/** bash on the node image, with a prompt that reports each command's exit status (node-command-recorder.ts). */
 export const NODE_SHELL = nodeShellArgv();
 
 /** Output is coalesced for this long so a chatty shell sends a few large events instead of many tiny ones. */
@@ -115,7 +115,7 @@ function endSession(session: Session): void {
 
 /**
  * Node shells and the Host terminal record their commands here (the jumphost records its own, command-log.ts):
- * a node's ash from its prompt marker and the keys typed, the host's bash or zsh from what its integration reports.
+ * a node's bash from its prompt marker and the keys typed, the host's bash or zsh from what its integration reports.
  */
 function commandRecorderFor(target: TerminalTarget, shellId: number, onRecord: (record: CommandRecord) => void): Session['recorder'] {
   if (target.kind === 'node') return { recorder: new NodeCommandRecorder({ node: target.node, shellId, onRecord }), decoder: new TextDecoder() };

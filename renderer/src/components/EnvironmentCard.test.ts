@@ -94,13 +94,13 @@ describe('EnvironmentCard', () => {
     api.emit('env.progress', progress('images', 10, 'Loading images'));
     await screen.findByRole('progressbar', { name: 'Phase images' });
     reject(
-      Object.assign(new Error('The image rancher/k3s:v1.33.4-k3s1 is not on this Docker engine and no course bundle provides it.'), {
-        action: 'Point Labdeck at the course bundle (--bundle <folder>), or, while online, run `docker pull rancher/k3s:v1.33.4-k3s1`.',
+      Object.assign(new Error('The image labdeck/node:v1.33.4 is not on this Docker engine and no course bundle provides it.'), {
+        action: 'Open the course file your instructor handed out, or, while online, run `labdeck env up` (it builds labdeck/node:v1.33.4 on this machine).',
       }),
     );
     const alert = await screen.findByRole('alert');
-    expect(alert.textContent).toContain('rancher/k3s:v1.33.4-k3s1 is not on this Docker engine');
-    expect(within(alert).getByText('docker pull rancher/k3s:v1.33.4-k3s1').tagName).toBe('CODE');
+    expect(alert.textContent).toContain('labdeck/node:v1.33.4 is not on this Docker engine');
+    expect(within(alert).getByText('labdeck env up').tagName).toBe('CODE');
     expect(screen.queryByRole('button', { name: 'Cancel' })).toBeNull();
     const phases = screen.getByRole('region', { name: 'Phases (failed)' });
     expect(within(phases).getByText('Failed here — Loading images')).toBeTruthy();
@@ -115,7 +115,10 @@ describe('EnvironmentCard when an image is missing', () => {
       .handle('env.status', () => absent)
       .handle('env.doctor', () => ({
         ok: false,
-        findings: [{ id: 'image-k3s', title: 'Image rancher/k3s:v1.33.4-k3s1', status: 'fail', detail: 'missing, and no bundle provides it', action: 'Open the course file…' }],
+        findings: [
+          { id: 'image-node', title: 'Image labdeck/node:v1.33.4', status: 'ok', detail: 'present on the engine' },
+          { id: 'image-registry', title: 'Image labdeck/registry:v0.20.6', status: 'fail', detail: 'missing, and no bundle provides it', action: 'Open the course file…' },
+        ],
       }));
     const env = new EnvironmentController(api);
     env.start();
@@ -129,11 +132,18 @@ describe('EnvironmentCard when an image is missing', () => {
   it('says nothing about courses while every image is there', async () => {
     const api = new FakeApi()
       .handle('env.status', () => absent)
-      .handle('env.doctor', () => ({ ok: true, findings: [{ id: 'image-k3s', title: 'Image rancher/k3s', status: 'ok', detail: 'present on the engine' }] }));
+      .handle('env.doctor', () => ({
+        ok: false,
+        findings: [
+          { id: 'image-node', title: 'Image labdeck/node:v1.33.4', status: 'ok', detail: 'present on the engine' },
+          // A failure that is not about images: opening a course would not help.
+          { id: 'resources', title: 'Memory and CPUs for the engine', status: 'fail', detail: '1.0 GiB memory, 2 CPUs', action: 'Give Docker more memory.' },
+        ],
+      }));
     const env = new EnvironmentController(api);
     env.start();
     render(EnvironmentCard, { env, onOpenCourse: () => undefined });
-    await screen.findByText('present on the engine');
+    await screen.findByText('1.0 GiB memory, 2 CPUs', { exact: false });
     expect(screen.queryByRole('group', { name: 'Missing images' })).toBeNull();
   });
 });

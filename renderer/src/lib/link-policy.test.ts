@@ -87,9 +87,9 @@ describe('link policy', () => {
     }
     onWebLink(new MouseEvent('click', { cancelable: true }), 'https://evil.example/');
     expect(open).not.toHaveBeenCalled();
-    linkHandler.activate(new MouseEvent('click', { cancelable: true }), 'https://docs.k3s.io/', range);
+    linkHandler.activate(new MouseEvent('click', { cancelable: true }), 'https://kind.sigs.k8s.io/docs/design/initialization/', range);
     onWebLink(new MouseEvent('click', { cancelable: true }), 'https://kubernetes.io/docs/');
-    expect(open.mock.calls).toEqual([['https://docs.k3s.io/'], ['https://kubernetes.io/docs/']]);
+    expect(open.mock.calls).toEqual([['https://kind.sigs.k8s.io/docs/design/initialization/'], ['https://kubernetes.io/docs/']]);
   });
 });
 

@@ -23,7 +23,7 @@ export function decideLink(href: string | null | undefined): LinkDecision {
   if (text.startsWith('#')) return { kind: 'in-page' };
   if (!WEB_LINK.test(text)) return { kind: 'refused', reason: `Labdeck does not follow ${describe(text)} links.` };
   if (!isAllowedExternalUrl(text)) {
-    return { kind: 'refused', reason: `Labdeck does not open ${text.slice(0, 200)} outside the app. Only https links to Kubernetes, k3s and CNI documentation open, and the lab's NodePort on this machine once the lab environment runs; copy the link if you need it.` };
+    return { kind: 'refused', reason: `Labdeck does not open ${text.slice(0, 200)} outside the app. Only https links to Kubernetes and CNI documentation open, and the lab's NodePort on this machine once the lab environment runs; copy the link if you need it.` };
   }
   return { kind: 'external', url: text };
 }
