@@ -9,6 +9,8 @@ import { hostPortOf, listLabContainers, type LabContainerInfo } from './lab-cont
 import { LABEL_ROLE } from './labels.ts';
 import type { ApiSnapshot } from './readiness.ts';
 
+const roleOrder: Record<EnvNode['role'], number> = { server: 0, agent: 1, jumphost: 2 };
+
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -93,7 +95,9 @@ export async function readEnvironmentStatus(docker: Docker, config: EnvConfig, c
   }
   const nodes: EnvNode[] = containers
     .filter((container) => container.role !== 'verifier' && container.role !== 'registry')
-    .map((container) => nodeStatus(container, infos.get(container.id), config, api));
+    .map((container) => nodeStatus(container, infos.get(container.id), config, api))
+    // As `kubectl get nodes` lists them: the control plane, the workers by name, then the jumphost.
+    .sort((a, b) => roleOrder[a.role] - roleOrder[b.role] || a.name.localeCompare(b.name));
   const nodeContainers = containers.filter((container) => container.role === 'server' || container.role === 'agent');
   const running = containers.filter((container) => container.state === 'running').length;
   const complete = containers.length >= config.nodes.length + 3;

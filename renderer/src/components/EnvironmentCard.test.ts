@@ -67,6 +67,8 @@ describe('EnvironmentCard', () => {
     finish({ ...absent, state: 'running', nodes: [{ name: 'master1', role: 'server', containerState: 'running', ip: '10.1.1.2', ready: true }] });
     await waitFor(() => expect(screen.getByRole('status', { name: 'Environment state: Running' })).toBeTruthy());
     expect(screen.queryByRole('button', { name: 'Cancel' })).toBeNull();
+    // kubeadm's word for master1's job, not Labdeck's internal role name.
+    expect(screen.getByRole('cell', { name: 'control plane' })).toBeTruthy();
   });
 
   it('shows what to do when an operation fails', async () => {
