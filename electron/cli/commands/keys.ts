@@ -1,19 +1,16 @@
-import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { LabdeckError } from '../../common/errors.ts';
 import { defaultDataDir } from '../../node/data-dir.ts';
-import { fingerprintOf, generateSigningKey, PublicKeyFileSchema, writeKeyPair, type Signer } from '../../node/course-pack/keys.ts';
+import { generateSigningKey, readPublicKeyFile, writeKeyPair, type Signer } from '../../node/course-pack/keys.ts';
 import { verifyPack } from '../../node/course-pack/pack-reader.ts';
 import { TrustStore } from '../../node/course-pack/trust-store.ts';
+import { publisherBlock } from './trust-prompt.ts';
 
 /** The publisher named by a .labdeck-pub file or by the signature of a pack. */
 async function signerFrom(file: string): Promise<Signer> {
-  if (file.endsWith('.labdeck-pub')) {
-    const parsed = PublicKeyFileSchema.parse(JSON.parse(await fsp.readFile(file, 'utf8')));
-    return { name: parsed.name, publicKey: parsed.publicKey, fingerprint: fingerprintOf(parsed.publicKey) };
-  }
+  if (file.endsWith('.labdeck-pub')) return readPublicKeyFile(file);
   const verification = await verifyPack(file);
   if (verification.signature !== 'valid' || !verification.publisher) {
     throw new LabdeckError('invalid-request', `${file} has no valid signature, so there is no publisher to trust.`, { action: `Run \`labdeck pack --verify ${file}\` to see what is wrong.` });
@@ -53,7 +50,7 @@ export function registerKeysCommand(program: Command): void {
     .action(async (file: string, options: { dataDir?: string }) => {
       const signer = await signerFrom(file);
       await new TrustStore(options.dataDir ?? defaultDataDir()).trust(signer);
-      process.stdout.write(`Trusted ${signer.name}, fingerprint ${signer.fingerprint}\n`);
+      process.stdout.write(`Trusted this publisher for every pack its key signs:\n${publisherBlock(signer)}\n`);
     });
 
   keys
@@ -63,6 +60,7 @@ export function registerKeysCommand(program: Command): void {
     .action(async (options: { dataDir?: string }) => {
       const publishers = await new TrustStore(options.dataDir ?? defaultDataDir()).list();
       if (publishers.length === 0) process.stdout.write('No trusted publishers yet.\n');
+      // Fingerprint first: a name (printable, bounded by the trust store) cannot move it.
       for (const publisher of publishers) process.stdout.write(`${publisher.fingerprint}  ${publisher.name}\n`);
     });
 }

@@ -40,7 +40,7 @@ describe('labdeck keys and labdeck pack', () => {
     const untrusted = await runCommand(registerPackCommand, ['pack', '--verify', out, '--data-dir', dataDir]);
     expect(untrusted.exitCode).toBe(1);
     expect(untrusted.stdout).toContain('UNTRUSTED');
-    expect(untrusted.stdout).toMatch(/Publisher: ada, key fingerprint [0-9a-f ]+/);
+    expect(untrusted.stdout).toMatch(/Key fingerprint: [0-9a-f ]+\nPublisher name: {2}"ada" \(claimed by the key's owner\)/);
 
     const trusted = await runCommand(registerPackCommand, ['pack', '--verify', out, '--data-dir', dataDir, '--trust']);
     expect(trusted.exitCode).toBeUndefined();

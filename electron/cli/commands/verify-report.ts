@@ -1,21 +1,28 @@
 import fsp from 'node:fs/promises';
 import type { Command } from 'commander';
 import { LabdeckError } from '../../common/errors.ts';
-import { fingerprintOf, PublicKeyFileSchema } from '../../node/course-pack/keys.ts';
+import { fingerprintOf, normalFingerprint, printableKeyName, readPublicKeyFile } from '../../node/course-pack/keys.ts';
 import { verifyReport, type ReportVerification } from '../../node/reports/verify-report.ts';
 import { loadGraderCourse } from './report-course.ts';
 
 /** A fingerprint given directly, or read from an attendee's .labdeck-pub. */
 async function expectedKey(value: string | undefined): Promise<string | undefined> {
-  if (value === undefined || !value.endsWith('.labdeck-pub')) return value;
-  return fingerprintOf(PublicKeyFileSchema.parse(JSON.parse(await fsp.readFile(value, 'utf8'))).publicKey);
+  if (value === undefined) return undefined;
+  if (value.endsWith('.labdeck-pub')) return (await readPublicKeyFile(value)).fingerprint;
+  if (normalFingerprint(value) === undefined) {
+    throw new LabdeckError('invalid-request', `--key ${JSON.stringify(value.slice(0, 100))} is neither a fingerprint (64 hex digits, spaces allowed) nor a .labdeck-pub file.`, {
+      action: 'Pass the fingerprint the attendee\'s Export report showed, or their .labdeck-pub file.',
+    });
+  }
+  return value;
 }
 
 export function describeReportVerification(file: string, result: ReportVerification): string[] {
   const lines: string[] = [];
   const report = result.report;
   if (report) {
-    lines.push(`Report ${file}: ${report.attendee.name}, course ${report.course.id} ${report.course.version}, ${report.journal.length} journal entries, signed by key ${fingerprintOf(report.signer.publicKey)}`);
+    // Names and ids from the report file are made printable: a report must not write escape codes to the grader's terminal.
+    lines.push(`Report ${file}: ${printableKeyName(report.attendee.name)}, course ${printableKeyName(report.course.id)} ${printableKeyName(report.course.version)}, ${report.journal.length} journal entries, signed by key ${fingerprintOf(report.signer.publicKey)}`);
   }
   for (const finding of result.findings) lines.push(`BAD  ${finding.message}`);
   if (result.findings.length === 0) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { keyNameProblem, MAX_KEY_NAME_LENGTH } from '../printable-name.ts';
 import { defineCall, defineEvent } from './define.ts';
 
 /**
@@ -18,7 +19,14 @@ export const CourseSourceSchema = z.union([
 ]);
 export type CourseSource = z.infer<typeof CourseSourceSchema>;
 
-const PublisherSchema = z.object({ name: z.string(), fingerprint: z.string() });
+/**
+ * The fingerprint is the one computed from the key (sha256, 16 groups of four hex digits); the name is what the
+ * key's owner claims, printable and bounded (common/printable-name.ts): neither can redraw the trust dialog.
+ */
+const PublisherSchema = z.object({
+  name: z.string().max(MAX_KEY_NAME_LENGTH).refine((name) => keyNameProblem(name) === undefined, 'a printable name'),
+  fingerprint: z.string().regex(/^[0-9a-f]{4}( [0-9a-f]{4}){15}$/, 'a key fingerprint'),
+});
 
 /** What opening would do, before anything is extracted or trusted. */
 export const CourseInspectionSchema = z.discriminatedUnion('kind', [
@@ -28,8 +36,13 @@ export const CourseInspectionSchema = z.discriminatedUnion('kind', [
     title: z.string(),
     version: z.string().optional(),
     publisher: PublisherSchema,
-    /** The publisher's key is already in the trust store: opening asks nothing. */
+    /** The publisher's key is already in the trust store: opening asks nothing (unless the pack is older). */
     trusted: z.boolean(),
+    /**
+     * The version of this course open now, when the pack holds an older one (issue 21): opening it replaces the
+     * newer course, so the attendee is asked even for a trusted publisher, and course.open needs allowOlder.
+     */
+    olderThan: z.string().optional(),
     architectures: z.array(z.string()),
     imageFiles: z.number().int(),
   }),
@@ -96,6 +109,8 @@ export const courseCalls = {
         trustFingerprint: z.string().max(200).optional(),
         /** For a plain folder: the attendee read that it is trusted like code. */
         trustFolder: z.boolean().optional(),
+        /** The attendee read that the pack is an older version of the course open now, and wants it anyway. */
+        allowOlder: z.boolean().optional(),
       })
       .strict(),
     CourseOpenResultSchema,

@@ -92,6 +92,8 @@ export const ProgressStateSchema = z.object({
   labs: z.record(z.string(), LabProgressSchema),
   /** Set when saved progress was damaged and recovered (never saved): the UI tells the attendee. */
   notice: z.string().optional(),
+  /** Set while progress (or the evidence journal) cannot be written (never saved): the UI says it is not saved. */
+  saveError: z.string().optional(),
 });
 export type ProgressState = z.infer<typeof ProgressStateSchema>;
 export type LabProgress = z.infer<typeof LabProgressSchema>;

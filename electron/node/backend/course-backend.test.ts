@@ -61,7 +61,7 @@ describe('opening a course from inside the app (course.*)', () => {
     backend.events.subscribe((name, payload) => seen.push(name === 'course.progress' ? `${name}:${(payload as { stage: string }).stage}` : name));
 
     expect(await call('course.inspect', { source: { path: file } })).toMatchObject({ kind: 'pack', title: 'Demo course', version: '2.0.0', publisher: { name: 'Ada', fingerprint }, trusted: false });
-    await expect(call('course.open', { source: { path: file } })).rejects.toMatchObject({ message: expect.stringMatching(/Ada .* is not trusted, so the pack was not opened/) });
+    await expect(call('course.open', { source: { path: file } })).rejects.toMatchObject({ message: expect.stringMatching(/key [0-9a-f ]+ \(named "Ada"\) is not trusted, so the pack was not opened/) });
     await expect(call('course.open', { source: { path: file }, trustFingerprint: 'ab'.repeat(32) })).rejects.toMatchObject({ code: 'cancelled' });
     expect((await call('app.info', {})).course).toMatchObject({ id: 'k8s-networking' });
 
@@ -76,6 +76,38 @@ describe('opening a course from inside the app (course.*)', () => {
     // Trusted once: the next inspection says so, and the next start opens it without asking.
     expect(await call('course.inspect', { source: { path: file } })).toMatchObject({ trusted: true });
     expect(await readRememberedCourse(dataDir)).toMatchObject({ trust: { kind: 'pack', fingerprint }, courseDir: expect.stringContaining(path.join(dataDir, 'courses')) });
+  });
+
+  it('says when a pack is an older version of the course open now, and opens it only when asked to (issue 21)', async () => {
+    const { file: newer, fingerprint } = await demoPack();
+    await fsp.writeFile(path.join(work, 'course', 'course.yaml'), 'id: demo\ntitle: Demo course\nversion: 1.10.0\n');
+    const older = path.join(work, 'demo-older.labdeck');
+    await fsp.rm(path.join(work, 'demo.labdeck.partial'), { force: true });
+    const key = generateSigningKey('Ada');
+    await writePack({ courseDir: path.join(work, 'course'), out: older, key, imageDirs: [], environment: resolveEnvConfig({}), labdeckVersion: 'test' });
+    backend = await createCourseBackend({ shell: 'browser', labsDir: path.join(REPO, 'labs'), dataDir: path.join(work, 'data'), remember: false });
+    // Another course is open: nothing to compare with.
+    expect(await call('course.inspect', { source: { path: older } })).not.toHaveProperty('olderThan');
+    await call('course.open', { source: { path: newer }, trustFingerprint: fingerprint });
+    expect(await call('course.inspect', { source: { path: older } })).toMatchObject({ version: '1.10.0', olderThan: '2.0.0' });
+    await expect(call('course.open', { source: { path: older }, trustFingerprint: key.fingerprint })).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringMatching(/holds version 1\.10\.0 of Demo course, older than version 2\.0\.0 open now/),
+    });
+    // Still the newer course: the older pack is still older than what is open.
+    expect(await call('course.inspect', { source: { path: older } })).toMatchObject({ olderThan: '2.0.0' });
+    await call('course.open', { source: { path: older }, trustFingerprint: key.fingerprint, allowOlder: true });
+    expect(await call('course.inspect', { source: { path: older } })).not.toHaveProperty('olderThan');
+    // The newer one again is no downgrade.
+    expect(await call('course.inspect', { source: { path: newer } })).not.toHaveProperty('olderThan');
+  });
+
+  it('orders course versions numerically', async () => {
+    const { compareCourseVersions } = await import('./course-backend.ts');
+    expect(compareCourseVersions('2026.1', '2026.10')).toBe(-1);
+    expect(compareCourseVersions('1.10.0', '1.9.0')).toBe(1);
+    expect(compareCourseVersions('1.0', '1.0.1')).toBe(-1);
+    expect(compareCourseVersions('2.0.0', '2.0.0')).toBe(0);
   });
 
   it('takes a pack uploaded in pieces from the page, within the announced size', async () => {

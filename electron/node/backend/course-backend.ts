@@ -13,7 +13,8 @@ import { describeVerification, verifyPack } from '../course-pack/pack-reader.ts'
 import { rememberCourse } from '../course-pack/remembered-course.ts';
 import { TrustStore } from '../course-pack/trust-store.ts';
 import { createDockerClient } from '../env/docker-client.ts';
-import { LabCatalog } from '../labs/lab-catalog.ts';
+import { courseVersion } from '../course-format/lab-schema.ts';
+import { LabCatalog, loadCourse } from '../labs/lab-catalog.ts';
 import { ClassWatch } from '../reports/class-watch.ts';
 import { createBackend, courseSwitcherCalls, type Backend, type BackendOptions, type CourseSwitcherCall } from './create-backend.ts';
 import { Dispatcher } from './dispatcher.ts';
@@ -39,6 +40,16 @@ export async function createCourseBackend(options: CourseBackendOptions): Promis
   const events = new EventHub();
   const { pickCourseFile, docker: dockerFactory, remember = true, ...base } = options;
   let current = await createBackend({ ...base, events });
+  /** The folder the course open now was loaded from, to compare a pack's version with (issue 21 item 8). */
+  let currentLabsDir = base.labsDir;
+
+  /** The open course's version when it is the same course as `course` and newer; undefined otherwise. */
+  async function newerOpenVersion(course: { id: string; version?: string | undefined }): Promise<string | undefined> {
+    const open = await loadCourse(currentLabsDir).then((loaded) => loaded.course, () => undefined);
+    if (!open || open.id !== course.id) return undefined;
+    const openVersion = courseVersion(open);
+    return compareCourseVersions(course.version ?? '0.0.0', openVersion) < 0 ? openVersion : undefined;
+  }
   const uploads = new CourseUploads(options.dataDir);
   const trustStore = new TrustStore(options.dataDir);
   const classWatch = new ClassWatch();
@@ -83,6 +94,7 @@ export async function createCourseBackend(options: CourseBackendOptions): Promis
       });
     }
     const manifest = verification.manifest;
+    const olderThan = await newerOpenVersion(manifest.course);
     return {
       kind: 'pack',
       fileName: shownName,
@@ -90,6 +102,7 @@ export async function createCourseBackend(options: CourseBackendOptions): Promis
       ...(manifest.course.version ? { version: manifest.course.version } : {}),
       publisher: { name: verification.publisher.name, fingerprint: verification.publisher.fingerprint },
       trusted: verification.trusted === true,
+      ...(olderThan ? { olderThan } : {}),
       architectures: manifest.architectures,
       imageFiles: manifest.entries.filter((entry) => entry.path.startsWith('images/')).length,
     };
@@ -100,10 +113,11 @@ export async function createCourseBackend(options: CourseBackendOptions): Promis
     const next = await createBackend({ ...base, labsDir, courseTrust, envConfig, events });
     const previous = current;
     current = next;
+    currentLabsDir = labsDir;
     await previous.dispose().catch((error: unknown) => console.error('[labdeck] closing the previous course failed:', error));
   }
 
-  async function open(input: { source: CourseSource; trustFingerprint?: string | undefined; trustFolder?: boolean | undefined }): Promise<CourseOpenResult> {
+  async function open(input: { source: CourseSource; trustFingerprint?: string | undefined; trustFolder?: boolean | undefined; allowOlder?: boolean | undefined }): Promise<CourseOpenResult> {
     const { target, shownName } = resolveSource(input.source);
     if (await isFolder(target)) {
       const trust = folderCourseTrust(target);
@@ -127,6 +141,13 @@ export async function createCourseBackend(options: CourseBackendOptions): Promis
       // The page showed name and fingerprint and the attendee agreed to exactly this key.
       confirmTrust: async (publisher) => input.trustFingerprint !== undefined && sameFingerprint(publisher.fingerprint, input.trustFingerprint),
     });
+    // An older version never replaces a newer one of the same course silently (issue 21 item 8).
+    const newer = await newerOpenVersion(opened.manifest.course);
+    if (newer !== undefined && input.allowOlder !== true) {
+      throw new LabdeckError('conflict', `${shownName} holds version ${opened.manifest.course.version ?? '0.0.0'} of ${opened.manifest.course.title}, older than version ${newer} open now.`, {
+        action: 'Open it again and confirm that you want the older version, or keep the course you have.',
+      });
+    }
     // Each stage's line says how far that stage got (the page draws one bar per stage).
     progress('verify', 100, `${opened.manifest.course.title}: every file and the signature check out, signed by ${opened.publisher.name}`);
     progress('extract', 100, `Unpacked into ${path.dirname(opened.courseDir)}`);
@@ -208,4 +229,23 @@ export async function createCourseBackend(options: CourseBackendOptions): Promis
       await current.dispose();
     },
   };
+}
+
+/**
+ * Orders course versions ("2026.1" < "2026.10", "1.2.0" < "1.10.0"): dot-, dash- or underscore-separated parts,
+ * numeric parts compared as numbers, others as text; a version that is a prefix of another is older.
+ */
+export function compareCourseVersions(a: string, b: string): number {
+  const left = a.split(/[._-]/);
+  const right = b.split(/[._-]/);
+  for (let index = 0; index < Math.max(left.length, right.length); index++) {
+    const x = left[index];
+    const y = right[index];
+    if (x === undefined) return -1;
+    if (y === undefined) return 1;
+    const bothNumbers = /^\d+$/.test(x) && /^\d+$/.test(y);
+    const order = bothNumbers ? Number(x) - Number(y) : x.localeCompare(y);
+    if (order !== 0) return Math.sign(order);
+  }
+  return 0;
 }

@@ -5,6 +5,7 @@ import { Dispatcher } from './dispatcher.ts';
 import { EventHub } from './events.ts';
 import { FileClusterAccess } from '../env/cluster-access.ts';
 import { LabCommandLog } from '../env/command-log.ts';
+import type { CommandLog } from './ports.ts';
 import { EnvironmentService } from '../env/environment-service.ts';
 import type { EnvConfigInput } from '../env/config.ts';
 import { createEnvHandlers } from '../env/env-handlers.ts';
@@ -72,8 +73,42 @@ const unservedHandlers: Pick<CallHandlers, CourseSwitcherCall> = {
 export type CourseSwitcherCall = 'course.pick' | 'course.uploadBegin' | 'course.uploadChunk' | 'course.inspect' | 'course.open' | 'classroom.watch' | 'classroom.unwatch';
 export const courseSwitcherCalls: readonly CourseSwitcherCall[] = Object.keys(unservedHandlers) as CourseSwitcherCall[];
 
+/**
+ * The jumphost's command log starts following the jumphost on subscribe() without waiting for it
+ * (env/command-log.ts: `void this.reattach()`), and that attach rejects when Docker is unreachable. reattach()
+ * hands out the attach in flight, so catching it right after subscribing handles that very promise: no Docker
+ * means no command records (the environment card says why), never a process ended by a rejection (issue 21).
+ */
+function attachFailuresHandled(log: CommandLog): CommandLog {
+  const reattach = (log as Partial<{ reattach: () => Promise<void> }>).reattach?.bind(log);
+  return {
+    read: () => log.read(),
+    subscribe(listener) {
+      const unsubscribe = log.subscribe(listener);
+      reattach?.().catch(() => undefined);
+      return unsubscribe;
+    },
+  };
+}
+
+let rejectionsKept = false;
+
+/**
+ * A backend is a long-running process (the Electron main process, `labdeck serve`): a promise rejected with
+ * nobody listening must be logged, not end it and every attendee's session with it. Installed once per process.
+ */
+export function keepRunningOnUnhandledRejections(log: (message: string) => void = (message) => console.error(message)): void {
+  if (rejectionsKept) return;
+  rejectionsKept = true;
+  process.on('unhandledRejection', (reason) => {
+    log(`labdeck: a background task failed and was ignored: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
+  });
+}
+
 /** Builds every backend service once and wires them together; both shells and the CLI call this. */
 export async function createBackend(options: BackendOptions): Promise<Backend> {
+  // Under vitest its own handler still sees every such rejection and fails the test (e2e/support/fail-on-unhandled.ts).
+  keepRunningOnUnhandledRejections();
   const events = options.events ?? new EventHub();
   const environment = new EnvironmentService({ events, dataDir: options.dataDir, ...(options.envConfig ? { config: options.envConfig } : {}) });
   const cluster = options.kubeconfigOverride ? new FileClusterAccess(path.resolve(options.kubeconfigOverride)) : environment.clusterAccess;
@@ -83,7 +118,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   const journal = await EvidenceJournal.open(journalFile(options.dataDir, catalog.courseId), { courseId: catalog.courseId, courseVersion: courseVersion(catalog.course) });
   const progress = await ProgressStore.open({ file: path.join(options.dataDir, 'progress.json'), catalog, events, journal });
   // Commands typed on the jumphost and in node terminals, in one record for the command checks.
-  const commandLog = new LabCommandLog(environment.commandLog);
+  const commandLog = new LabCommandLog(attachFailuresHandled(environment.commandLog));
   const checks = new CheckEngine({
     catalog,
     cluster,

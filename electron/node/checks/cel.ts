@@ -1,4 +1,4 @@
-import { celEnvironment, formatCelValue, parseTemplate, type CelContext } from '../labs/lab-expressions.ts';
+import { celCostProblem, celEnvironment, formatCelValue, parseTemplate, type CelContext } from '../labs/lab-expressions.ts';
 
 /**
  * CEL as the check engine runs it: expressions are parsed once and cached (a check re-evaluates on every
@@ -18,6 +18,9 @@ export function compileCel(expression: string, context: CelContext): Compiled {
   const cached = compiled.get(key);
   if (cached) return cached;
   const parsed = celEnvironment(context).parse(expression);
+  // Over the cost budget: never run on the event loop (lint reports it; the check shows this error).
+  const costly = celCostProblem(expression, context);
+  if (costly) throw new Error(costly);
   const run: Compiled = (variables) => parsed(variables);
   compiled.set(key, run);
   return run;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isSafeName, SAFE_NAME_MESSAGE } from './safe-name.ts';
 import { CheckSpecSchema, ObjectSelectorSchema } from './check-spec.ts';
 
 /**
@@ -95,7 +96,15 @@ export const CourseFileSchema = z
       .strict()
       .optional(),
   })
-  .strict();
+  .strict()
+  // id and version become folder and file names (safe-name.ts): checked on every read of course.yaml. A
+  // refinement, so the generated JSON schema (resources/schemas) is unchanged; lint and every load enforce it.
+  .superRefine((course, context) => {
+    for (const field of ['id', 'version'] as const) {
+      const value = course[field];
+      if (value !== undefined && !isSafeName(value)) context.addIssue({ code: 'custom', path: [field], message: `must be a safe name: ${SAFE_NAME_MESSAGE}` });
+    }
+  });
 export type CourseFile = z.infer<typeof CourseFileSchema>;
 
 /** A course without a version is 0.0.0 (kept out of the schema's default so a fallback course needs none). */

@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { LabdeckError } from '../../common/errors.ts';
 import type { CommandRecord, KubeObject, ProbeOutcome } from '../checks/check-world.ts';
+import { CourseFileTooLargeError, readTextBounded } from '../labs/course-paths.ts';
 import { formatProblem, YamlSource } from '../labs/yaml-source.ts';
 
 /**
@@ -254,9 +254,13 @@ export async function loadSelftest(labDir: string): Promise<LabSelftest | undefi
   const file = path.join(labDir, SELFTEST_FILE_NAME);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readTextBounded(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (error instanceof CourseFileTooLargeError) {
+      const problems = [{ file, line: 1, column: 1, message: `${SELFTEST_FILE_NAME} is too large: ${error.message}` }];
+      throw new LabdeckError('invalid-request', `${file} is not a valid self-test:\n${problems.map(formatProblem).join('\n')}`, { action: 'Keep self-tests small; labs/README.md describes their format.', details: { problems } });
+    }
     throw error;
   }
   return parseSelftest(file, text);

@@ -3,6 +3,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { LabdeckError } from '../../common/errors.ts';
+import { keyNameProblem, MAX_KEY_NAME_LENGTH, printableKeyName } from '../../common/printable-name.ts';
 
 /**
  * Ed25519 keys for signing course packs and completion reports, with Node's own crypto (no extra dependency).
@@ -52,15 +53,36 @@ function rawPublicKey(key: crypto.KeyObject): Buffer {
   return Buffer.from(jwk.x, 'base64url');
 }
 
+export { keyNameProblem, MAX_KEY_NAME_LENGTH, printableKeyName };
+
+export function requireKeyName(name: string): string {
+  const problem = keyNameProblem(name);
+  if (problem) {
+    throw new LabdeckError('invalid-request', `${JSON.stringify(name.slice(0, 200))} cannot be used: ${problem}.`, { action: 'Choose a plain name such as "Alice Example" or "ACME Training".' });
+  }
+  return name;
+}
+
 /** sha256 of the raw public key, hex in groups of four: "3f2a 91c0 …" (16 groups). */
 export function fingerprintOf(publicKeyBase64: string): string {
   const hex = crypto.createHash('sha256').update(Buffer.from(publicKeyBase64, 'base64')).digest('hex');
   return hex.match(/.{4}/g)?.join(' ') ?? hex;
 }
 
-/** Fingerprints compare without their spacing, so a pasted "3f2a91c0…" matches. */
+/**
+ * A fingerprint as 64 lower-case hex digits, or undefined when `text` is anything else. Only spaces (and the
+ * colons some people type) may separate the digits: "Alice 3f2a…" is not a fingerprint, even though dropping
+ * every other character would leave one.
+ */
+export function normalFingerprint(text: string): string | undefined {
+  const compact = text.replace(/[ \t:]/g, '').toLowerCase();
+  return /^[0-9a-f]{64}$/.test(compact) ? compact : undefined;
+}
+
+/** Fingerprints compare without their spacing, so a pasted "3f2a91c0…" matches; anything but hex never matches. */
 export function sameFingerprint(a: string, b: string): boolean {
-  return a.replace(/[^0-9a-f]/gi, '').toLowerCase() === b.replace(/[^0-9a-f]/gi, '').toLowerCase();
+  const left = normalFingerprint(a);
+  return left !== undefined && left === normalFingerprint(b);
 }
 
 export function publicKeyObject(publicKeyBase64: string): crypto.KeyObject {
@@ -69,7 +91,9 @@ export function publicKeyObject(publicKeyBase64: string): crypto.KeyObject {
   return crypto.createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' });
 }
 
+/** A new key pair; the name is refused unless it is printable text of bounded length (keyNameProblem). */
 export function generateSigningKey(name: string): SigningKey {
+  requireKeyName(name);
   const { publicKey, privateKey } = crypto.generateKeyPairSync('ed25519');
   const raw = rawPublicKey(publicKey).toString('base64');
   return { name, publicKey: raw, fingerprint: fingerprintOf(raw), privateKey };
@@ -102,13 +126,36 @@ export function privateKeyFileText(key: SigningKey): string {
   return `${JSON.stringify(file, null, 2)}\n`;
 }
 
+/** The public key file, built from the public part only (a SigningKey passed here must not leak anything else). */
 export function publicKeyFileText(signer: Signer): string {
-  const file: z.infer<typeof PublicKeyFileSchema> = { type: 'labdeck-ed25519-public-key', ...signer };
+  const file: z.infer<typeof PublicKeyFileSchema> = {
+    type: 'labdeck-ed25519-public-key',
+    name: signer.name,
+    publicKey: signer.publicKey,
+    fingerprint: fingerprintOf(signer.publicKey),
+  };
   return `${JSON.stringify(file, null, 2)}\n`;
+}
+
+/** A .labdeck-pub file's publisher: the fingerprint computed from its key, the name made printable. */
+export async function readPublicKeyFile(file: string): Promise<Signer> {
+  let parsed;
+  try {
+    // Not strict: Labdeck before issue 21 wrote `"privateKey": {}` into this file by accident; it is ignored.
+    parsed = z.object(PublicKeyFileSchema.shape).parse(JSON.parse(await fsp.readFile(file, 'utf8')));
+  } catch (error) {
+    throw new LabdeckError('invalid-request', `${file} is not a Labdeck public key (${error instanceof Error ? error.message.split('\n')[0] : String(error)}).`, {
+      action: 'Pass the .labdeck-pub file `labdeck keys new` wrote.',
+      cause: error,
+    });
+  }
+  publicKeyObject(parsed.publicKey);
+  return { name: printableKeyName(parsed.name), publicKey: parsed.publicKey, fingerprint: fingerprintOf(parsed.publicKey) };
 }
 
 /** Writes <dir>/<name>.labdeck-key (0600, never overwritten) and <dir>/<name>.labdeck-pub. */
 export async function writeKeyPair(dir: string, key: SigningKey): Promise<{ privateFile: string; publicFile: string }> {
+  requireKeyName(key.name);
   const base = key.name.replace(/[^A-Za-z0-9._-]+/g, '-');
   const privateFile = path.join(dir, `${base}${PRIVATE_KEY_SUFFIX}`);
   const publicFile = path.join(dir, `${base}${PUBLIC_KEY_SUFFIX}`);
@@ -123,7 +170,7 @@ export async function writeKeyPair(dir: string, key: SigningKey): Promise<{ priv
     throw error;
   }
   await fsp.chmod(privateFile, 0o600);
-  await fsp.writeFile(publicFile, publicKeyFileText(key));
+  await fsp.writeFile(publicFile, publicKeyFileText(signerOf(key)));
   return { privateFile, publicFile };
 }
 
@@ -153,7 +200,8 @@ export async function loadOrCreateSigningKey(file: string, name: string): Promis
   );
   if (!exists) {
     await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    await fsp.writeFile(file, privateKeyFileText(generateSigningKey(name)), { mode: 0o600, flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
+    // The attendee's name comes from the OS or a form: made printable rather than refused.
+    await fsp.writeFile(file, privateKeyFileText(generateSigningKey(printableKeyName(name))), { mode: 0o600, flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
       // Another process made it first: whatever is on disk is the key.
       if (error.code !== 'EEXIST') throw error;
     });

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { LabdeckError } from '../../common/errors.ts';
 import { escapesLexically } from '../labs/course-paths.ts';
+import { pathInside, requireSafeName } from '../course-format/safe-name.ts';
 import { fingerprintOf, type Signer } from './keys.ts';
 import { COURSE_PREFIX, IMAGES_PREFIX, type PackManifest } from './pack-manifest.ts';
 import { describeVerification, judgePack, scanPack, verifyPack, type PackVerification } from './pack-reader.ts';
@@ -49,7 +50,12 @@ export async function openPack(file: string, options: OpenPackOptions): Promise<
   const publisher = verification.publisher as Signer;
 
   const id = crypto.createHash('sha256').update(JSON.stringify(manifest.entries)).digest('hex').slice(0, 12);
-  const target = path.join(options.dataDir, 'courses', `${manifest.course.id}-${manifest.course.version ?? 'unversioned'}-${id}`);
+  // The manifest schema admits only safe names; checked again here, before anything touches the target or its
+  // .partial folder: both must be a plain name inside <data dir>/courses.
+  const courses = path.join(options.dataDir, 'courses');
+  const name = `${requireSafeName('course id', manifest.course.id)}-${requireSafeName('course version', manifest.course.version ?? 'unversioned')}-${id}`;
+  const target = pathInside(courses, name);
+  pathInside(courses, `${name}.partial`);
   const bundleDirs: Record<string, string> = {};
   for (const arch of manifest.architectures) bundleDirs[arch] = path.join(target, 'images', arch);
   const opened: OpenedPack = { manifest, courseDir: path.join(target, 'course'), bundleDirs, publisher };
@@ -100,7 +106,7 @@ async function requireTrusted(verification: PackVerification, options: OpenPackO
   if (verification.trusted) return;
   const publisher = verification.publisher;
   if (!(await options.confirmTrust({ ...publisher, fingerprint: fingerprintOf(publisher.publicKey) }))) {
-    throw new LabdeckError('cancelled', `Publisher ${publisher.name} (${fingerprintOf(publisher.publicKey)}) is not trusted, so the pack was not opened.`, {
+    throw new LabdeckError('cancelled', `The publisher with key ${fingerprintOf(publisher.publicKey)} (named ${JSON.stringify(publisher.name)}) is not trusted, so the pack was not opened.`, {
       action: `Compare the fingerprint with the one your instructor gives you; if they match, open the pack again and trust it (or run \`labdeck keys trust ${verification.file}\` first).`,
     });
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SafeNameSchema } from '../course-format/safe-name.ts';
 
 /**
  * The manifest of a course pack (labdeck-pack.json inside the pack's tar). It lists every other entry of the
@@ -34,9 +35,10 @@ export const PackManifestSchema = z
     labdeckVersion: z.string(),
     course: z
       .object({
-        id: z.string(),
+        // Folder and file names when the pack is opened: safe names, checked on every read (safe-name.ts).
+        id: SafeNameSchema,
         title: z.string(),
-        version: z.string().optional(),
+        version: SafeNameSchema.optional(),
         organization: z.string().optional(),
         branding: z
           .object({

@@ -4,7 +4,8 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import tar from 'tar-stream';
 import { LabdeckError } from '../../common/errors.ts';
-import { fingerprintOf, sameFingerprint, verifySignature, type Signer } from './keys.ts';
+import { printableText } from '../../common/printable-name.ts';
+import { fingerprintOf, printableKeyName, sameFingerprint, verifySignature, type Signer } from './keys.ts';
 import { PACK_FORMAT, PACK_MANIFEST, PACK_SIGNATURE, PackManifestSchema, type PackManifest } from './pack-manifest.ts';
 import type { TrustStore } from './trust-store.ts';
 
@@ -30,13 +31,22 @@ export interface ReadEntry {
  * Streams through the pack once, hashing every entry; `onEntry` may consume an entry's bytes too (extraction).
  * A damaged tar header (a flipped byte there) surfaces as an error naming the last good entry.
  */
+/**
+ * The manifest and the signature are the only entries kept in memory: bounded, so a pack cannot make Labdeck
+ * buffer gigabytes before it has checked anything (issue 21). A real manifest lists a few hundred entries.
+ */
+export const MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
+export const MAX_SIGNATURE_BYTES = 4 * 1024;
+
 export async function scanPack(
   file: string,
   onEntry?: (name: string, chunks: AsyncIterable<Buffer>) => Promise<void>,
-): Promise<{ entries: ReadEntry[]; manifestBytes: Buffer | undefined; signatureText: string | undefined }> {
+): Promise<{ entries: ReadEntry[]; manifestBytes: Buffer | undefined; signatureText: string | undefined; problems: string[] }> {
   const entries: ReadEntry[] = [];
   let manifestBytes: Buffer | undefined;
   let signatureText: string | undefined;
+  /** What is wrong with the manifest or signature entries themselves (too big, there twice). */
+  const problems: string[] = [];
   const extract = tar.extract();
   const input = fs.createReadStream(file);
   input.pipe(extract);
@@ -46,20 +56,35 @@ export async function scanPack(
       const hash = crypto.createHash('sha256');
       let size = 0;
       const keep = name === PACK_MANIFEST || name === PACK_SIGNATURE;
+      const limit = name === PACK_MANIFEST ? MAX_MANIFEST_BYTES : MAX_SIGNATURE_BYTES;
       const kept: Buffer[] = [];
+      let oversize = false;
       async function* hashed(): AsyncIterable<Buffer> {
         for await (const chunk of entry as AsyncIterable<Buffer>) {
           hash.update(chunk);
           size += chunk.length;
-          if (keep) kept.push(chunk);
+          if (keep && !oversize) {
+            if (size > limit) {
+              // Still read through (the tar goes on after it), but nothing more is kept.
+              oversize = true;
+              kept.length = 0;
+            } else kept.push(chunk);
+          }
           yield chunk;
         }
       }
       if (onEntry && !keep) await onEntry(name, hashed());
       else for await (const chunk of hashed()) void chunk;
       entries.push({ name, size, sha256: hash.digest('hex') });
-      if (name === PACK_MANIFEST) manifestBytes = Buffer.concat(kept);
-      if (name === PACK_SIGNATURE) signatureText = Buffer.concat(kept).toString('utf8').trim();
+      if (keep) {
+        const seenBefore = name === PACK_MANIFEST ? manifestBytes !== undefined || problems.some((problem) => problem.startsWith(`${PACK_MANIFEST}:`)) : signatureText !== undefined;
+        if (seenBefore) problems.push(`${name}: appears more than once in the pack; a pack has exactly one, so this one was tampered with`);
+        if (oversize) problems.push(`${name}: ${size} bytes, more than the ${limit} a pack's ${name === PACK_MANIFEST ? 'manifest' : 'signature'} may have; it was not read`);
+        else if (!seenBefore) {
+          if (name === PACK_MANIFEST) manifestBytes = Buffer.concat(kept);
+          else signatureText = Buffer.concat(kept).toString('utf8').trim();
+        }
+      }
     }
   } catch (error) {
     input.destroy();
@@ -69,7 +94,7 @@ export async function scanPack(
       cause: error,
     });
   }
-  return { entries, manifestBytes, signatureText };
+  return { entries, manifestBytes, signatureText, problems };
 }
 
 /** Compares what the pack holds with what its manifest lists, entry by entry. */
@@ -113,6 +138,11 @@ function olderEnvironment(raw: unknown, issues: readonly { path: readonly Proper
 
 export async function judgePack(file: string, scanned: Awaited<ReturnType<typeof scanPack>>, trustStore?: TrustStore): Promise<PackVerification> {
   const result: PackVerification = { file, manifest: undefined, problems: [], signature: 'unsigned', publisher: undefined, trusted: undefined };
+  if (scanned.problems.length > 0) {
+    // A manifest or signature too big to read, or there twice: nothing else about the pack can be trusted.
+    result.problems.push(...scanned.problems);
+    return result;
+  }
   if (!scanned.manifestBytes) {
     result.problems.push(`${PACK_MANIFEST}: missing; ${path.basename(file)} is not a Labdeck course pack`);
     return result;
@@ -143,18 +173,19 @@ export async function judgePack(file: string, scanned: Awaited<ReturnType<typeof
     if (scanned.signatureText !== undefined) result.problems.push(`${PACK_SIGNATURE}: a signature without a publisher in the manifest; the manifest was edited`);
     return result;
   }
-  result.publisher = manifest.publisher;
+  // What anyone is shown: the fingerprint computed from the key, the name made printable and bounded.
+  result.publisher = { name: printableKeyName(manifest.publisher.name), publicKey: manifest.publisher.publicKey, fingerprint: fingerprintOf(manifest.publisher.publicKey) };
   if (!sameFingerprint(manifest.publisher.fingerprint, fingerprintOf(manifest.publisher.publicKey))) {
     result.problems.push(`${PACK_MANIFEST}: the publisher's fingerprint does not belong to its key; the manifest was edited`);
   }
   if (scanned.signatureText === undefined) {
     result.signature = 'invalid';
-    result.problems.push(`${PACK_SIGNATURE}: missing, though the manifest names publisher ${manifest.publisher.name}`);
+    result.problems.push(`${PACK_SIGNATURE}: missing, though the manifest names publisher ${JSON.stringify(result.publisher.name)}`);
     return result;
   }
   if (!verifySignature(scanned.manifestBytes, scanned.signatureText, manifest.publisher.publicKey)) {
     result.signature = 'invalid';
-    result.problems.push(`${PACK_SIGNATURE}: wrong signature: it was not made over this manifest with ${manifest.publisher.name}'s key (${manifest.publisher.fingerprint}); the manifest or the signature was changed`);
+    result.problems.push(`${PACK_SIGNATURE}: wrong signature: it was not made over this manifest with the key ${result.publisher.fingerprint} (named ${JSON.stringify(result.publisher.name)}); the manifest or the signature was changed`);
     return result;
   }
   result.signature = 'valid';
@@ -165,9 +196,11 @@ export async function judgePack(file: string, scanned: Awaited<ReturnType<typeof
 /** The verdict as one sentence per line, for `pack --verify` and for errors when opening a pack. */
 export function describeVerification(result: PackVerification): string[] {
   const lines: string[] = [];
-  const course = result.manifest ? `${result.manifest.course.title} (${result.manifest.course.id}${result.manifest.course.version ? ` ${result.manifest.course.version}` : ''})` : 'unknown course';
+  // The title is the publisher's text too: one printable line, so it cannot draw lines of its own.
+  const course = result.manifest ? `${printableText(result.manifest.course.title, 200)} (${result.manifest.course.id}${result.manifest.course.version ? ` ${result.manifest.course.version}` : ''})` : 'unknown course';
   lines.push(`Pack ${result.file}: ${course}`);
-  if (result.publisher) lines.push(`Publisher: ${result.publisher.name}, key fingerprint ${fingerprintOf(result.publisher.publicKey)}`);
+  // Fixed layout: the computed fingerprint on its own line, then the (printable, bounded) name it claims.
+  if (result.publisher) lines.push(`Key fingerprint: ${fingerprintOf(result.publisher.publicKey)}`, `Publisher name:  ${JSON.stringify(printableKeyName(result.publisher.name))} (claimed by the key's owner)`);
   for (const problem of result.problems) lines.push(`BAD  ${problem}`);
   if (result.signature === 'unsigned') lines.push('UNSIGNED  nobody vouches for this pack: open it only if you would run its author\'s code (trusted like code)');
   if (result.signature === 'valid' && result.trusted === false) lines.push('UNTRUSTED  the signature is valid, but this publisher\'s key is not in your trusted publishers');

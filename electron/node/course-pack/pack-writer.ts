@@ -13,7 +13,7 @@ import { lintLabs } from '../labs/lint.ts';
 import { formatProblem } from '../labs/yaml-source.ts';
 import { listCourseFiles } from './course-files.ts';
 import { archiveArchitecture } from './image-archive.ts';
-import { sign, signerOf, type SigningKey } from './keys.ts';
+import { requireKeyName, sign, signerOf, type SigningKey } from './keys.ts';
 import { COURSE_PREFIX, IMAGES_PREFIX, PACK_FORMAT, PACK_MANIFEST, PACK_SIGNATURE, type PackEntry, type PackManifest } from './pack-manifest.ts';
 
 export interface WritePackOptions {
@@ -133,6 +133,8 @@ async function addFile(packStream: tar.Pack, entry: PlannedEntry, log: (line: st
  */
 export async function writePack(options: WritePackOptions): Promise<{ file: string; manifest: PackManifest }> {
   const log = options.onProgress ?? (() => undefined);
+  // The publisher name attendees will see: printable text of bounded length, refused otherwise (issue 21).
+  if (options.key) requireKeyName(options.key.name);
   log(`linting ${options.courseDir}`);
   await requireCleanLint(options.courseDir);
   const { course } = await loadCourse(path.resolve(options.courseDir), options.courseDir);

@@ -2,7 +2,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { LabdeckError } from '../../common/errors.ts';
-import { fingerprintOf, sameFingerprint, type Signer } from './keys.ts';
+import { fingerprintOf, printableKeyName, sameFingerprint, type Signer } from './keys.ts';
 
 /**
  * The publishers this user has agreed to trust, in <data dir>/trusted-publishers.json. A course is code (its
@@ -45,7 +45,8 @@ export class TrustStore {
   }
 
   async list(): Promise<Signer[]> {
-    return (await this.#read()).publishers.map(({ name, publicKey, fingerprint }) => ({ name, publicKey, fingerprint }));
+    // Recomputed and made printable: the file is the user's, but may have been edited.
+    return (await this.#read()).publishers.map(({ name, publicKey }) => ({ name: printableKeyName(name), publicKey, fingerprint: fingerprintOf(publicKey) }));
   }
 
   /** Trusted means the same key bytes, not only the same name: a name is what anyone can claim. */
@@ -57,7 +58,7 @@ export class TrustStore {
     const current = await this.#read();
     if (current.publishers.some((publisher) => publisher.publicKey === signer.publicKey)) return;
     // The fingerprint is recomputed: a file could claim any fingerprint next to its key.
-    current.publishers.push({ name: signer.name, publicKey: signer.publicKey, fingerprint: fingerprintOf(signer.publicKey), trustedAt: new Date().toISOString() });
+    current.publishers.push({ name: printableKeyName(signer.name), publicKey: signer.publicKey, fingerprint: fingerprintOf(signer.publicKey), trustedAt: new Date().toISOString() });
     await fsp.mkdir(path.dirname(this.file), { recursive: true });
     await fsp.writeFile(`${this.file}.partial`, `${JSON.stringify(current, null, 2)}\n`);
     await fsp.rename(`${this.file}.partial`, this.file);
@@ -65,7 +66,7 @@ export class TrustStore {
 
   async untrust(fingerprint: string): Promise<boolean> {
     const current = await this.#read();
-    const kept = current.publishers.filter((publisher) => !sameFingerprint(publisher.fingerprint, fingerprint));
+    const kept = current.publishers.filter((publisher) => !sameFingerprint(fingerprintOf(publisher.publicKey), fingerprint));
     if (kept.length === current.publishers.length) return false;
     await fsp.writeFile(this.file, `${JSON.stringify({ ...current, publishers: kept }, null, 2)}\n`);
     return true;

@@ -65,7 +65,7 @@ export class JumphostCommandLog implements CommandLog {
 
   subscribe(listener: (records: CommandRecord[]) => void): () => void {
     this.#listeners.add(listener);
-    void this.reattach();
+    void this.reattach().catch(() => undefined);
     return () => {
       this.#listeners.delete(listener);
       if (this.#listeners.size === 0) this.#stopTail();

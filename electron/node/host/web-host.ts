@@ -53,6 +53,12 @@ const maxBufferedBytes = 32 * 1024 * 1024;
  * smaller, bound in the contract (electron/common/api/limits.ts); this one caps what ws buffers at all.
  */
 const maxMessageBytes = 4 * 1024 * 1024;
+/**
+ * How deeply a message's arrays and objects may nest. A call's input is a few levels deep; a frame of
+ * "[[[[…" is checked byte by byte before JSON.parse builds it (a nested frame used to cost ~50x its size in
+ * memory before the schema saw it, issue 21).
+ */
+const maxMessageDepth = 64;
 /** Calls one renderer may have waiting to start; beyond that it is answered "busy" at once. */
 const maxPendingCallsPerClient = 32;
 const loopback = '127.0.0.1';
@@ -94,7 +100,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   // Malformed requests and resets before a request is complete: answer 400 if the socket still can, never throw.
   server.on('clientError', (_error, socket: Duplex) => {
     socket.on('error', () => undefined);
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () => socket.destroy());
     else socket.destroy();
   });
   server.on('error', (error) => log(`web host error: ${error.message}`));
@@ -157,7 +163,10 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     // that resets after a refusal crashes the process with ECONNRESET.
     socket.on('error', () => socket.destroy());
     const refuse = (status: number, reason: string) => {
-      socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      // Closed at once, not only half-closed: a client that keeps its end open must not keep our descriptor
+      // (1,010 held refusals used to exhaust a 1,024-fd limit). A client that does not read gets 2 s.
+      socket.setTimeout(2000, () => socket.destroy());
+      socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
     };
     const pathname = new URL(request.url ?? '/', 'http://labdeck.invalid').pathname;
     if (pathname !== webSocketPath) return refuse(404, 'Not Found');
@@ -184,9 +193,14 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         ws.close(1003, 'Labdeck expects JSON text messages');
         return;
       }
+      const text = raw.toString();
+      if (jsonNestsDeeperThan(text, maxMessageDepth)) {
+        ws.close(1008, 'Message is nested too deeply');
+        return;
+      }
       let message: unknown;
       try {
-        message = JSON.parse(raw.toString());
+        message = JSON.parse(text);
       } catch {
         ws.close(1007, 'Message is not JSON');
         return;
@@ -284,4 +298,24 @@ function securityHeaders(csp: string): Record<string, string> {
 function sendText(response: ServerResponse, status: number, text: string): void {
   response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
   response.end(`${text}\n`);
+}
+
+/**
+ * True when JSON text opens more than `limit` arrays or objects inside each other, found in one pass without
+ * building anything (brackets inside strings do not count). Malformed text is left to JSON.parse.
+ */
+export function jsonNestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (inString) {
+      if (code === 0x5c) index++;
+      else if (code === 0x22) inString = false;
+    } else if (code === 0x22) inString = true;
+    else if (code === 0x5b || code === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (code === 0x5d || code === 0x7d) depth--;
+  }
+  return false;
 }

@@ -1,4 +1,4 @@
-import { readFile, realpath } from 'node:fs/promises';
+import { open, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
@@ -12,7 +12,41 @@ import path from 'node:path';
 export type CourseFileRead =
   | { ok: true; text: string }
   | { ok: false; reason: 'missing' }
-  | { ok: false; reason: 'outside'; message: string };
+  | { ok: false; reason: 'outside'; message: string }
+  | { ok: false; reason: 'too-large'; message: string };
+
+/**
+ * The largest course file read as text (lab.yaml, course.yaml, step texts, manifests, self-tests): real ones are
+ * a few KB. A bigger one is a finding, never read (a 700 MB file used to end lint with "unexpected failure").
+ */
+export const MAX_COURSE_FILE_BYTES = 4 * 1024 * 1024;
+
+export class CourseFileTooLargeError extends Error {
+  constructor(readonly size: number) {
+    super(`the file has ${size} bytes; course files are read only up to ${MAX_COURSE_FILE_BYTES} bytes (${MAX_COURSE_FILE_BYTES / 1024 / 1024} MiB)`);
+  }
+}
+
+/** Reads a text file unless it is bigger than `limit` (checked on the open file, so what is measured is what is read). */
+export async function readTextBounded(file: string, limit: number = MAX_COURSE_FILE_BYTES): Promise<string> {
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    if (size > limit) throw new CourseFileTooLargeError(size);
+    const buffer = Buffer.alloc(limit + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      // Grew while being read: still refused past the limit.
+      if (length > limit) throw new CourseFileTooLargeError(length);
+    }
+    return buffer.subarray(0, length).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
 
 /** True when `child` is `parent` or lies below it (both absolute, already resolved). */
 export function isInside(parent: string, child: string): boolean {
@@ -57,8 +91,9 @@ export async function readCourseFile(courseRoot: string, file: string): Promise<
     return { ok: false, reason: 'outside', message: `${relativeAsWritten} leaves the course folder through a symlink (it resolves to ${realFile})` };
   }
   try {
-    return { ok: true, text: await readFile(realFile, 'utf8') };
+    return { ok: true, text: await readTextBounded(realFile) };
   } catch (error) {
+    if (error instanceof CourseFileTooLargeError) return { ok: false, reason: 'too-large', message: `${relativeAsWritten} is too large: ${error.message}` };
     if (isNotFound(error)) return { ok: false, reason: 'missing' };
     throw error;
   }

@@ -47,6 +47,7 @@ export async function loadCourse(dir: string, displayDir: string = dir): Promise
   const shownFile = path.join(displayDir, COURSE_FILE_NAME);
   const read = await readCourseFile(dir, path.join(dir, COURSE_FILE_NAME));
   if (!read.ok && read.reason === 'missing') return { course: fallback, problems: [] };
+  if (!read.ok && read.reason === 'too-large') return { course: fallback, problems: [{ file: shownFile, line: 1, column: 1, message: read.message }] };
   if (!read.ok) return { course: fallback, problems: [{ file: shownFile, line: 1, column: 1, message: `${read.message}; course.yaml must be a file of the course folder` }] };
   const source = YamlSource.parse(shownFile, read.text);
   const syntax = source.syntaxProblems();

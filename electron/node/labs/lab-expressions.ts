@@ -18,7 +18,7 @@ const environments = new Map<CelContext, Environment>();
 export function celEnvironment(context: CelContext): Environment {
   const cached = environments.get(context);
   if (cached) return cached;
-  const environment = new Environment({ enableOptionalTypes: true, homogeneousAggregateLiterals: false });
+  const environment = new Environment({ enableOptionalTypes: true, homogeneousAggregateLiterals: false, limits: CEL_LIMITS });
   if (context === 'object') environment.registerVariable('object', 'map');
   if (context === 'objects') environment.registerVariable('objects', 'list');
   if (context === 'probe') environment.registerVariable('output', 'string').registerVariable('exitCode', 'int');
@@ -26,11 +26,138 @@ export function celEnvironment(context: CelContext): Environment {
   return environment;
 }
 
+/**
+ * Structural limits checked when an expression is parsed (cel-js's own `limits`): far above what a lab check
+ * needs, far below what stalls the engine. Issue 21.
+ */
+export const CEL_LIMITS = { maxAstNodes: 1000, maxDepth: 32, maxListElements: 256, maxMapEntries: 256, maxCallArguments: 16 } as const;
+
+/**
+ * The most work an expression may describe, in evaluated AST nodes, estimated before it ever runs (celCost).
+ * cel-js has no evaluation budget and runs synchronously on the backend's event loop, where one expression of
+ * three nested comprehensions took seconds per evaluation; one within this budget takes milliseconds.
+ */
+export const CEL_COST_BUDGET = 200_000;
+
+/** The size assumed for a list only known at run time: `objects`, or the lines of an output (split()). */
+export const CEL_ASSUMED_LIST_SIZE = 100;
+/** The size assumed for any other list known at run time: a field of an object (conditions, ports, addresses). */
+export const CEL_ASSUMED_FIELD_LIST_SIZE = 20;
+
+const COMPREHENSIONS = new Set(['all', 'exists', 'exists_one', 'existsOne', 'map', 'filter', 'transformList', 'transformMap', 'transformMapEntry', 'sortBy']);
+
+interface CelNode {
+  op: string;
+  args: unknown;
+}
+
+function isCelNode(value: unknown): value is CelNode {
+  return typeof value === 'object' && value !== null && typeof (value as { op?: unknown }).op === 'string';
+}
+
+function childNodes(value: unknown): CelNode[] {
+  if (isCelNode(value)) return [value];
+  if (Array.isArray(value)) return value.flatMap(childNodes);
+  return [];
+}
+
+/** Estimated element count of a list-valued node: literal lists are counted, anything computed at run time is assumed. */
+function listSize(node: CelNode): number {
+  if (node.op === 'list' && Array.isArray(node.args)) return node.args.length;
+  if (node.op === '+' && Array.isArray(node.args)) return childNodes(node.args).reduce((sum, child) => sum + listSize(child), 0);
+  if (node.op === 'rcall' && Array.isArray(node.args) && (node.args[0] === 'map' || node.args[0] === 'filter') && isCelNode(node.args[1])) return listSize(node.args[1]);
+  if (node.op === 'id' && node.args === 'objects') return CEL_ASSUMED_LIST_SIZE;
+  if (node.op === 'rcall' && Array.isArray(node.args) && node.args[0] === 'split') return CEL_ASSUMED_LIST_SIZE;
+  return CEL_ASSUMED_FIELD_LIST_SIZE;
+}
+
+/** Estimated nodes evaluated: a comprehension costs its range, plus its body once per element of the range. */
+function nodeCost(node: CelNode): number {
+  if (node.op === 'rcall' && Array.isArray(node.args) && typeof node.args[0] === 'string' && COMPREHENSIONS.has(node.args[0]) && isCelNode(node.args[1])) {
+    const range = node.args[1];
+    const body = childNodes(node.args.slice(2)).reduce((sum, child) => sum + nodeCost(child), 0);
+    return 1 + nodeCost(range) + listSize(range) * Math.max(1, body);
+  }
+  return 1 + childNodes(node.args).reduce((sum, child) => sum + nodeCost(child), 0);
+}
+
+/** `matches()` patterns whose match time can explode: a repeated group that itself repeats, e.g. (a+)+ or (x*y)*. */
+function backtrackingProblem(pattern: string): string | undefined {
+  const open: { quantified: boolean }[] = [];
+  let lastGroupQuantified = false;
+  for (let index = 0; index < pattern.length; index++) {
+    const char = pattern[index];
+    if (char === '\\') {
+      index++;
+      lastGroupQuantified = false;
+      continue;
+    }
+    if (char === '[') {
+      const end = pattern.indexOf(']', index + 2);
+      index = end === -1 ? pattern.length : end;
+      lastGroupQuantified = false;
+      continue;
+    }
+    if (char === '(') {
+      open.push({ quantified: false });
+      lastGroupQuantified = false;
+      continue;
+    }
+    if (char === ')') {
+      lastGroupQuantified = open.pop()?.quantified ?? false;
+      const next = pattern[index + 1];
+      if (lastGroupQuantified && (next === '*' || next === '+' || (next === '{' && !/^\{0?,?1\}/.test(pattern.slice(index + 1))))) {
+        return `the pattern ${JSON.stringify(pattern)} repeats a group that itself repeats, which can take exponential time in matches(); write it without the nested repetition`;
+      }
+      if (lastGroupQuantified) for (const group of open) group.quantified = true;
+      continue;
+    }
+    if (char === '*' || char === '+' || char === '{') for (const group of open) group.quantified = true;
+    lastGroupQuantified = false;
+  }
+  return undefined;
+}
+
+function matchesProblems(node: CelNode): string[] {
+  const here: string[] = [];
+  if (node.op === 'rcall' && Array.isArray(node.args) && node.args[0] === 'matches') {
+    const pattern = childNodes(node.args[2])[0];
+    if (!pattern || pattern.op !== 'value' || typeof pattern.args !== 'string') here.push('matches() takes its pattern as a string literal in a lab, so it can be checked before it runs');
+    else {
+      const problem = backtrackingProblem(pattern.args);
+      if (problem) here.push(problem);
+    }
+  }
+  return [...here, ...childNodes(node.args).flatMap(matchesProblems)];
+}
+
+/**
+ * Why an expression would cost too much to evaluate, or undefined: its estimated cost over CEL_COST_BUDGET, or a
+ * matches() pattern that can backtrack exponentially (cel-js runs it with JavaScript's RegExp). Lint reports it,
+ * and the engine refuses to run such an expression (checks/cel.ts).
+ */
+export function celCostProblem(expression: string, context: CelContext): string | undefined {
+  let ast: unknown;
+  try {
+    ast = (celEnvironment(context).parse(expression) as unknown as { ast: unknown }).ast;
+  } catch {
+    return undefined;
+  }
+  if (!isCelNode(ast)) return undefined;
+  const cost = nodeCost(ast);
+  if (cost > CEL_COST_BUDGET) {
+    return `the expression is too costly to evaluate: about ${cost} steps, over the budget of ${CEL_COST_BUDGET} (objects and split() output count as ${CEL_ASSUMED_LIST_SIZE} elements, other lists known only at run time as ${CEL_ASSUMED_FIELD_LIST_SIZE}); nest fewer comprehensions (all, exists, map, filter) or use smaller lists`;
+  }
+  return matchesProblems(ast)[0];
+}
+
 /** Parses and type-checks an expression; returns the error text (first line) or undefined when it compiles. */
 export function celCompileError(expression: string, context: CelContext): string | undefined {
   const environment = celEnvironment(context);
   try {
     environment.parse(expression);
+    const costly = celCostProblem(expression, context);
+    if (costly) return costly;
     const checked = environment.check(expression);
     if (!checked.valid) return firstLine(checked.error?.message ?? 'does not type-check');
     return undefined;

@@ -43,7 +43,8 @@ export async function loadLabFolder(labDir: string, displayDir: string = labDir,
   const shownFile = path.join(displayDir, LAB_FILE_NAME);
   const labRead = await readCourseFile(courseRoot, labFile);
   if (!labRead.ok) {
-    const message = labRead.reason === 'outside' ? `${labRead.message}; lab files must be inside the course folder` : `missing ${LAB_FILE_NAME}`;
+    const message =
+      labRead.reason === 'outside' ? `${labRead.message}; lab files must be inside the course folder` : labRead.reason === 'too-large' ? labRead.message : `missing ${LAB_FILE_NAME}`;
     return { lab: undefined, source: undefined, problems: [{ file: shownFile, line: 1, column: 1, message }] };
   }
   const source = YamlSource.parse(shownFile, labRead.text);
@@ -61,7 +62,9 @@ export async function loadLabFolder(labDir: string, displayDir: string = labDir,
     const message =
       read.reason === 'outside'
         ? `${what} file "${relative}" is refused: ${read.message}. Copy the file into the course instead of linking to it`
-        : `${what} file "${relative}" does not exist in ${displayDir}`;
+        : read.reason === 'too-large'
+          ? `${what} file "${relative}" is refused: ${read.message}`
+          : `${what} file "${relative}" does not exist in ${displayDir}`;
     problems.push(source.problemAt(at, message));
     return '';
   };

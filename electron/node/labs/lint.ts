@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readTextBounded } from './course-paths.ts';
 import path from 'node:path';
 import { LabdeckError } from '../../common/errors.ts';
 import type { Assertion, CheckSpec, ObjectSelector } from '../course-format/check-spec.ts';
@@ -161,7 +161,7 @@ async function lintSelftest(lab: LoadedLab, displayDir: string): Promise<LabProb
   }
   if (!selftest) return [{ file: shown, line: 1, column: 1, message: `missing ${SELFTEST_FILE_NAME}: every step needs a before state, a solution state and its distractors` }];
   // Parsed again only to locate problems; loadSelftest has already validated it.
-  const source = YamlSource.parse(shown, await readFile(selftest.file, 'utf8'));
+  const source = YamlSource.parse(shown, await readTextBounded(selftest.file));
   const problems: LabProblem[] = [];
   const report = (at: YamlPath, message: string): void => {
     problems.push(source.problemAt(at, message));

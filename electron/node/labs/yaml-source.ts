@@ -1,6 +1,10 @@
 import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { addStructuralErrors } from '../kube/parse-manifest-yaml.ts';
+import { MAX_COURSE_FILE_BYTES } from './course-paths.ts';
+
+/** How often one course YAML file may expand an alias (the yaml package's own default, made explicit). */
+export const MAX_YAML_ALIASES = 100;
 
 /** A problem in a lab's files, located so editors and terminals can jump to it (1-based line and column). */
 export interface LabProblem {
@@ -26,7 +30,10 @@ export class YamlSource {
   readonly document: Document;
   readonly #lineCounter: LineCounter;
 
-  private constructor(file: string, text: string) {
+  readonly #refused: string | undefined;
+
+  private constructor(file: string, text: string, refused?: string) {
+    this.#refused = refused;
     this.file = file;
     this.text = text;
     this.#lineCounter = new LineCounter();
@@ -38,16 +45,46 @@ export class YamlSource {
   }
 
   static parse(file: string, text: string): YamlSource {
+    // Too big to be a course file: not parsed at all (the reads stop earlier, course-paths.ts; this catches any other caller).
+    if (text.length > MAX_COURSE_FILE_BYTES) return new YamlSource(file, '', `the file has ${text.length} characters; course files may have at most ${MAX_COURSE_FILE_BYTES}`);
     return new YamlSource(file, text);
   }
 
-  /** Syntax errors (and duplicate keys) of the file. */
+  /** Syntax errors (and duplicate keys) of the file, and a value too costly to build (an alias bomb). */
   syntaxProblems(): LabProblem[] {
-    return this.document.errors.map((error) => this.problemAtOffset(error.pos[0], error.message.split('\n')[0] ?? error.message));
+    const problems = this.document.errors.map((error) => this.problemAtOffset(error.pos[0], error.message.split('\n')[0] ?? error.message));
+    if (this.#refused) return [{ file: this.file, line: 1, column: 1, message: this.#refused }];
+    if (problems.length > 0) return problems;
+    const value = this.#value();
+    return value.ok ? [] : [value.problem];
   }
 
+  /**
+   * The file's value. Aliases are expanded at most MAX_YAML_ALIASES times (the `yaml` package's maxAliasCount):
+   * "a: &a [x, x]; b: &b [*a, *a]; …" grows exponentially, and is a lint finding rather than a crash.
+   * Call syntaxProblems() first: with a problem there, this throws.
+   */
   toJS(): unknown {
-    return this.document.toJS();
+    const value = this.#value();
+    if (!value.ok) throw new Error(value.problem.message);
+    return value.value;
+  }
+
+  #converted: { ok: true; value: unknown } | { ok: false; problem: LabProblem } | undefined;
+
+  #value(): { ok: true; value: unknown } | { ok: false; problem: LabProblem } {
+    if (this.#converted) return this.#converted;
+    try {
+      this.#converted = { ok: true, value: this.document.toJS({ maxAliasCount: MAX_YAML_ALIASES }) };
+    } catch (error) {
+      if (!(error instanceof ReferenceError)) throw error;
+      // The yaml package's messages: "Excessive alias count indicates a resource exhaustion attack", or an unresolved alias.
+      const message = /excessive alias count/i.test(error.message)
+        ? `too many aliases: the file expands YAML aliases (*name) more than ${MAX_YAML_ALIASES} times, like an alias bomb; write the values out`
+        : `YAML alias problem: ${error.message}`;
+      this.#converted = { ok: false, problem: { file: this.file, line: 1, column: 1, message } };
+    }
+    return this.#converted;
   }
 
   problemAtOffset(offset: number, message: string): LabProblem {

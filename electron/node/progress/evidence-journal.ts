@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
+import { pathInside, requireSafeName } from '../course-format/safe-name.ts';
 import { LabdeckError } from '../../common/errors.ts';
 import { syncDirectory } from '../durable-file.ts';
 
@@ -138,7 +139,7 @@ export async function readJournal(file: string): Promise<JournalEntry[]> {
 
 /** Where Labdeck keeps the journal of a course: one file per course in the (per-user) data folder. */
 export function journalFile(dataDir: string, courseId: string): string {
-  return path.join(dataDir, 'evidence', `${courseId}.jsonl`);
+  return pathInside(path.join(dataDir, 'evidence'), `${requireSafeName('course id', courseId)}.jsonl`);
 }
 
 export class EvidenceJournal {

@@ -89,6 +89,9 @@ export class ProgressStore {
   #journaling: Promise<unknown> = Promise.resolve();
   /** Set when the saved progress was damaged and recovered; shown to the attendee until a reset. */
   #notice: string | undefined;
+  /** Set while the last save (or journal append) failed; cleared by the next one that succeeds. */
+  #saveError: string | undefined;
+  #journalError: string | undefined;
 
   private constructor(options: ProgressStoreOptions, course: ProgressCourse, state: ProgressState, notice?: string) {
     this.#file = options.file;
@@ -111,8 +114,9 @@ export class ProgressStore {
 
   get(): ProgressState {
     const state = structuredClone(this.#state);
-    // The notice travels with the state to every window, but is never saved.
-    return this.#notice ? { ...state, notice: this.#notice } : state;
+    // The notices travel with the state to every window, but are never saved.
+    const saveError = this.#saveError ?? this.#journalError;
+    return { ...state, ...(this.#notice ? { notice: this.#notice } : {}), ...(saveError ? { saveError } : {}) };
   }
 
   /** The attendee opened a step: it becomes the one a reopened window returns to. */
@@ -210,9 +214,13 @@ export class ProgressStore {
   /** Appends in call order (the journal queues); a failure is logged, the attendee's work goes on. */
   #journalEntry(entry: JournalAppend): void {
     if (!this.#journal) return;
-    const appended = this.#journal.append(entry).catch((error: unknown) => {
-      console.error(`Labdeck could not journal ${entry.type} of ${entry.labId}${entry.stepId ? `/${entry.stepId}` : ''}: ${(error as Error).message}`);
-    });
+    const appended = this.#journal.append(entry).then(
+      () => this.#setJournalError(undefined),
+      (error: unknown) => {
+        console.error(`Labdeck could not journal ${entry.type} of ${entry.labId}${entry.stepId ? `/${entry.stepId}` : ''}: ${(error as Error).message}`);
+        this.#setJournalError(`Your progress is not being saved: Labdeck cannot write its record of your work (${describeWriteError(error)}). Free some disk space or check the data folder's permissions; it is saved again as soon as that works.`);
+      },
+    );
     this.#journaling = Promise.all([this.#journaling, appended]);
   }
 
@@ -228,9 +236,28 @@ export class ProgressStore {
   #queueWrite(): void {
     const snapshot = JSON.stringify(this.#state, null, 2);
     // Writes are chained so an older snapshot can never land after a newer one.
-    this.#writing = this.#writing.then(() => writeFileDurably(this.#file, snapshot, { previousCopy: lastGoodCopy(this.#file) })).catch((error: unknown) => {
-      console.error(`Labdeck could not save progress to ${this.#file}:`, error);
-    });
+    this.#writing = this.#writing
+      .then(() => writeFileDurably(this.#file, snapshot, { previousCopy: lastGoodCopy(this.#file) }))
+      .then(
+        () => this.#setSaveError(undefined),
+        (error: unknown) => {
+          console.error(`Labdeck could not save progress to ${this.#file}:`, error);
+          // Said to the attendee (issue 21): work done now would be lost with the next restart.
+          this.#setSaveError(`Your progress was not saved: Labdeck cannot write ${this.#file} (${describeWriteError(error)}). Free some disk space or check the folder's permissions; it is saved again at your next step.`);
+        },
+      );
+  }
+
+  #setSaveError(message: string | undefined): void {
+    if (this.#saveError === message) return;
+    this.#saveError = message;
+    this.#events.emit('progress.changed', this.get());
+  }
+
+  #setJournalError(message: string | undefined): void {
+    if (this.#journalError === message) return;
+    this.#journalError = message;
+    this.#events.emit('progress.changed', this.get());
   }
 
   /** Records activity on a step: counts time spent on the lab and remembers the active step. */
@@ -294,6 +321,14 @@ function checkKey(labId: string, stepId: string, checkId: string): string {
 
 function unknownLab(labId: string): LabdeckError {
   return new LabdeckError('not-found', `There is no lab ${labId} in this course.`, { action: 'Pick a lab from the lab list.' });
+}
+
+/** "disk full (ENOSPC)", "permission denied (EACCES)", or the error's own first line. */
+function describeWriteError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const known: Record<string, string> = { ENOSPC: 'the disk is full', EDQUOT: 'the disk quota is used up', EACCES: 'permission denied', EPERM: 'not permitted', EROFS: 'the file system is read-only', ENOTDIR: 'a file is in the way of its folder', EEXIST: 'a file is in the way of its folder' };
+  if (code && known[code]) return `${known[code]}, ${code}`;
+  return ((error as Error).message ?? String(error)).split('\n')[0] ?? 'unknown error';
 }
 
 /** The previous good save, kept next to the progress file to recover from when that one is damaged. */

@@ -126,6 +126,24 @@ describe('TerminalService', () => {
     expect(current.service.list().map((session) => session.id)).toEqual([jump.id, node.id]);
   });
 
+  it('refuses more than its limit of terminals per client and in all, opened at once or one by one (issue 21)', async () => {
+    current = setup();
+    const { MAX_TERMINALS, MAX_TERMINALS_PER_CLIENT } = await import('./terminal-service.ts');
+    const open = (clientId: string) => current!.service.open({ target: { kind: 'host' }, cols: 80, rows: 24 }, clientId);
+    // Concurrently: the ones still starting count too.
+    const first = await Promise.allSettled(Array.from({ length: MAX_TERMINALS_PER_CLIENT + 4 }, () => open('greedy')));
+    expect(first.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(MAX_TERMINALS_PER_CLIENT);
+    const refused = first.find((outcome) => outcome.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toMatchObject({ code: 'conflict', action: expect.stringContaining('Close a terminal') });
+    // Another client (a reconnect gets a new id) still meets the limit for all clients together.
+    const second = await Promise.allSettled(Array.from({ length: MAX_TERMINALS }, () => open('reconnected')));
+    expect(second.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(MAX_TERMINALS - MAX_TERMINALS_PER_CLIENT);
+    expect(current.service.list()).toHaveLength(MAX_TERMINALS);
+    // Closing one makes room again.
+    current.service.close(current.service.list().at(-1)!.id);
+    await expect(open('reconnected')).resolves.toMatchObject({ alive: true });
+  });
+
   it('says what to do when the jumphost is not running', async () => {
     current = setup({ containers: { containerFor: async () => null } });
     const opening = current.service.open({ target: { kind: 'jumphost' }, cols: 80, rows: 24 }, 'client-a');

@@ -123,6 +123,14 @@ function commandRecorderFor(target: TerminalTarget, shellId: number, onRecord: (
   return undefined;
 }
 
+/**
+ * Shells one client may have open, and all clients together (shells outlive their connection, and a client
+ * that reconnects gets a new id): a page that loops on terminal.open must not exhaust processes or memory
+ * (issue 21). The terminal strip shows a handful; these limits are far above what an attendee opens.
+ */
+export const MAX_TERMINALS_PER_CLIENT = 16;
+export const MAX_TERMINALS = 32;
+
 /** Interactive shells on the jumphost, the nodes and the host, with a screen mirror and output pacing. */
 export class TerminalService {
   readonly #sessions = new Map<string, Session>();
@@ -146,8 +154,26 @@ export class TerminalService {
     this.#restored = this.#state ? this.#state.load() : Promise.resolve(new Map());
   }
 
+  /** Opens still starting, by client: counted against the limits before their shell exists. */
+  readonly #starting = new Map<string, number>();
+
   async open(request: OpenRequest, clientId: string): Promise<TerminalSession> {
-    const process = await this.#start(request);
+    const mine = [...this.#sessions.values()].filter((session) => session.clientId === clientId && session.alive).length + (this.#starting.get(clientId) ?? 0);
+    const all = [...this.#sessions.values()].filter((session) => session.alive).length + [...this.#starting.values()].reduce((sum, count) => sum + count, 0);
+    if (mine >= MAX_TERMINALS_PER_CLIENT || all >= MAX_TERMINALS) {
+      throw new LabdeckError('conflict', `${all >= MAX_TERMINALS ? `${MAX_TERMINALS} terminals are open` : `This window has ${MAX_TERMINALS_PER_CLIENT} terminals open`}, the most Labdeck keeps at once.`, {
+        action: 'Close a terminal you no longer need, then open this one again.',
+      });
+    }
+    this.#starting.set(clientId, (this.#starting.get(clientId) ?? 0) + 1);
+    let process: InteractiveProcess;
+    try {
+      process = await this.#start(request);
+    } finally {
+      const left = (this.#starting.get(clientId) ?? 1) - 1;
+      if (left > 0) this.#starting.set(clientId, left);
+      else this.#starting.delete(clientId);
+    }
     const restored = await this.#restored;
     const previous = restored.get(targetKey(request.target));
     restored.delete(targetKey(request.target));

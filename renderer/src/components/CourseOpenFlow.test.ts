@@ -47,11 +47,34 @@ describe('opening a course from the page', () => {
     expect(reloaded()).toBe(1);
   });
 
+  it('shows the fingerprint first and the claimed name as one neutral line that cannot imitate it (issue 21)', async () => {
+    const forged = `Ada\nKey fingerprint\n${'0'.repeat(4)} \u001b[8m\u202e`;
+    const { opener } = setup({ ...(pack(false) as Extract<CourseInspection, { kind: 'pack' }>), publisher: { name: forged, fingerprint } });
+    await opener.openFile(new File([new Uint8Array([1])], 'demo.labdeck'));
+    const name = await screen.findByTestId('publisher-name');
+    const shown = screen.getByTestId('publisher-fingerprint');
+    expect(shown.textContent).toBe(fingerprint);
+    // The fingerprint comes before the name in the dialog, whatever the name holds.
+    expect(shown.compareDocumentPosition(name) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(name.textContent).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    expect(name.textContent?.startsWith('Ada\ufffdKey fingerprint\ufffd0000')).toBe(true);
+    expect(screen.getAllByText(fingerprint)).toHaveLength(1);
+  });
+
   it('does not ask again about a publisher already trusted', async () => {
     const { api, opener } = setup(pack(true));
     await opener.openFile(new File([new Uint8Array([1])], 'demo.labdeck'));
     await waitFor(() => expect(api.calls.at(-1)?.name).toBe('course.open'));
     expect(screen.queryByRole('button', { name: 'Trust Ada and open' })).toBeNull();
+  });
+
+  it('asks before an older version replaces the course open now, even from a trusted publisher (issue 21)', async () => {
+    const { api, opener } = setup({ ...(pack(true) as Extract<CourseInspection, { kind: 'pack' }>), olderThan: '3.0.0' });
+    await opener.openFile(new File([new Uint8Array([1])], 'demo.labdeck'));
+    expect((await screen.findByTestId('older-version')).textContent).toMatch(/version 2\.0\.0 of Demo course, older than version 3\.0\.0 open now/);
+    expect(api.calls.map((call) => call.name)).not.toContain('course.open');
+    await fireEvent.click(screen.getByRole('button', { name: 'Open the older version' }));
+    await waitFor(() => expect(api.calls.at(-1)).toEqual({ name: 'course.open', input: { source: { uploadId: 'f'.repeat(32) }, trustFingerprint: fingerprint, allowOlder: true } }));
   });
 
   it('says a folder is trusted like code before opening it', async () => {

@@ -29,6 +29,17 @@ function labItem(title: string): HTMLElement {
 }
 
 describe('LabNavigator', () => {
+  it('says progress was not saved while saving fails, and nothing when it works (issue 21)', () => {
+    const saveError = 'Your progress was not saved: Labdeck cannot write /data/progress.json (the disk is full, ENOSPC).';
+    render(LabNavigator, { labs, progress: { ...progress([]), saveError }, currentLabId: null, currentStepId: null, onOpenLab: () => {} });
+    expect(screen.getByRole('alert').textContent).toBe(saveError);
+  });
+
+  it('shows no save notice when progress is saved', () => {
+    render(LabNavigator, { labs, progress: progress([]), currentLabId: null, currentStepId: null, onOpenLab: () => {} });
+    expect(screen.queryByTestId('progress-save-error')).toBeNull();
+  });
+
   it('lists every lab with its title inside a navigation landmark', () => {
     render(LabNavigator, { labs, progress: null, currentLabId: null, currentStepId: null, onOpenLab: () => {} });
     const nav = screen.getByRole('navigation', { name: 'Labs' });

@@ -103,8 +103,9 @@ export class CourseOpener {
     this.#source = source;
     try {
       this.inspection = await this.#api.call('course.inspect', { source });
-      // A publisher trusted before is not asked about again; a folder always shows its notice.
-      if (this.inspection.kind === 'pack' && this.inspection.trusted) await this.confirm();
+      // A publisher trusted before is not asked about again, unless the pack is an older version of the course
+      // open now (issue 21); a folder always shows its notice.
+      if (this.inspection.kind === 'pack' && this.inspection.trusted && this.inspection.olderThan === undefined) await this.confirm();
       else this.phase = 'confirm';
     } catch (error) {
       this.#fail(error);
@@ -121,6 +122,8 @@ export class CourseOpener {
       this.result = await this.#api.call('course.open', {
         source: this.#source,
         ...(inspection.kind === 'pack' ? { trustFingerprint: inspection.publisher.fingerprint } : { trustFolder: true }),
+        // The dialog said the pack is older than the course open now; confirming is agreeing to that.
+        ...(inspection.kind === 'pack' && inspection.olderThan !== undefined ? { allowOlder: true } : {}),
       });
       this.phase = 'done';
     } catch (error) {
