@@ -16,7 +16,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['electron/**/*.test.ts', 'labs/**/*.test.ts', 'e2e/support/**/*.test.ts', 'e2e/dataplane/**/*.test.ts'],
+          include: ['electron/**/*.test.ts', 'labs/**/*.test.ts', 'e2e/support/**/*.test.ts'],
           exclude: ['**/*.controlplane.test.ts', '**/*.cluster.test.ts'],
         },
       },

@@ -69,7 +69,7 @@ test.beforeAll(async () => {
   const saved = path.join(bundle, fileName);
   await writeFile(
     path.join(bundle, 'bundle.json'),
-    JSON.stringify({ format: 1, labdeckVersion: 'e2e', k3sVersion: 'e2e', updatedAt: new Date().toISOString(), images: [{ name: IMAGE, section: 'images', file: fileName, imageId, size: (await stat(saved)).size, sha256: await sha256(saved) }] }),
+    JSON.stringify({ format: 1, labdeckVersion: 'e2e', kubernetesVersion: 'e2e', updatedAt: new Date().toISOString(), images: [{ name: IMAGE, section: 'images', file: fileName, imageId, size: (await stat(saved)).size, sha256: await sha256(saved) }] }),
   );
   // Gone from the engine, so opening the pack has to load it.
   await docker('rmi', IMAGE);

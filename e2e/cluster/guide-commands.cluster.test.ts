@@ -3,7 +3,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CheckResult } from '../../electron/common/api/labs.ts';
-import type { CommandCheck } from '../../electron/node/course-format/check-spec.ts';
+import { CommandCheckSchema, type CommandCheck } from '../../electron/node/course-format/check-spec.ts';
 import type { CheckWorld, CommandRecord } from '../../electron/node/checks/check-world.ts';
 import { evaluateCheck } from '../../electron/node/checks/evaluate-check.ts';
 import { LabCatalog } from '../../electron/node/labs/lab-catalog.ts';
@@ -135,6 +135,20 @@ describe.skipIf(unavailable)(`the labs' commands, typed verbatim on the real kub
       if (command.output) expect(ran.output).toMatch(command.output);
     });
   }
+
+  it('catches a check that wants exit code 0 from `nslookup nginx`, which busybox ends with 1', async () => {
+    const ran = results.get('1.7-nslookup-service-short');
+    expect(ran?.exitCode).toBe(1);
+    const strict = CommandCheckSchema.parse({
+      id: 'strict-short-name',
+      title: 'You looked up nginx',
+      kind: 'command',
+      command: { program: 'kubectl', args: ['exec', 'alpine'], then: { program: 'nslookup', args: ['nginx'] } },
+      exitCode: 0,
+    });
+    expect((await judge(strict, ran!, 0, 'lookup-service')).status).toBe('passed');
+    expect((await judge(strict, ran!, 1, 'lookup-service')).status).toBe('failed');
+  });
 
   it("no command check demands an exit code the real tool does not return for the guide's command", async () => {
     expect(results.size, 'the guide commands ran').toBe(GUIDE_COMMANDS.length);

@@ -142,7 +142,10 @@ async function settle(probe: LabProbe, wanted: CheckResult['status'], timeoutMs 
     const world = new ClusterCheckWorld(docker);
     const result = await evaluateCheck(probe.check, world, { labId: probe.labId, stepId: probe.stepId });
     if (result.status === wanted || Date.now() > deadline) return { result, executed: world.executed };
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // HTTP checks: wait out the keep-alive of Node's fetch (undici closes idle connections after 4 s). A
+    // request on a kept-alive connection skips kube-proxy's DNAT of a new connection and still reaches the pod
+    // the rules chose before the change (see the report of this test: LiveWorld.httpGet reuses connections).
+    await new Promise((resolve) => setTimeout(resolve, probe.check.kind === 'http' ? 5000 : 1000));
   }
 }
 

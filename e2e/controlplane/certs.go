@@ -28,8 +28,9 @@ type pki struct {
 
 func (p *pki) path(name string) string { return filepath.Join(p.dir, name) }
 
-// ensurePKI creates a cluster CA, the API server's serving certificate, an admin client certificate (the
-// identity k3s writes into k3s.yaml: CN system:admin in group system:masters) and the service-account key
+// ensurePKI creates a cluster CA (CN kubernetes, as kubeadm's), the API server's serving certificate, an admin
+// client certificate (CN kubernetes-admin, as in kubeadm's admin.conf; in group system:masters, as kubeadm
+// before v1.29 and its super-admin.conf, so no RBAC binding has to be made first) and the service-account key
 // pair. Existing files are reused so that a restarted control plane keeps trusting its old clients.
 func ensurePKI(dir string, apiIPs []net.IP) (*pki, error) {
 	p := &pki{dir: dir}
@@ -66,7 +67,7 @@ func (p *pki) generate(apiIPs []net.IP) error {
 	now := time.Now().Add(-time.Hour)
 	caTemplate := &x509.Certificate{
 		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "k3s-server-ca@labdeck-test"},
+		Subject:               pkix.Name{CommonName: "kubernetes"},
 		NotBefore:             now,
 		NotAfter:              now.AddDate(10, 0, 0),
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
@@ -112,10 +113,10 @@ func (p *pki) generate(apiIPs []net.IP) error {
 		return writeECKey(keyFile, key)
 	}
 	dnsNames := []string{"localhost", "master1", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"}
-	if err := issue(p.servingCert, p.servingKey, 2, pkix.Name{CommonName: "k3s"}, x509.ExtKeyUsageServerAuth, apiIPs, dnsNames); err != nil {
+	if err := issue(p.servingCert, p.servingKey, 2, pkix.Name{CommonName: "kube-apiserver"}, x509.ExtKeyUsageServerAuth, apiIPs, dnsNames); err != nil {
 		return err
 	}
-	if err := issue(p.adminCert, p.adminKey, 3, pkix.Name{CommonName: "system:admin", Organization: []string{"system:masters"}}, x509.ExtKeyUsageClientAuth, nil, nil); err != nil {
+	if err := issue(p.adminCert, p.adminKey, 3, pkix.Name{CommonName: "kubernetes-admin", Organization: []string{"system:masters"}}, x509.ExtKeyUsageClientAuth, nil, nil); err != nil {
 		return err
 	}
 	saKey, err := rsa.GenerateKey(rand.Reader, 2048)

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 /**
  * Starts Labdeck's test control plane (see README.md beside this file): a real kube-apiserver, controller
  * manager and scheduler with embedded etcd, plus the node/pod simulator, all built from the Kubernetes Go
- * modules of the k3s release Labdeck pins.
+ * modules of the Kubernetes release Labdeck pins (KUBERNETES_VERSION).
  */
 
 const here = path.dirname(fileURLToPath(import.meta.url));

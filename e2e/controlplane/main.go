@@ -1,7 +1,7 @@
 // Command controlplane is Labdeck's test control plane: a real Kubernetes API server, controller manager and
-// scheduler (the Kubernetes release the pinned k3s ships), embedded etcd, and a small node and pod simulator
-// standing in for the kubelets of master1, worker1 and worker2. It exists only for Labdeck's test suite; the
-// product always runs real k3s.
+// scheduler (the Kubernetes release Labdeck's kubeadm cluster runs), embedded etcd, and a small node and pod
+// simulator standing in for the kubelets of master1, worker1 and worker2. It exists only for Labdeck's test
+// suite; the product always runs a real kubeadm cluster (e2e/cluster tests against it).
 //
 // It is one binary with several personalities so that each Kubernetes component runs in its own process, as
 // in a real cluster: the components keep global state (signal handlers, metrics registries, klog flags) that

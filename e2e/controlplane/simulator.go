@@ -147,11 +147,11 @@ func (s *simulator) nodeObject(n nodeSpec) *corev1.Node {
 			Labels: labels,
 			// What kubeadm and flannel (vxlan, kube-subnet-mgr) write on a node.
 			Annotations: map[string]string{
-				"flannel.alpha.coreos.com/backend-data":                  fmt.Sprintf(`{"VNIs":[1],"VtepMAC":"%s"}`, vtepMAC(n.ip)),
+				"flannel.alpha.coreos.com/backend-data":                  fmt.Sprintf(`{"VNI":1,"VtepMAC":"%s"}`, vtepMAC(n.ip)),
 				"flannel.alpha.coreos.com/backend-type":                  "vxlan",
 				"flannel.alpha.coreos.com/kube-subnet-manager":           "true",
 				"flannel.alpha.coreos.com/public-ip":                     n.ip,
-				"kubeadm.alpha.kubernetes.io/cri-socket":                 "unix:///var/run/containerd/containerd.sock",
+				"kubeadm.alpha.kubernetes.io/cri-socket":                 "unix:///run/containerd/containerd.sock",
 				"node.alpha.kubernetes.io/ttl":                           "0",
 				"volumes.kubernetes.io/controller-managed-attach-detach": "true",
 			},
@@ -199,7 +199,7 @@ func (s *simulator) nodeStatus(n nodeSpec) corev1.NodeStatus {
 			OperatingSystem:         "linux",
 			OSImage:                 "Debian GNU/Linux 12 (bookworm)",
 			KernelVersion:           "6.1.0-labdeck-test",
-			ContainerRuntimeVersion: "containerd://1.7.24",
+			ContainerRuntimeVersion: "containerd://1.6.20",
 			KubeletVersion:          kubernetesVersion,
 		},
 	}
@@ -498,7 +498,8 @@ func (s *simulator) scheduleRemoval(ctx context.Context, pod *corev1.Pod) {
 }
 
 // waitClusterReady returns once every node is Ready with a pod range and the cluster DNS Deployment has an
-// available replica: the state k3s reaches before Labdeck calls an environment ready.
+// available replica, and kube-proxy and kube-flannel-ds run a ready pod on every node: the state Labdeck
+// waits for before it calls an environment ready.
 func (s *simulator) waitClusterReady(ctx context.Context, limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for {
@@ -561,7 +562,10 @@ func (s *simulator) createStaticPods(ctx context.Context, n nodeSpec) error {
 	if err != nil {
 		return err
 	}
-	components := []struct{ name, image string; command []string }{
+	components := []struct {
+		name, image string
+		command     []string
+	}{
 		{"etcd", "registry.k8s.io/etcd:3.5.21-0", []string{"etcd", "--advertise-client-urls=https://" + n.ip + ":2379", "--data-dir=/var/lib/etcd", "--name=" + n.name}},
 		{"kube-apiserver", "registry.k8s.io/kube-apiserver:" + kubernetesVersion, []string{"kube-apiserver", "--advertise-address=" + n.ip, "--authorization-mode=Node,RBAC", "--enable-admission-plugins=NodeRestriction", "--secure-port=6443", "--service-cluster-ip-range=" + s.opts.serviceCIDR}},
 		{"kube-controller-manager", "registry.k8s.io/kube-controller-manager:" + kubernetesVersion, []string{"kube-controller-manager", "--allocate-node-cidrs=true", "--cluster-cidr=" + s.opts.clusterCIDR, "--cluster-name=kubernetes", "--service-cluster-ip-range=" + s.opts.serviceCIDR, "--use-service-account-credentials=true"}},

@@ -407,7 +407,7 @@ const TABLE_COLUMNS: Record<string, Column[]> = {
     { name: 'Status', priority: 0, cell: (o) => ((field(o, 'status', 'conditions') as Array<{ type?: string; status?: string }> | undefined)?.some((c) => c.type === 'Ready' && c.status === 'True') ? 'Ready' : 'NotReady') },
     { name: 'Roles', priority: 0, cell: (o) => Object.keys(o.metadata.labels ?? {}).filter((l) => l.startsWith('node-role.kubernetes.io/')).map((l) => l.split('/')[1]).join(',') || '<none>' },
     { name: 'Age', priority: 0, cell: age },
-    { name: 'Version', priority: 0, cell: (o) => String(field(o, 'status', 'nodeInfo', 'kubeletVersion') ?? 'v1.31.0+k3s1') },
+    { name: 'Version', priority: 0, cell: (o) => String(field(o, 'status', 'nodeInfo', 'kubeletVersion') ?? 'v1.33.4') },
   ],
 };
 
