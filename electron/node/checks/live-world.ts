@@ -1,3 +1,4 @@
+import http from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { CommandLog, LabContainers } from '../backend/ports.ts';
 import type { ObjectSelector, ProbeTarget } from '../course-format/check-spec.ts';
@@ -58,7 +59,30 @@ export class LiveWorld implements CheckWorld {
   async httpGet(nodePort: number, path: string, timeoutMs: number): Promise<{ status: number; body: string }> {
     const port = await this.#containers.publishedPort(nodePort);
     if (port === null) throw new Error(`nodePort ${nodePort} is not published to this computer by the lab environment`);
-    const response = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
-    return { status: response.status, body: await response.text() };
+    return freshHttpGet(`http://127.0.0.1:${port}${path}`, timeoutMs);
   }
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * One GET on a connection of its own. A kept-alive connection would be NATed to the endpoint kube-proxy chose
+ * when it opened, so after the attendee changed the Service (a wrong targetPort) the check would keep
+ * passing over the old connection for as long as it stays alive.
+ */
+export function freshHttpGet(url: string, timeoutMs: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(url, { agent: false, timeout: timeoutMs, headers: { connection: 'close' } }, (response) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      response.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      });
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      response.on('error', reject);
+    });
+    request.on('timeout', () => request.destroy(new Error(`no answer from ${url} within ${timeoutMs} ms`)));
+    request.on('error', reject);
+  });
 }
