@@ -18,9 +18,17 @@ const RUNS = Number(process.env.LABDECK_BENCH_CLUSTER_RUNS ?? 3);
 const SETTLE_MS = 30_000;
 const docker = new Docker();
 
+/** When each phase of the running operation was first reported, from the env.progress events' timestamps. */
+const phaseStarts = new Map<string, number>();
+
 function service(): EnvironmentService {
   return new EnvironmentService({
-    events: { emit: () => undefined },
+    events: {
+      emit: (name: string, payload: unknown) => {
+        const progress = payload as { phase?: string; at?: string };
+        if (name === 'env.progress' && progress.phase && progress.at && !phaseStarts.has(progress.phase)) phaseStarts.set(progress.phase, Date.parse(progress.at));
+      },
+    },
     dataDir: path.join(os.tmpdir(), 'labdeck-bench-cluster'),
     config: { name: 'labdeck-bench', network: { masquerade: false } },
     docker,
@@ -59,24 +67,37 @@ export default async function benchCluster(): Promise<BenchFigure[]> {
   if (others.length > 0) {
     return report(Object.values(names).map((name) => unavailable(name, 'a Labdeck environment exists on this engine; `labdeck env down` it first (the bench needs 10.1.1.0/24 to itself)')));
   }
+  const phases = new Map<string, number[]>();
+  const notePhases = (end: number) => {
+    const ordered = [...phaseStarts].sort((a, b) => a[1] - b[1]);
+    ordered.forEach(([phase, start], index) => {
+      const next = ordered[index + 1]?.[1] ?? end;
+      phases.set(phase, [...(phases.get(phase) ?? []), Math.round((next - start) / 100) / 10]);
+    });
+    phaseStarts.clear();
+  };
   const up: number[] = [];
   const resume: number[] = [];
   const memory: number[] = [];
   const env = service();
   try {
     for (let index = 0; index < RUNS; index++) {
+      phaseStarts.clear();
       let started = performance.now();
       await env.up();
       await jumphostAnswers();
       up.push(Math.round((performance.now() - started) / 100) / 10);
+      notePhases(Date.now());
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       memory.push(Math.round(await nodeMemoryMiB()));
       const containers = await listLabContainers(docker, 'labdeck-bench');
       await Promise.all(containers.map((container) => docker.getContainer(container.id).restart({ t: 5 })));
       started = performance.now();
+      phaseStarts.clear();
       await env.up();
       await jumphostAnswers();
       resume.push(Math.round((performance.now() - started) / 100) / 10);
+      phaseStarts.clear();
       await env.down();
     }
   } finally {
@@ -87,5 +108,6 @@ export default async function benchCluster(): Promise<BenchFigure[]> {
     figure(names.up, 's', up, 'from nothing but the images to the jumphost answering kubectl'),
     figure(names.resume, 's', resume, 'docker restart of every lab container, then env up'),
     figure(names.memory, 'MiB', memory, `${SETTLE_MS / 1000} s after up, page cache excluded`),
+    ...[...phases].map(([phase, runs]) => figure(`env up phase ${phase}`, 's', runs, 'from its first progress event to the next phase\'s')),
   ]);
 }

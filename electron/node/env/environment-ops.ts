@@ -20,6 +20,7 @@ import { PLAN_VERSION, planEnvironment, type EnvPlan, type PlanInputs, type Plan
 import { probePrivilege, type PrivilegeMode } from './privilege.ts';
 import { judgeCluster, type ApiSnapshot } from './readiness.ts';
 import { pushToMirror } from './registry-mirror.ts';
+import { SYSTEM_IMAGES } from './versions.ts';
 import { jumphostRoutes } from './routes.ts';
 import { installKubeconfig, installRoutes, trustCompanyCa } from './toolbox.ts';
 
@@ -245,8 +246,14 @@ async function bringUp(ctx: OperationContext): Promise<void> {
   const registryId = await createIfMissing(docker, plan.registry, existing);
   await startIfStopped(docker, registryId);
   await awaitRegistry(inputs.registryHostPort, signal);
-  const mirror = await pushToMirror(docker, mirrorImages(config), inputs.registryHostPort, (log) => report('images', 80, 'Filling the registry mirror', { log }));
-  report('images', 100, `Registry mirror holds ${mirror.pushed.length} images${mirror.missing.length ? `; nodes fetch ${mirror.missing.length} from upstream` : ''}`);
+  const mirrorLog = (log: string) => report('images', 80, 'Filling the registry mirror', { log });
+  const system = await pushToMirror(docker, SYSTEM_IMAGES, inputs.registryHostPort, mirrorLog);
+  // The course's own images are pulled only once attendees start pods: they go in while the cluster forms.
+  const courseImages = mirrorImages(config).filter((image) => !(SYSTEM_IMAGES as readonly string[]).includes(image));
+  const coursePush = pushToMirror(docker, courseImages, inputs.registryHostPort, mirrorLog).then(
+    (result) => ({ result }),
+    (error: unknown) => ({ error }),
+  );
   checkCancelled(signal);
 
   const ids = new Map<string, string>();
@@ -264,6 +271,10 @@ async function bringUp(ctx: OperationContext): Promise<void> {
   checkCancelled(signal);
 
   await bootstrapCluster(ctx, plan, ids);
+  const course = await coursePush;
+  if ('error' in course) throw course.error;
+  const missing = [...system.missing, ...course.result.missing];
+  report('images', 100, `Registry mirror holds ${system.pushed.length + course.result.pushed.length} images${missing.length ? `; nodes fetch ${missing.join(', ')} from upstream` : ''}`);
   await startToolboxes(ctx, plan, existing);
   report('done', 100, existing.length > 0 ? 'Reattached to the lab cluster' : 'The lab cluster is ready');
 }
