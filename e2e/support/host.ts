@@ -1,3 +1,4 @@
+import { createDockerClient } from '../../electron/node/env/docker-client.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -57,9 +58,21 @@ export async function startHost(options: StartHostOptions = {}): Promise<Started
     log: () => stderr,
     async close() {
       await stop(child);
+      await removeLeftoverProbes();
       if (ownDataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A host stopped while its doctor was asking the engine about privileged containers leaves that throwaway
+ * container behind (its `finally` never ran); the next probe would remove it after a minute, but a test run
+ * must leave nothing labelled behind.
+ */
+async function removeLeftoverProbes(): Promise<void> {
+  const docker = createDockerClient();
+  const probes = await docker.listContainers({ all: true, filters: { label: ['dev.labdeck.managed=true', 'dev.labdeck.role=probe'] } }).catch(() => []);
+  await Promise.all(probes.map((probe) => docker.getContainer(probe.Id).remove({ force: true }).catch(() => undefined)));
 }
 
 async function stop(child: ChildProcess): Promise<void> {

@@ -63,7 +63,7 @@ export default async function benchCluster(): Promise<BenchFigure[]> {
   } catch {
     return report(Object.values(names).map((name) => unavailable(name, `no Docker engine or no ${NODE_IMAGE} (bash .ci/prepare-images.sh builds it)`)));
   }
-  const others = await docker.listContainers({ all: true, filters: { label: ['dev.labdeck.managed=true'] } });
+  const others = (await docker.listContainers({ all: true, filters: { label: ['dev.labdeck.managed=true'] } })).filter((container) => container.Labels['dev.labdeck.role'] !== 'probe');
   if (others.length > 0) {
     return report(Object.values(names).map((name) => unavailable(name, 'a Labdeck environment exists on this engine; `labdeck env down` it first (the bench needs 10.1.1.0/24 to itself)')));
   }

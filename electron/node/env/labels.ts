@@ -13,7 +13,7 @@ export const LABEL_PLAN_VERSION = 'dev.labdeck.plan-version';
 export const LABEL_PRIVILEGE = 'dev.labdeck.privilege';
 
 /** server: the control-plane node (kubeadm init); agent: a worker (kubeadm join). */
-export type LabRole = 'server' | 'agent' | 'jumphost' | 'verifier' | 'registry';
+export type LabRole = 'server' | 'agent' | 'jumphost' | 'verifier' | 'registry' | 'probe';
 
 export function labLabels(envName: string, extra: Record<string, string> = {}): Record<string, string> {
   return { [LABEL_MANAGED]: 'true', [LABEL_ENV]: envName, ...extra };

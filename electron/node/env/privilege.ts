@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { labLabels, LABEL_ROLE } from './labels.ts';
+import { labFilters, labLabels, LABEL_ROLE } from './labels.ts';
 
 /**
  * How node containers run. `privileged` is what kind uses and what Docker Desktop and ordinary Linux
@@ -39,6 +39,7 @@ export function refusesPrivileged(message: string): boolean {
  * running `true`. The container carries Labdeck's labels and is removed whatever happens.
  */
 export async function probePrivilege(docker: Docker, image: string, envName: string): Promise<PrivilegeProbe> {
+  await removeStaleProbes(docker, envName);
   const container = await docker.createContainer({
     Image: image,
     Entrypoint: ['true'],
@@ -55,5 +56,17 @@ export async function probePrivilege(docker: Docker, image: string, envName: str
     return { mode: 'almost', reason: `the engine refuses privileged containers (${message.trim().slice(0, 160)}), so nodes get every capability it grants instead` };
   } finally {
     await container.remove({ force: true }).catch(() => undefined);
+  }
+}
+
+/**
+ * Probes whose process was ended before its `finally` ran (the app closed during the doctor) stay behind as
+ * created containers: the next probe removes those older than a minute, so none pile up.
+ */
+async function removeStaleProbes(docker: Docker, envName: string, now = Date.now()): Promise<void> {
+  const stale = await docker.listContainers({ all: true, filters: labFilters(envName, 'probe') });
+  for (const probe of stale) {
+    if (now - probe.Created * 1000 < 60_000) continue;
+    await docker.getContainer(probe.Id).remove({ force: true }).catch(() => undefined);
   }
 }
