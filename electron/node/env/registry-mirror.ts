@@ -47,8 +47,7 @@ export async function pushToMirror(
  * its configuration, so an equal digest means the mirror already holds exactly this image.
  */
 async function mirroredConfigDigest(port: number, name: string): Promise<string | null> {
-  const colon = name.lastIndexOf(':');
-  const [repo, tag] = colon > name.lastIndexOf('/') ? [name.slice(0, colon), name.slice(colon + 1)] : [name, 'latest'];
+  const { repo, tag } = splitTag(name);
   try {
     const response = await fetch(`http://127.0.0.1:${port}/v2/${repo}/manifests/${tag}`, {
       headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' },
@@ -62,9 +61,14 @@ async function mirroredConfigDigest(port: number, name: string): Promise<string 
   }
 }
 
+/** `host:5000/library/nginx:1.14.2` -> repository and tag (`latest` when none is given). */
+function splitTag(name: string): { repo: string; tag: string } {
+  const repo = repositoryOf(name);
+  return { repo, tag: name.slice(repo.length + 1) || 'latest' };
+}
+
 async function pushOne(docker: Docker, image: string, target: string): Promise<void> {
-  const repo = repositoryOf(target);
-  const tag = target.slice(repo.length + 1) || 'latest';
+  const { repo, tag } = splitTag(target);
   await docker.getImage(image).tag({ repo, tag });
   try {
     // A mirror that has just started may refuse the first connection (on a remote engine nothing here can
