@@ -18,6 +18,14 @@ async function seriousViolations(page: Page, only?: string): Promise<string[]> {
     .map((violation) => `${violation.id} (${violation.impact}): ${violation.help} — ${violation.nodes.map((node) => node.target.join(' ')).slice(0, 5).join(' | ')}`);
 }
 
+/** The focused element's tag and label, or BODY when focus fell out of every control. */
+function focusedControl(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const active = document.activeElement;
+    return active ? `${active.tagName} ${active.getAttribute('aria-label') ?? active.textContent?.trim().slice(0, 40) ?? ''}` : 'none';
+  });
+}
+
 const modes = [
   { name: 'light', colorScheme: 'light', presenter: false },
   { name: 'dark', colorScheme: 'dark', presenter: false },
@@ -83,10 +91,13 @@ test('the terminal is no keyboard trap: Esc then Tab and F6 leave it, app shortc
   await page.keyboard.press('Escape');
   await page.keyboard.press('Tab');
   await expect(input).not.toBeFocused();
+  // … onto a control, not the page body (the terminal is the page's last control: Tab goes round to the first).
+  expect(await focusedControl(page)).toMatch(/^(BUTTON|A|INPUT|SELECT|TEXTAREA)/);
   await page.keyboard.press('Control+Backquote');
   await page.keyboard.press('Escape');
   await page.keyboard.press('Shift+Tab');
   await expect(input).not.toBeFocused();
+  expect(await focusedControl(page)).toMatch(/^(BUTTON|A|INPUT|SELECT|TEXTAREA)/);
 
   // F6 leaves to the next area (the top bar), Shift+F6 back to the workspace.
   await page.keyboard.press('Control+Backquote');
@@ -105,6 +116,18 @@ test('the terminal is no keyboard trap: Esc then Tab and F6 leave it, app shortc
   await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();
   await expect(input).toBeFocused();
+});
+
+test('Ctrl+M then Tab leaves the editor for the next control, not the page body', async ({ page }) => {
+  await page.goto(cluster.host.url);
+  await page.getByRole('tab', { name: 'Editor' }).click();
+  const inEditor = () => page.evaluate(() => document.activeElement?.closest('.monaco-editor') !== null && document.activeElement?.closest('.monaco-editor') !== undefined);
+  await page.locator('.yaml-editor .monaco-editor .view-lines').click();
+  await expect.poll(inEditor).toBe(true);
+  await page.keyboard.press('Control+M');
+  await page.keyboard.press('Tab');
+  expect(await inEditor()).toBe(false);
+  expect(await focusedControl(page)).toMatch(/^(BUTTON|A|INPUT|SELECT|TEXTAREA)/);
 });
 
 test('the shortcuts dialog keeps Tab inside and gives focus back to its opener', async ({ page }) => {

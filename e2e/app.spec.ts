@@ -15,12 +15,13 @@ test('opens from the printed address with no console errors and lists the labs',
   });
   page.on('pageerror', (error) => problems.push(error.message));
 
-  expect(cluster.host.url).toMatch(/\/#token=[A-Za-z0-9_-]{43}$/);
-  await page.goto(cluster.host.url);
-  // The token leaves the address bar and the history entry as soon as the page has read it.
+  // The address exactly as `labdeck serve` printed it, with its one-time launch code.
+  expect(cluster.host.printedUrl).toMatch(/\/#launch=[A-Za-z0-9_-]{65}$/);
+  await page.goto(cluster.host.printedUrl);
+  // The code leaves the address bar as soon as the page has read it (what history kept is dead: browser-history.spec.ts).
   await expect(page).toHaveURL(/\/$/);
-  expect(page.url()).not.toContain('token');
-  expect(await page.evaluate(() => `${location.href} ${history.length}`)).not.toContain('token');
+  expect(page.url()).not.toContain('launch');
+  expect(await page.evaluate(() => `${location.href} ${history.length}`)).not.toContain('launch');
   const nav = page.getByRole('navigation', { name: 'Labs' });
   await expect(nav.getByRole('button', { name: /^1\.1 / })).toBeVisible();
   await expect(nav.getByRole('button', { name: /^1\.9 / })).toBeVisible();
@@ -58,7 +59,7 @@ test('without the token the page loads but says how to get in, and the backend a
   await context.close();
 });
 
-test('the token never reaches another service on 127.0.0.1 (no cookie), nor the old query form', async ({ browser }) => {
+test('no credential reaches another service on 127.0.0.1 (no cookie)', async ({ browser }) => {
   // Another local service, like the NodePort page lab 1.9 opens, or a second Labdeck.
   const seen: IncomingHttpHeaders[] = [];
   const other = createServer((request, response) => {
@@ -69,13 +70,19 @@ test('the token never reaches another service on 127.0.0.1 (no cookie), nor the 
   const otherPort = (other.address() as AddressInfo).port;
   const context = await browser.newContext();
   const page = await context.newPage();
-  await page.goto(cluster.host.url);
+  const address = cluster.host.url;
+  await page.goto(address);
   await expect(page.getByRole('navigation', { name: 'Labs' })).toBeVisible();
+  const secret = await page.evaluate(() => sessionStorage.getItem('labdeck.tabSecret'));
+  expect(secret).toBeTruthy();
   await page.goto(`http://127.0.0.1:${otherPort}/`);
   await page.goto(`http://localhost:${otherPort}/`);
   expect(seen.length).toBeGreaterThanOrEqual(2);
-  const token = new URL(cluster.host.url).hash.replace('#token=', '');
-  for (const headers of seen) expect(JSON.stringify(headers)).not.toContain(token);
+  const code = new URL(address).hash.replace('#launch=', '');
+  for (const headers of seen) {
+    expect(JSON.stringify(headers)).not.toContain(code);
+    expect(JSON.stringify(headers)).not.toContain(secret);
+  }
   expect((await context.cookies()).length).toBe(0);
   // The page still reconnects after a reload of its own tab.
   await page.goBack();

@@ -32,7 +32,7 @@ test("curl in the host shell tab completes the laptop step's command check; the 
   await expect(guide.getByRole('heading', { level: 2 })).toHaveText('From your laptop');
   await expect(guide.getByRole('link', { name: 'http://localhost:30080/' })).toBeVisible();
   const title = "You opened nginx from your laptop (the step's link, or curl in the host shell tab)";
-  await expect(guide.getByRole('status', { name: new RegExp(`^${title.replace(/[()]/g, '\\$&')}: (Waiting|Failed)$`) })).toBeVisible();
+  await expect(guide.getByRole('status', { name: new RegExp(`^${title.replace(/[()]/g, '\\$&')}: (Waiting|Not yet|Failed)$`) })).toBeVisible();
 
   const terminals = page.getByRole('tablist', { name: 'Terminals' });
   await terminals.getByRole('tab', { name: /^host shell/ }).click();

@@ -83,9 +83,9 @@ test('a passed step and a revealed hint survive a restart of the host', async ({
   await createNginxPod();
   await answerKubectlLocally(page);
   await typeInJumphost(page, 'kubectl get pods -o wide');
-  await expect(guide.getByText('2 of 2 passed')).toBeVisible({ timeout: 30_000 });
-  await expect(guide.getByText(/Step done/)).toBeVisible();
-  await expect(stepButton(page)).toHaveAccessibleName(/\(done\)$/);
+  await expect(stepButton(page)).toHaveAccessibleName(/\(done\)$/, { timeout: 30_000 });
+  // The page turns to the next step by itself, as the printed guide would be turned.
+  await expect(guide.getByRole('heading', { level: 2 })).not.toHaveText(STEP_TITLE);
   await expect(nav.locator('#lab-state-1\\.2')).toContainText('1/4 steps');
 
   // Saved as it happens: the file holds it before the host is asked to stop.

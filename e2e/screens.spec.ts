@@ -3,6 +3,7 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { useSampleClusterHost } from './support/sample-cluster-host.ts';
 import { sampleClusterNames } from './support/sample-cluster.ts';
+import { VIEW_MODES } from './support/view-modes.ts';
 
 // A screenshot of every main screen in light, dark and presenter mode, saved for people to look at
 // (README, review of contrast and layout on a projector).
@@ -15,11 +16,7 @@ test.beforeAll(async () => {
   await mkdir(screenshots, { recursive: true });
 });
 
-const modes = [
-  { name: 'light', colorScheme: 'light', presenter: false },
-  { name: 'dark', colorScheme: 'dark', presenter: false },
-  { name: 'presenter', colorScheme: 'light', presenter: true },
-] as const;
+const modes = VIEW_MODES;
 
 async function shoot(page: Page, screen: string, mode: string) {
   // Let transitions and fonts settle so the picture shows what a person sees.
@@ -50,9 +47,10 @@ for (const mode of modes) {
     await expect(guide.getByRole('status', { name: /^Pod nginx-kubectl runs the nginx image: / })).toBeVisible();
     await shoot(page, 'lab-guide', mode.name);
 
-    // No lab environment runs here: Run says so beside the button instead of switching to a dead shell.
+    // Checks read the test double's cluster (--kubeconfig): Run says beside the button that the host shell is
+    // the terminal to type in, instead of switching to a jumphost that cannot start.
     await guide.getByRole('button', { name: '▶ Run in terminal' }).first().click();
-    await expect(guide.getByRole('status').filter({ hasText: 'jumphost is not running' }).first()).toBeVisible();
+    await expect(guide.getByRole('status').filter({ hasText: 'no jumphost with --kubeconfig' }).first()).toBeVisible();
     await page.getByRole('tab', { name: 'Terminal' }).click();
     await expect(page.getByRole('tab', { name: 'Terminal' })).toHaveAttribute('aria-selected', 'true');
     await page.waitForTimeout(500);

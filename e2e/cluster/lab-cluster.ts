@@ -114,11 +114,11 @@ export function snippetCommand(catalog: LabCatalog, labId: string, stepId: strin
 
 /** Objects the labs create in the cluster, deleted to give the next test a clean start. */
 export const LAB_OBJECTS_CLEANUP = [
-  'kubectl delete namespace production --ignore-not-found --wait=false',
+  'kubectl delete namespace production nlb-sample-app --ignore-not-found --wait=false',
   'kubectl delete deployment nginx-deployment --ignore-not-found',
   'kubectl delete service nginx nginx-deployment range-test --ignore-not-found',
   'kubectl delete pod nginx-kubectl nginx alpine mypod --ignore-not-found --grace-period=1',
-  'kubectl wait --for=delete pod -l app=nginx --timeout=120s 2>/dev/null; kubectl wait --for=delete namespace/production --timeout=120s 2>/dev/null; true',
+  'kubectl wait --for=delete pod -l app=nginx --timeout=120s 2>/dev/null; kubectl wait --for=delete namespace/production namespace/nlb-sample-app --timeout=120s 2>/dev/null; true',
 ].join(' && ');
 
 /** Polls until done() or the deadline; true when done. */

@@ -56,6 +56,8 @@ const nginxService = () => snippetCommand(catalog, '1.5', 'pod-and-service', 'ap
 const runAlpine = () => snippetCommand(catalog, '1.7', 'run-busybox', 'run');
 const applyDeployment = () => snippetCommand(catalog, '1.8', 'random-backends', 'apply');
 const exposeDeployment = () => snippetCommand(catalog, '1.8', 'random-backends', 'expose');
+const applyLoadBalancer = () => snippetCommand(catalog, '1.9', 'loadbalancer', 'apply');
+const waitLoadBalancerPods = 'kubectl rollout status deployment/nlb-sample-app -n nlb-sample-app --timeout=120s';
 const waitNginx = 'kubectl wait --for=condition=Ready pod/nginx --timeout=120s';
 const waitAlpine = 'kubectl wait --for=condition=Ready pod/alpine --timeout=120s';
 const waitDeployment = 'kubectl rollout status deployment/nginx-deployment --timeout=120s && kubectl wait --for=condition=Ready pod -l app=nginx --timeout=120s';
@@ -104,6 +106,11 @@ const WRONG: Record<string, WrongWorld> = {
     make: patchJson('service nginx-deployment', [{ op: 'replace', path: '/spec/ports/0/targetPort', value: 8080 }]),
     undo: patchJson('service nginx-deployment', [{ op: 'replace', path: '/spec/ports/0/targetPort', value: 80 }]),
   },
+  loadBalancerNoPods: {
+    name: 'the pods behind nlb-sample-service are gone (Deployment scaled to 0)',
+    make: 'kubectl scale deployment nlb-sample-app -n nlb-sample-app --replicas=0 && kubectl wait --for=delete pod -l app=nginx -n nlb-sample-app --timeout=120s',
+    undo: `kubectl scale deployment nlb-sample-app -n nlb-sample-app --replicas=1 && ${waitLoadBalancerPods}`,
+  },
   twoReplicas: {
     name: 'nginx-deployment runs 2 replicas',
     make: 'kubectl scale deployment nginx-deployment --replicas=2 && kubectl rollout status deployment/nginx-deployment --timeout=120s',
@@ -124,6 +131,7 @@ function wrongWorldsFor(probe: LabProbe): WrongWorld[] {
   if (inVerifier && curl && /:30080\b/.test(text)) [WRONG.targetPort, WRONG.noNodePort].forEach((world) => worlds.add(world!));
   if (inVerifier && curl && text.includes('${pod:default/nginx}.status.podIP')) worlds.add(WRONG.noPod!);
   if (inVerifier && curl && text.includes('${service:default/nginx-deployment}.spec.clusterIP')) worlds.add(WRONG.deploymentTargetPort!);
+  if (inVerifier && curl && text.includes('${service:nlb-sample-app/nlb-sample-service}')) worlds.add(WRONG.loadBalancerNoPods!);
   if (inAlpine) worlds.add(WRONG.alpineNodeDns!);
   if (!curl && text.includes('${service:default/nginx}')) worlds.add(WRONG.noService!);
   if (!curl && text.includes('${pod:default/nginx}')) worlds.add(WRONG.noPod!);
@@ -156,10 +164,10 @@ describe.skipIf(unavailable)(`every lab probe on the real kubeadm cluster${unava
   beforeAll(async () => {
     await jumphost(LAB_OBJECTS_CLEANUP);
     await putHomeFiles(docker, labManifests(catalog));
-    // The right world: lab 1.5's pod and Service, 1.7's alpine, 1.8's Deployment and its Service, each made
-    // with the lab's own command in the real jumphost.
-    await jumphost(`${nginxService()} && ${runAlpine()} && ${applyDeployment()} && ${exposeDeployment()}`);
-    await jumphost(`${waitNginx} && ${waitAlpine} && ${waitDeployment}`);
+    // The right world: lab 1.5's pod and Service, 1.7's alpine, 1.8's Deployment and its Service, 1.9's
+    // LoadBalancer Service with its namespace and pods, each made with the lab's own command in the real jumphost.
+    await jumphost(`${nginxService()} && ${runAlpine()} && ${applyDeployment()} && ${exposeDeployment()} && ${applyLoadBalancer()}`);
+    await jumphost(`${waitNginx} && ${waitAlpine} && ${waitDeployment} && ${waitLoadBalancerPods}`);
   });
 
   afterAll(async () => {

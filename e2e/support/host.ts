@@ -1,4 +1,6 @@
+import { launchFragmentKey } from '../../electron/common/api/access-token.ts';
 import { createDockerClient } from '../../electron/node/env/docker-client.ts';
+import { mintLaunchCode, newLaunchKey } from '../../electron/node/host/tab-sessions.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -7,10 +9,13 @@ import { createInterface } from 'node:readline';
 
 export interface StartedHost {
   /**
-   * The address `labdeck serve` printed, `http://127.0.0.1:PORT/#token=…`: open it as it is. The page takes
-   * the token from the fragment (no cookie, nothing in history) and presents it on the WebSocket handshake.
+   * An address like the one `labdeck serve` prints, `http://127.0.0.1:PORT/#launch=…`, with a fresh one-time
+   * launch code each time it is read: each opens one tab (electron/node/host/tab-sessions.ts). The harness
+   * gives the host its launch key, so it can mint one per page.goto.
    */
-  url: string;
+  readonly url: string;
+  /** The address the host printed itself (its code opens one tab too). */
+  printedUrl: string;
   /** This host's data folder (progress.json lives here). */
   dataDir: string;
   /** Everything the host wrote to stderr so far, for failure messages. */
@@ -34,7 +39,8 @@ export async function startHost(options: StartHostOptions = {}): Promise<Started
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'labdeck-e2e-')));
   const args = ['electron/cli/labdeck.js', 'serve', '--port', '0', '--data-dir', dataDir];
   if (options.kubeconfig) args.push('--kubeconfig', options.kubeconfig);
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const launchKey = newLaunchKey();
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', LABDECK_LAUNCH_KEY: launchKey.toString('base64url') } });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => (stderr += chunk));
@@ -52,8 +58,12 @@ export async function startHost(options: StartHostOptions = {}): Promise<Started
     });
   });
 
+  const origin = new URL(url).origin;
   return {
-    url,
+    get url() {
+      return `${origin}/#${launchFragmentKey}=${mintLaunchCode(launchKey)}`;
+    },
+    printedUrl: url,
     dataDir,
     log: () => stderr,
     async close() {

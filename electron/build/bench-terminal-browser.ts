@@ -17,7 +17,9 @@ import { jumphostOrReason } from './bench-terminal.ts';
  *   screen, against xterm alone (the same xterm build, same size and font, in the same page) fed the same
  *   bytes from memory, run for run;
  * - Ctrl-C during `yes`: from the key to the prompt under the page's cursor, and the WebSocket bytes that
- *   arrived meanwhile.
+ *   arrived meanwhile;
+ * - the share of the output that reached the page as output: of the flood (the throughput figure counts what
+ *   a screen replaced as delivered), and of an ordinary long output of 400 KB (which must arrive whole).
  * Chromium runs without WebGL (`--disable-3d-apis`, as the e2e specs): the bench reads the screen from
  * xterm's DOM renderer, which both sides of the ratio then use. Needs `npm run build` first.
  *
@@ -29,6 +31,8 @@ const RENDERER = path.join(ROOT, 'dist/renderer');
 const CHROMIUM = process.env.LABDECK_CHROMIUM ?? '/usr/bin/chromium';
 const RUNS = Number(process.env.LABDECK_BENCH_RUNS ?? 3);
 const BYTES = Number(process.env.LABDECK_BENCH_BYTES ?? 32_000_000);
+/** An ordinary long output: `kubectl get -o yaml` or `describe` of a few hundred KB. */
+const ORDINARY_BYTES = 400_000;
 const LINE = 'Labdeck throughput 0123456789 abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 /** The shell's echo of the command shows `$((40+2))`; only its output shows 42. */
 const END_MARK = 'BENCH-42-END';
@@ -39,6 +43,10 @@ interface Run {
   throughputMBps: number;
   /** WebSocket bytes the page received during the throughput run, per byte of output. */
   sentShare: number;
+  /** Output bytes (terminal frames' payload) that reached the page during the throughput run, per byte of output. */
+  deliveredShare: number;
+  /** The same for an ordinary long output (400 KB at once, like `kubectl get -o yaml`). */
+  ordinaryShare: number;
   ctrlCMs: number;
   afterCtrlCBytes: number;
 }
@@ -98,14 +106,16 @@ async function xtermAlone(page: Page, selector: string): Promise<number> {
 async function armWatch(page: Page, selector: string, key: string, until: 'marker' | 'prompt'): Promise<void> {
   await page.evaluate(
     ({ selector, key, until, marker }) => {
-      const state = { pressed: 0, done: 0, bytesAtPress: 0, bytesAtDone: 0 };
+      const state = { pressed: 0, done: 0, bytesAtPress: 0, bytesAtDone: 0, outputAtPress: 0, outputAtDone: 0 };
       const socketBytes = () => (window as unknown as { __labdeckSocketBytes: number }).__labdeckSocketBytes;
+      const outputBytes = () => (window as unknown as { __labdeckOutputBytes: number }).__labdeckOutputBytes;
       (window as unknown as { __labdeckBench: typeof state }).__labdeckBench = state;
       const rows = document.querySelector(`${selector} .xterm-rows`)!;
       const onKey = (event: KeyboardEvent) => {
         if (event.key !== key || state.pressed) return;
         state.pressed = performance.now();
         state.bytesAtPress = socketBytes();
+        state.outputAtPress = outputBytes();
         document.removeEventListener('keydown', onKey, true);
       };
       document.addEventListener('keydown', onKey, true);
@@ -118,6 +128,7 @@ async function armWatch(page: Page, selector: string, key: string, until: 'marke
           if (reached) {
             state.done = performance.now();
             state.bytesAtDone = socketBytes();
+            state.outputAtDone = outputBytes();
             return;
           }
         }
@@ -129,12 +140,16 @@ async function armWatch(page: Page, selector: string, key: string, until: 'marke
   );
 }
 
-/** How long from the key to the condition, and the WebSocket bytes the page received in between. */
-async function watched(page: Page, timeoutMs: number): Promise<{ ms: number; bytes: number }> {
+/**
+ * How long from the key to the condition, the WebSocket bytes the page received in between, and of those the
+ * terminal output bytes (what was not replaced by a screen).
+ */
+async function watched(page: Page, timeoutMs: number): Promise<{ ms: number; bytes: number; output: number }> {
   await page.waitForFunction(() => (window as unknown as { __labdeckBench: { done: number } }).__labdeckBench.done > 0, undefined, { polling: 100, timeout: timeoutMs });
   return page.evaluate(() => {
-    const state = (window as unknown as { __labdeckBench: { pressed: number; done: number; bytesAtPress: number; bytesAtDone: number } }).__labdeckBench;
-    return { ms: state.done - state.pressed, bytes: state.bytesAtDone - state.bytesAtPress };
+    const state = (window as unknown as { __labdeckBench: { pressed: number; done: number; bytesAtPress: number; bytesAtDone: number; outputAtPress: number; outputAtDone: number } })
+      .__labdeckBench;
+    return { ms: state.done - state.pressed, bytes: state.bytesAtDone - state.bytesAtPress, output: state.outputAtDone - state.outputAtPress };
   });
 }
 
@@ -159,7 +174,17 @@ async function measureKind(page: Page, kind: string): Promise<Run[]> {
     await page.keyboard.type(`yes '${LINE}' | head -n ${count}; echo BENCH-$((40+2))-END`);
     await armWatch(page, selector, 'Enter', 'marker');
     await page.keyboard.press('Enter');
-    const { ms: throughputMs, bytes: throughputBytes } = await watched(page, 180_000);
+    const { ms: throughputMs, bytes: throughputBytes, output: throughputOutput } = await watched(page, 180_000);
+    await atPrompt(page, selector);
+    await page.keyboard.type('clear\n');
+    await sleep(500);
+
+    // An ordinary long output, printed at once like `kubectl get -o yaml`: it must reach the page whole.
+    const ordinaryLines = Math.ceil(ORDINARY_BYTES / (LINE.length + 2));
+    await page.keyboard.type(`yes '${LINE}' | head -n ${ordinaryLines}; echo BENCH-$((40+2))-END`);
+    await armWatch(page, selector, 'Enter', 'marker');
+    await page.keyboard.press('Enter');
+    const { output: ordinaryOutput } = await watched(page, 60_000);
     await atPrompt(page, selector);
     await page.keyboard.type('clear\n');
     await sleep(500);
@@ -171,7 +196,15 @@ async function measureKind(page: Page, kind: string): Promise<Run[]> {
     const { ms: ctrlCMs, bytes: afterCtrlCBytes } = await watched(page, 30_000);
     await page.keyboard.type('clear\n');
     await sleep(500);
-    runs.push({ aloneMBps, throughputMBps: BYTES / (throughputMs / 1000) / 1e6, sentShare: throughputBytes / BYTES, ctrlCMs, afterCtrlCBytes });
+    runs.push({
+      aloneMBps,
+      throughputMBps: BYTES / (throughputMs / 1000) / 1e6,
+      sentShare: throughputBytes / BYTES,
+      deliveredShare: throughputOutput / BYTES,
+      ordinaryShare: ordinaryOutput / (ordinaryLines * (LINE.length + 2)),
+      ctrlCMs,
+      afterCtrlCBytes,
+    });
   }
   return runs;
 }
@@ -206,10 +239,17 @@ export default async function benchTerminalBrowser(): Promise<BenchFigure[]> {
       const runs = await measureKind(page, kind);
       figures.push(
         ...report([
-          figure(`Chromium terminal ${kind} throughput`, 'MB/s', runs.map((run) => run.throughputMBps), 'Enter to the marker on the page, DOM renderer'),
+          figure(
+            `Chromium terminal ${kind} throughput`,
+            'MB/s',
+            runs.map((run) => run.throughputMBps),
+            'Enter to the marker on the page, DOM renderer; counts the output a screen replaced as delivered (see "output that reached the page")',
+          ),
           figure(`Chromium terminal ${kind} xterm alone`, 'MB/s', runs.map((run) => run.aloneMBps), 'the same bytes from memory, same page, size and font'),
           figure(`Chromium terminal ${kind} throughput / xterm alone`, 'x', runs.map((run) => run.throughputMBps / run.aloneMBps), 'target >= 0.8'),
           figure(`Chromium terminal ${kind} WebSocket bytes per output byte`, '%', runs.map((run) => run.sentShare * 100), 'below 100: screens replaced output the page lagged behind on'),
+          figure(`Chromium terminal ${kind} output that reached the page (flood)`, '%', runs.map((run) => run.deliveredShare * 100), 'of the 32 MB flood; the rest was replaced by screens'),
+          figure(`Chromium terminal ${kind} output that reached the page (400 KB at once)`, '%', runs.map((run) => run.ordinaryShare * 100), 'an ordinary long output, like kubectl get -o yaml: target 100'),
           figure(`Chromium terminal ${kind} Ctrl-C during yes, to the prompt`, 'ms', runs.map((run) => run.ctrlCMs), 'target < 200'),
           figure(`Chromium terminal ${kind} bytes after Ctrl-C`, 'KB', runs.map((run) => run.afterCtrlCBytes / 1000), 'WebSocket messages the page received, target < 100'),
         ]),
@@ -237,12 +277,18 @@ export default async function benchTerminalBrowser(): Promise<BenchFigure[]> {
 const countSocketBytes = `
 globalThis.__name = (target) => target;
 window.__labdeckSocketBytes = 0;
+window.__labdeckOutputBytes = 0;
 const NativeWebSocket = window.WebSocket;
 window.WebSocket = class extends NativeWebSocket {
   constructor(...args) {
     super(...args);
     this.addEventListener('message', (event) => {
       window.__labdeckSocketBytes += typeof event.data === 'string' ? event.data.length : (event.data.byteLength ?? event.data.size ?? 0);
+      // Terminal output frames (electron/common/api/terminal-frame.ts): type, id length, id, 8-byte seq, output.
+      if (event.data instanceof ArrayBuffer && event.data.byteLength > 2) {
+        const header = new Uint8Array(event.data, 0, 2);
+        if (header[0] === 1) window.__labdeckOutputBytes += event.data.byteLength - (2 + header[1] + 8);
+      }
     });
   }
 };

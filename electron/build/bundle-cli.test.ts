@@ -48,6 +48,12 @@ describe('the labdeck CLI bundle', () => {
     expect(stdout).toMatch(/(\d+)\/\1 scenarios behaved as recorded/);
   }, 60_000);
 
+  it('runs the offline self-test of the whole course, which imports the TypeScript double once per lab', async () => {
+    const { stdout } = await run(process.execPath, [entry, 'selftest'], { cwd: repoRoot });
+    expect(stdout).toContain('ok   1.9 ');
+    expect(stdout).toMatch(/(\d+)\/\1 scenarios behaved as recorded/);
+  }, 180_000);
+
   it('starts without client-node, kubernetes-models or dockerode; grade loads no client-node for a snapshot', () => {
     const heavy = ['@kubernetes/client-node', 'kubernetes-models', 'dockerode', 'node-pty'];
     const atStart = staticPackages(entry);

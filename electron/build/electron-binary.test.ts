@@ -19,6 +19,7 @@ afterEach(() => {
 describe('npm start without the Electron binary', () => {
   it('runs the electron package installer once and, when the download fails, points to npm run web with the reason', async () => {
     const lines: string[] = [];
+    let installerText = '';
     // The real installer (node_modules/electron/install.js) against a mirror nobody listens on; an empty
     // cache so no earlier download can satisfy it, and a dist path that does not exist so it never
     // counts as installed, even on a laptop that has Electron.
@@ -35,7 +36,8 @@ describe('npm start without the Electron binary', () => {
         https_proxy: '',
         http_proxy: '',
       },
-      installerOutput: 'ignore',
+      installerOutput: 'capture',
+      installerText: (text) => (installerText = text),
       log: (line) => lines.push(line),
       find: () => ({ missing: 'the Electron binary has not been downloaded yet' }),
     });
@@ -47,6 +49,9 @@ describe('npm start without the Electron binary', () => {
     expect(message).toContain('download of Electron v');
     expect(message).toContain('from http://127.0.0.1:9/ failed');
     expect(message).toContain('npm run web');
+    // What failed, in one line, and no stack trace of the downloader's internals ahead of the message.
+    expect(installerText).toMatch(/^Electron's installer: \w*Error: /m);
+    expect(installerText).not.toMatch(/^\s+at /m);
   }, 60_000);
 
   it('does not download when the binary is there', async () => {

@@ -17,8 +17,13 @@ export interface EnsureElectronOptions {
   packageDir?: string;
   /** Environment for the installer (ELECTRON_MIRROR, electron_config_cache, proxies …). */
   env?: NodeJS.ProcessEnv;
-  /** Where the installer's own output (its progress bar, its error) goes; the terminal by default. */
-  installerOutput?: 'inherit' | 'ignore';
+  /**
+   * Where the installer's own output (its progress bar, its error) goes: the terminal by default; 'capture'
+   * keeps it for `installerText` (tests).
+   */
+  installerOutput?: 'inherit' | 'ignore' | 'capture';
+  /** Receives the installer's output in 'capture' mode. */
+  installerText?: (text: string) => void;
   /** Status lines for the attendee. */
   log?: (line: string) => void;
   /** Looks the binary up; replaced in tests to simulate a machine without it. */
@@ -68,7 +73,7 @@ export async function ensureElectron(options: EnsureElectronOptions = {}): Promi
   const version = packageVersion(packageDir);
   const source = downloadSource(env);
   log(`Electron ${version} is not on this machine yet; downloading it once (about 100 MB) from ${source} …`);
-  const exit = await runInstaller(installer, env, options.installerOutput ?? 'inherit');
+  const exit = await runInstaller(installer, env, options.installerOutput ?? 'inherit', options.installerText);
   if (exit !== 0) {
     return {
       fallback: fallbackMessage(
@@ -109,11 +114,34 @@ function downloadSource(env: NodeJS.ProcessEnv): string {
   return env.ELECTRON_MIRROR ?? env.npm_config_electron_mirror ?? env.NPM_CONFIG_ELECTRON_MIRROR ?? 'github.com/electron/electron/releases';
 }
 
-function runInstaller(installer: string, env: NodeJS.ProcessEnv, output: 'inherit' | 'ignore'): Promise<number> {
+/**
+ * Loaded into the installer before it runs: the installer prints a failed download as `console.error(err.stack)`,
+ * a stack trace of got's internals ahead of our own message. Only its first line (what failed) is kept.
+ */
+const SHORT_ERRORS = [
+  'const print = console.error;',
+  'console.error = (...args) => {',
+  "  if (args.length === 1 && typeof args[0] === 'string' && /\\n\\s+at /.test(args[0])) print(`Electron's installer: ${args[0].split('\\n')[0]}`);",
+  '  else print(...args);',
+  '};',
+].join('\n');
+
+function runInstaller(installer: string, env: NodeJS.ProcessEnv, output: 'inherit' | 'ignore' | 'capture', onText?: (text: string) => void): Promise<number> {
   return new Promise((resolve) => {
     // Inherited output: @electron/get draws its progress bar only on a real terminal.
-    const child = spawn(process.execPath, [installer], { cwd: path.dirname(installer), env, stdio: ['ignore', output, output] });
+    const stdio = output === 'capture' ? 'pipe' : output;
+    const child = spawn(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(SHORT_ERRORS)}`, installer], {
+      cwd: path.dirname(installer),
+      env,
+      stdio: ['ignore', stdio, stdio],
+    });
+    let text = '';
+    child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
     child.on('error', () => resolve(1));
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    child.on('exit', (code, signal) => {
+      onText?.(text);
+      resolve(code ?? (signal ? 1 : 0));
+    });
   });
 }

@@ -126,7 +126,7 @@ describe('staging LABDECK_BUNDLED_PACK (electron/build/stage-pack.ts)', () => {
   beforeAll(async () => {
     work = await fsp.mkdtemp(path.join(os.tmpdir(), 'labdeck-stage-'));
     await fsp.cp(path.join(repoRoot, 'labs/1.1-kubectl-kubeconfig'), path.join(work, 'course', '1.1-kubectl-kubeconfig'), { recursive: true });
-    await fsp.writeFile(path.join(work, 'course', 'course.yaml'), 'id: demo\ntitle: Demo\n');
+    await fsp.writeFile(path.join(work, 'course', 'course.yaml'), 'id: demo\ntitle: Demo\nversion: 1.0.0\n');
     pack = path.join(work, 'demo.labdeck');
     await writePack({ courseDir: path.join(work, 'course'), out: pack, key: generateSigningKey('Ada'), imageDirs: [], environment: resolveEnvConfig({}), labdeckVersion: 'test' });
   });

@@ -1,8 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { bundleElectron, repoRoot } from './bundle.ts';
 import { ensureElectron } from './electron-binary.ts';
 import { isUpToDate } from './freshness.ts';
+import { ensureRendererBuilt } from './renderer-build.ts';
 
 /**
  * `npm start`: make sure the Electron binary is there first (downloading it once if needed, or saying in
@@ -12,9 +13,6 @@ import { isUpToDate } from './freshness.ts';
 
 const at = (...parts: string[]) => path.join(repoRoot, ...parts);
 
-/** The renderer build reads renderer/, the shared contract and CSP in electron/common, and its config. */
-const rendererInputs = [at('renderer'), at('electron/common'), at('vite.config.ts'), at('package-lock.json')];
-const rendererOutputs = [at('dist/renderer/index.html')];
 /** The shell bundle reads all of electron/ (main, preload, backend) and package.json (externals). */
 const shellInputs = [at('electron'), at('package.json'), at('package-lock.json')];
 const shellOutputs = [at('dist/electron/main.js'), at('dist/electron/preload.cjs')];
@@ -26,12 +24,8 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  if (isUpToDate(rendererOutputs, rendererInputs)) {
-    console.error('Renderer build is up to date (dist/renderer).');
-  } else {
-    const vite = spawnSync(process.execPath, [at('node_modules/vite/bin/vite.js'), 'build'], { cwd: repoRoot, stdio: 'inherit' });
-    if (vite.status !== 0) return vite.status ?? 1;
-  }
+  const built = ensureRendererBuilt(repoRoot);
+  if (built !== 0) return built;
   if (isUpToDate(shellOutputs, shellInputs)) {
     console.error('Electron shell build is up to date (dist/electron).');
   } else {

@@ -3,7 +3,7 @@
  * with the backend's: the browser host's WebSocket, the page's API client and output queue, and xterm's
  * parser (@xterm/headless: the same parser as the page's xterm, without drawing). Prints one JSON line.
  *
- * Usage: tsx terminal-bench-client.ts <ws-url> <token> <target-kind>
+ * Usage: tsx terminal-bench-client.ts <ws-url> <launch-code> <target-kind>
  */
 import { createRequire } from 'node:module';
 import type { Terminal as HeadlessTerminal } from '@xterm/headless';
@@ -18,7 +18,7 @@ const require = createRequire(import.meta.url);
 const { Terminal } = require('@xterm/headless') as { Terminal: typeof HeadlessTerminal };
 
 const [urlArg, tokenArg, kind] = process.argv.slice(2);
-if (!urlArg || !tokenArg || !kind) throw new Error('usage: terminal-bench-client <ws-url> <token> <target-kind>');
+if (!urlArg || !tokenArg || !kind) throw new Error('usage: terminal-bench-client <ws-url> <launch-code> <target-kind>');
 const url: string = urlArg;
 const token: string = tokenArg;
 const target = { kind } as TerminalTarget;
@@ -59,6 +59,8 @@ class BenchTab {
   shownSeq = 0;
   awaitingScreen = false;
   received = 0;
+  /** Output bytes received as output (not replaced by a screen). */
+  output = 0;
   screens = 0;
   readonly queue: OutputQueue;
 
@@ -76,6 +78,7 @@ class BenchTab {
 
   data(event: EventPayload<'terminal.data'>): void {
     this.received += event.data.byteLength;
+    this.output += event.data.byteLength;
     if (event.seq <= this.shownSeq) return;
     this.shownSeq = event.seq;
     if (this.awaitingScreen) return this.queue.skip(event.seq);
@@ -129,7 +132,7 @@ async function main(): Promise<void> {
   const api = new ApiClient(
     webSocketTransport({
       url,
-      token,
+      credential: { kind: 'launch', code: token },
       createSocket: (address, protocols) => new WebSocket(address, protocols, { headers: { origin: new URL(url).origin.replace('ws:', 'http:') } }) as unknown as globalThis.WebSocket,
     }),
   );
@@ -140,12 +143,20 @@ async function main(): Promise<void> {
 
   // Throughput: the shell prints THROUGHPUT_BYTES and a marker; done when the marker is on the page's screen.
   const count = Math.ceil(THROUGHPUT_BYTES / (LINE.length + 2));
-  const receivedBefore = tab.received;
+  const outputBefore = tab.output;
   const started = performance.now();
   tab.type(`yes '${LINE}' | head -n ${count}; echo BENCH-$((40+2))-END\r`);
   await waitUntil(() => tab.screenText().includes(END_MARK) && tab.atPrompt(), 120_000, 'the end of the output');
   const throughputSeconds = (performance.now() - started) / 1000;
-  const delivered = tab.received - receivedBefore;
+  const delivered = tab.output - outputBefore;
+  await sleep(300);
+
+  // An ordinary long output printed at once (400 KB, like `kubectl get -o yaml`): it must arrive whole.
+  const ordinaryLines = Math.ceil(400_000 / (LINE.length + 2));
+  const ordinaryBefore = tab.output;
+  tab.type(`clear; yes '${LINE}' | head -n ${ordinaryLines}; echo BENCH-$((40+3))-END\r`);
+  await waitUntil(() => tab.screenText().includes('BENCH-43-END') && tab.atPrompt(), 60_000, 'the end of the ordinary output');
+  const ordinaryShare = (tab.output - ordinaryBefore) / (ordinaryLines * (LINE.length + 2));
   await sleep(300);
 
   // Ctrl-C while `yes` floods: from the keystroke to the prompt on the page's screen, and what arrived meanwhile.
@@ -165,6 +176,7 @@ async function main(): Promise<void> {
       xtermAloneMBps: alone,
       throughputMBps: THROUGHPUT_BYTES / throughputSeconds / 1e6,
       deliveredShare: delivered / THROUGHPUT_BYTES,
+      ordinaryShare,
       ctrlCMs,
       afterCtrlCBytes: afterCtrlC,
     })}\n`,

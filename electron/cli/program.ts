@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { labdeckVersion } from '../node/labdeck-version.ts';
 
 /**
  * One `labdeck` subcommand, known by name and one-line description without loading its code. Each command's
@@ -17,7 +18,7 @@ export interface LazyCommand {
 export const lazyCommands: readonly LazyCommand[] = [
   {
     name: 'serve',
-    description: 'Serve the Labdeck app to a browser on 127.0.0.1 (prints the address with its access token)',
+    description: 'Serve the Labdeck app to a browser on 127.0.0.1 (prints an address with a one-time launch code)',
     load: async () => (await import('./commands/serve.ts')).registerServeCommand,
   },
   {
@@ -80,6 +81,7 @@ export async function buildProgram(argv: readonly string[] = process.argv, comma
   const program = new Command()
     .name('labdeck')
     .description('Kubernetes networking workshops on a real kubeadm cluster in Docker')
+    .version(labdeckVersion(), '-V, --version', "print Labdeck's version")
     .showHelpAfterError();
   const requested = requestedCommand(argv);
   for (const command of commands) {

@@ -27,7 +27,7 @@ describe('opening a course pack when the app starts', () => {
 
   it('asks once in a dialog with name and fingerprint, then opens the course from the pack', async () => {
     await fsp.cp(REAL_LAB, path.join(work, 'course', '1.1-kubectl-kubeconfig'), { recursive: true });
-    await fsp.writeFile(path.join(work, 'course', 'course.yaml'), 'id: demo\ntitle: Demo\n');
+    await fsp.writeFile(path.join(work, 'course', 'course.yaml'), 'id: demo\ntitle: Demo\nversion: 1.0.0\n');
     const key = generateSigningKey('Ada');
     const file = path.join(work, 'demo.labdeck');
     await writePack({ courseDir: path.join(work, 'course'), out: file, key, imageDirs: [], environment: resolveEnvConfig({}), labdeckVersion: 'test' });
@@ -54,7 +54,7 @@ describe('which course the window starts with', () => {
   beforeEach(async () => {
     work = await fsp.mkdtemp(path.join(os.tmpdir(), 'labdeck-startup-'));
     await fsp.cp(REAL_LAB, path.join(work, 'course', '1.1-kubectl-kubeconfig'), { recursive: true });
-    await fsp.writeFile(path.join(work, 'course', 'course.yaml'), 'id: demo\ntitle: Demo\n');
+    await fsp.writeFile(path.join(work, 'course', 'course.yaml'), 'id: demo\ntitle: Demo\nversion: 1.0.0\n');
   });
   afterEach(async () => {
     await fsp.rm(work, { recursive: true, force: true });
@@ -84,7 +84,7 @@ describe('which course the window starts with', () => {
     expect(asked).toEqual([]);
 
     const other = path.join(work, 'other.labdeck');
-    await fsp.writeFile(path.join(work, 'course', 'course.yaml'), 'id: other\ntitle: Other\n');
+    await fsp.writeFile(path.join(work, 'course', 'course.yaml'), 'id: other\ntitle: Other\nversion: 1.0.0\n');
     await writePack({ courseDir: path.join(work, 'course'), out: other, key, imageDirs: [], environment: resolveEnvConfig({}), labdeckVersion: 'test' });
     const given = await startupCourseOptions({ argv: ['Labdeck', '--course', other], dataDir, resourcesPath: resources, dialog: trusting });
     expect(await fsp.readFile(path.join(given.labsDir!, 'course.yaml'), 'utf8')).toContain('id: other');

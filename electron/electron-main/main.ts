@@ -39,6 +39,17 @@ async function pickCourseFile(): Promise<string | undefined> {
   return result.canceled ? undefined : result.filePaths[0];
 }
 
+/** "Choose folder…" in the class view: the native folder dialog, so the page never types a path. */
+async function pickReportsFolder(): Promise<string | undefined> {
+  const options: Electron.OpenDialogOptions = {
+    title: 'Choose the folder with the attendees\' reports',
+    buttonLabel: 'Show the class',
+    properties: ['openDirectory'],
+  };
+  const result = mainWindow && !mainWindow.isDestroyed() ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+  return result.canceled ? undefined : result.filePaths[0];
+}
+
 let backend: Backend | undefined;
 let closeBridge: (() => void) | undefined;
 let mainWindow: BrowserWindow | undefined;
@@ -88,7 +99,7 @@ async function start(): Promise<void> {
     );
     const dataDir = defaultDataDir();
     const course = await startupCourseOptions({ argv: process.argv, dataDir, resourcesPath: app.isPackaged ? process.resourcesPath : undefined, dialog });
-    backend = await createCourseBackend({ shell: 'electron', labsDir: paths.labsDir, dataDir, openExternal, pickCourseFile, ...course });
+    backend = await createCourseBackend({ shell: 'electron', labsDir: paths.labsDir, dataDir, openExternal, pickCourseFile, pickReportsFolder, ...course });
     const bridge = new IpcBridge({ dispatcher: backend.dispatcher, events: backend.events });
     closeBridge = bridge.install(ipcMain);
     mainWindow = createMainWindow({ preload: paths.preload });

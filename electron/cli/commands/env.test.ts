@@ -1,8 +1,13 @@
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { KUBEADM_CONFIG_PATH } from '../../node/env/kubeadm-config.ts';
 import type { EnvPlan } from '../../node/env/plan.ts';
 import { JUMPHOST_IMAGE, NODE_IMAGE, REGISTRY_IMAGE } from '../../node/env/versions.ts';
 import { DRY_RUN_TOKEN, registerEnvCommand } from './env.ts';
+import { registerKeysCommand } from './keys.ts';
+import { registerPackCommand } from './pack.ts';
 import { runCommand } from './run-command.test-support.ts';
 
 async function run(args: string[], env: Record<string, string> = {}): Promise<{ stdout: string; exitCode: number | undefined }> {
@@ -62,5 +67,30 @@ describe('labdeck env', () => {
   it('status --json says the engine is unreachable instead of crashing', async () => {
     const { stdout } = await run(['env', 'status', '--json'], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
     expect(JSON.parse(stdout)).toMatchObject({ state: 'error', dockerHost: 'unix:///nonexistent/docker.sock' });
+  });
+
+  it('up --course <pack> opens the signed pack (as serve --course does) before bringing the cluster up', async () => {
+    const work = await fsp.mkdtemp(path.join(os.tmpdir(), 'labdeck-env-course-'));
+    try {
+      await fsp.cp(path.resolve(import.meta.dirname, '../../../labs/1.1-kubectl-kubeconfig'), path.join(work, 'course', '1.1-kubectl-kubeconfig'), { recursive: true });
+      await fsp.writeFile(path.join(work, 'course', 'course.yaml'), 'id: demo\ntitle: Demo\nversion: 1.0.0\n');
+      vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      await runCommand(registerKeysCommand, ['keys', 'new', '--name', 'ada', '--out', path.join(work, 'keys')]);
+      const pack = path.join(work, 'demo.labdeck');
+      await runCommand(registerPackCommand, ['pack', path.join(work, 'course'), '--out', pack, '--key', path.join(work, 'keys', 'ada.labdeck-key'), '--no-images']);
+      const dataDir = path.join(work, 'data');
+      await runCommand(registerPackCommand, ['pack', '--verify', pack, '--data-dir', dataDir, '--trust']);
+
+      const { exitCode } = await run(['env', 'up', '--course', pack, '--data-dir', dataDir, '--dry-run', '--json'], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
+      expect(exitCode).toBeUndefined();
+      // Opened (verified and unpacked into the data folder), and told that a pack without images pulls.
+      expect(await fsp.readdir(path.join(dataDir, 'courses'))).not.toEqual([]);
+      expect(vi.mocked(process.stderr.write).mock.calls.map(([text]) => String(text)).join('')).toContain('carries no images for this computer');
+
+      const refused = await run(['env', 'up', '--course', path.join(work, 'missing.labdeck'), '--data-dir', dataDir, '--dry-run', '--json']);
+      expect(refused.exitCode).toBe(1);
+    } finally {
+      await fsp.rm(work, { recursive: true, force: true });
+    }
   });
 });

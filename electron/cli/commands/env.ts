@@ -108,11 +108,13 @@ export function registerEnvCommand(program: Command): void {
 
   common(env.command('up'))
     .description('Create the cluster (or start and reattach to the existing one)')
+    .option('--course <pack>', 'the signed course pack (.labdeck) from your instructor: verified, its publisher trusted once, its images used offline')
     .option('--dry-run', 'print the Docker requests without touching Docker')
     .option('--no-pull', 'never pull from a registry; use present images and the bundle only')
     .option('--jumphost-only', 'start only a jumphost on the lab network (no cluster)')
-    .action(async (options: CommonOptions & { dryRun?: boolean; pull: boolean; jumphostOnly?: boolean }) => {
+    .action(async (options: CommonOptions & { course?: string; dryRun?: boolean; pull: boolean; jumphostOnly?: boolean }) => {
       try {
+        if (options.course) options.bundle ??= await packBundle(options.course, options.dataDir ?? defaultDataDir());
         if (options.dryRun) {
           const config = resolveEnvConfig(await loadConfigInput(options));
           const inputs = await resolvePlanInputs(null, config);
@@ -224,7 +226,8 @@ export function registerEnvCommand(program: Command): void {
     .description('Check Docker, resources, ports, subnet, images and limits; exit 1 on a failure')
     .action(async (options: CommonOptions) => {
       try {
-        const report = await withService(options, (service) => service.doctor());
+        // Advice for a terminal: commands, not the app's buttons.
+        const report = await withService(options, (service) => service.doctor('cli'));
         if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         else {
           for (const finding of report.findings) {
@@ -262,6 +265,26 @@ export function registerEnvCommand(program: Command): void {
         reportError(error, options.json);
       }
     });
+}
+
+/**
+ * `env up --course <pack>`: opens the pack as `labdeck serve --course` does (signature checked, the publisher
+ * trusted once at the terminal) and hands its image folder for this machine's CPU to `up` as the bundle.
+ */
+async function packBundle(pack: string, dataDir: string): Promise<string | undefined> {
+  const [{ openPack, hostBundleDir, dockerArch }, { TrustStore }, { askTrustOnTerminal }] = await Promise.all([
+    import('../../node/course-pack/open-pack.ts'),
+    import('../../node/course-pack/trust-store.ts'),
+    import('./trust-prompt.ts'),
+  ]);
+  const opened = await openPack(path.resolve(pack), { dataDir, trustStore: new TrustStore(dataDir), confirmTrust: askTrustOnTerminal });
+  const bundle = hostBundleDir(opened);
+  if (!bundle) {
+    process.stderr.write(
+      `Note: ${path.basename(pack)} (${opened.manifest.course.title}) carries no images for this computer's CPU (${dockerArch()}); images missing here are pulled, which needs the network.\n`,
+    );
+  }
+  return bundle;
 }
 
 /** The human-readable dry run: what would be created, without full request bodies. */

@@ -4,8 +4,9 @@ import type { Command } from 'commander';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { LabdeckError } from '../../common/errors.ts';
-import { gradeReports, gradesToCsv, gradesToJunit } from '../../node/reports/grade-reports.ts';
+import { gradeReports, gradesToCsv, gradesToJunit, type ReportFile } from '../../node/reports/grade-reports.ts';
 import { loadGraderCourse } from './report-course.ts';
+import { MAX_REPORT_BYTES } from '../../node/reports/report-limits.ts';
 
 const WeightsSchema = z.record(z.string(), z.number().nonnegative());
 const RosterSchema = z.record(z.string(), z.string());
@@ -17,6 +18,22 @@ async function readMap<T>(file: string, schema: z.ZodType<T>, what: string): Pro
     throw new LabdeckError('invalid-request', `${file} is not a ${what}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, {
       action: what === 'weights file' ? 'Write lab id: weight pairs, e.g. {"1.1": 1, "1.5": 2} (JSON or YAML).' : 'Write attendee name: key fingerprint pairs (JSON or YAML).',
     });
+  }
+}
+
+/**
+ * A report file, or why it cannot be one: a file too large (or not a file) is not read into memory, and one
+ * that cannot be read becomes an "unreadable" row instead of stopping the rest of the class being graded.
+ */
+async function readReportFile(dir: string, name: string): Promise<ReportFile> {
+  const file = path.join(dir, name);
+  try {
+    const stat = await fsp.stat(file);
+    if (!stat.isFile()) return { name, text: '', unreadable: 'not a file' };
+    if (stat.size > MAX_REPORT_BYTES) return { name, text: '', unreadable: `larger than ${MAX_REPORT_BYTES / 1024 / 1024} MB` };
+    return { name, text: await fsp.readFile(file, 'utf8') };
+  } catch (error) {
+    return { name, text: '', unreadable: `cannot be read (${(error as Error).message})` };
   }
 }
 
@@ -40,18 +57,24 @@ export function registerGradeReportsCommand(program: Command): void {
       } catch (error) {
         throw new LabdeckError('not-found', `Cannot read the folder ${dir}: ${(error as Error).message}`, { action: 'Point grade-reports at the folder the reports were dropped into.' });
       }
-      const files = await Promise.all(names.map(async (name) => ({ name, text: await fsp.readFile(path.join(dir, name), 'utf8') })));
+      const files = await Promise.all(names.map((name) => readReportFile(dir, name)));
       const course = options.course ? await loadGraderCourse(options.course, (line) => process.stderr.write(`${line}\n`)) : undefined;
       try {
         const grades = await gradeReports(files, {
           ...(course ? { course: course.catalog } : {}),
-          ...(options.weights ? { weights: await readMap(options.weights, WeightsSchema, 'weights file') } : {}),
-          ...(options.roster ? { roster: await readMap(options.roster, RosterSchema, 'roster') } : {}),
+          // Maps: an attendee or lab named `constructor` or `__proto__` is a name, not a property.
+          ...(options.weights ? { weights: new Map(Object.entries(await readMap(options.weights, WeightsSchema, 'weights file'))) } : {}),
+          ...(options.roster ? { roster: new Map(Object.entries(await readMap(options.roster, RosterSchema, 'roster'))) } : {}),
         });
         if (options.format === 'json') process.stdout.write(`${JSON.stringify(grades, null, 2)}\n`);
         else if (options.format === 'junit') process.stdout.write(gradesToJunit(grades));
         else process.stdout.write(gradesToCsv(grades));
-        for (const row of grades.rows) for (const problem of row.problems) process.stderr.write(`${row.file}: ${problem}\n`);
+        // Names and file names come from the reports: control and direction characters are not written to the terminal.
+        const printable = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '?');
+        for (const row of grades.rows) {
+          if (row.notJudgeable > 0) process.stderr.write(`${printable(row.file)}: ${row.notJudgeable} recorded pass(es) not judgeable from their evidence alone\n`);
+          for (const problem of row.problems) process.stderr.write(`${printable(row.file)}: ${printable(problem)}\n`);
+        }
       } finally {
         await course?.dispose();
       }

@@ -6,7 +6,10 @@ import { describe, expect, it, vi } from 'vitest';
 import { startKubeApiTestDouble } from '../../../e2e/support/kube-api-test-double.ts';
 import { SnapshotWorld } from '../../node/checks/snapshot-world.ts';
 import { LabCatalog } from '../../node/labs/lab-catalog.ts';
-import { EvidenceJournal } from '../../node/progress/evidence-journal.ts';
+import { generateSigningKey } from '../../node/course-pack/keys.ts';
+import { courseVersion } from '../../node/course-format/lab-schema.ts';
+import { canonicalJson, entryHash, EvidenceJournal, readJournal, type JournalEntry } from '../../node/progress/evidence-journal.ts';
+import { journalWholeCourse } from '../../node/reports/attendee.test-support.ts';
 import { registerGradeCommand } from './grade.ts';
 import { runCommand, type CommandRun } from './run-command.test-support.ts';
 
@@ -146,25 +149,25 @@ describe('labdeck grade', () => {
 });
 
 describe('labdeck grade --journal', () => {
-  /** A journal in which the attendee opened every step of lab 1.3 and passed all but the last step's checks. */
+  const attendeeKey = generateSigningKey('Alice');
+  const cluster = 'cd'.repeat(32);
+
+  /**
+   * A journal in which the attendee opened every step of lab 1.3 and passed all (or all but the last step's)
+   * checks, as the app writes it: signed with the report key, bound to the cluster and the course version.
+   */
   async function writeJournal(options: { completeAll: boolean }): Promise<{ file: string; dir: string; lastStep: string }> {
     const catalog = await LabCatalog.load(LABS);
     const lab = catalog.requireLab('1.3');
     const dir = await mkdtemp(path.join(tmpdir(), 'labdeck-grade-journal-'));
     const file = path.join(dir, `${catalog.courseId}.jsonl`);
-    const journal = await EvidenceJournal.open(file, { courseId: catalog.courseId, courseVersion: '0.0.0' });
+    const journal = await EvidenceJournal.open(file, { courseId: catalog.courseId, courseVersion: courseVersion(catalog.course), key: attendeeKey, cluster: () => cluster });
     let clock = Date.parse('2026-11-29T09:00:00Z');
     const time = () => new Date((clock += 1000)).toISOString();
     await journal.append({ type: 'lab-opened', labId: '1.3', time: time() });
     const steps = lab.file.steps;
-    for (const [index, step] of steps.entries()) {
-      await journal.append({ type: 'step-opened', labId: '1.3', stepId: step.id, time: time() });
-      if (!options.completeAll && index === steps.length - 1) break;
-      for (const check of step.checks.filter((candidate) => !candidate.context)) {
-        const evidence = check.kind === 'command' ? { matched: { command: `kubectl for ${check.id}`, exitCode: 0, time: time() } } : [{ kind: 'Deployment', metadata: { name: `for-${check.id}`, namespace: 'default' } }];
-        await journal.append({ type: 'check-passed', labId: '1.3', stepId: step.id, checkId: check.id, time: time(), evidence });
-      }
-    }
+    // The evidence the engine records, from the self-test's solution worlds: graders re-run the checks on it.
+    await journalWholeCourse(journal, catalog, { labs: ['1.3'], time, ...(options.completeAll ? {} : { withoutPasses: { labId: '1.3', stepId: steps.at(-1)?.id ?? '' } }) });
     return { file, dir, lastStep: steps.at(-1)?.id ?? '' };
   }
 
@@ -185,13 +188,13 @@ describe('labdeck grade --journal', () => {
         expect(step.completedAt).toMatch(/^2026-11-29T09:/);
         for (const check of step.checks.filter((candidate) => candidate.status !== 'context')) {
           expect(check).toMatchObject({ status: 'passed', passedAt: expect.any(String) });
-          if (check.kind === 'command') expect(check.evidence).toEqual({ matched: expect.objectContaining({ command: `kubectl for ${check.id}`, exitCode: 0 }) });
+          if (check.kind === 'command') expect(check.evidence).toEqual({ matched: expect.objectContaining({ command: expect.stringMatching(/^kubectl /), exitCode: 0 }) });
         }
       }
       expect(steps.find((step) => step.id === lastStep)?.status).toBe('incomplete');
       expect(exitCode).toBe(1);
       const text = await runGrade('--lab', '1.3', '--journal', file);
-      expect(text.stdout).toMatch(/PASS {2}\S+ at 2026-11-29T09:\d\d:\d\d\.000Z: `kubectl for \S+` exited 0/);
+      expect(text.stdout).toMatch(/PASS {2}\S+ at 2026-11-29T09:\d\d:\d\d\.000Z: `kubectl [^`]+` exited 0/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -228,5 +231,108 @@ describe('labdeck grade --journal', () => {
       write.mockRestore();
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  describe('refuses a journal it cannot attribute (issue 20), saying which', () => {
+    /** Runs grade on a journal the test forged from a genuine one; returns exit code and stderr. */
+    async function gradeForged(forge: (entries: JournalEntry[]) => JournalEntry[] | Promise<JournalEntry[]>, ...extra: string[]): Promise<{ exitCode: CommandRun['exitCode']; stderr: string; stdout: string }> {
+      const { file, dir } = await writeJournal({ completeAll: true });
+      let stderr = '';
+      const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        stderr += String(chunk);
+        return true;
+      });
+      try {
+        const forged = await forge(await readJournal(file));
+        await writeFile(file, forged.map((entry) => `${canonicalJson(entry)}\n`).join(''));
+        const { stdout, exitCode } = await runGrade('--lab', '1.3', '--journal', file, ...extra);
+        return { exitCode, stderr, stdout };
+      } finally {
+        write.mockRestore();
+        await rm(dir, { recursive: true, force: true });
+      }
+    }
+
+    /** A script's journal: same entries, hashes and chain recomputed, with or without the old signatures. */
+    function rechain(entries: JournalEntry[], change: (entry: JournalEntry) => JournalEntry, keepSignatures: boolean): JournalEntry[] {
+      const out: JournalEntry[] = [];
+      for (const original of entries) {
+        const { hash: _hash, signature, signer, ...rest } = change(original);
+        const content = { ...rest, ...(keepSignatures ? { signer } : {}), prevHash: out.at(-1)?.hash ?? '' };
+        out.push({ ...content, hash: entryHash(content), ...(keepSignatures && signature ? { signature } : {}) });
+      }
+      return out;
+    }
+
+    it('grades the genuine journal, and names the key it is signed with', async () => {
+      const { exitCode, stderr, stdout } = await gradeForged((entries) => entries);
+      expect(exitCode ?? 0).toBe(0);
+      expect(stdout).toContain('steps complete');
+      expect(stderr).toContain(`The journal is signed by key ${attendeeKey.fingerprint}`);
+      expect((await gradeForged((entries) => entries, '--key', attendeeKey.fingerprint)).exitCode ?? 0).toBe(0);
+    });
+
+    it('unsigned: written by a script, every hash and the chain right', async () => {
+      const { exitCode, stderr, stdout } = await gradeForged((entries) => rechain(entries, (entry) => entry, false));
+      expect(stdout).toBe('');
+      expect(exitCode).toBe(2);
+      expect(stderr).toMatch(/is refused \(unsigned\):\n {2}unsigned: entry 1 is not signed/);
+    });
+
+    it('broken: edited and re-chained, the old signatures kept', async () => {
+      const { exitCode, stderr } = await gradeForged((entries) => rechain(entries, (entry) => (entry.type === 'check-passed' ? { ...entry, time: '2026-11-29T08:00:00.000Z' } : entry), true));
+      expect(exitCode).toBe(2);
+      expect(stderr).toMatch(/is broken at entry \d+ \(line \d+\): its signature does not match its content/);
+    });
+
+    it('a pass without its evidence, signed with the attendee\'s own key, is refused and not credited', async () => {
+      const catalog = await LabCatalog.load(LABS);
+      const dir = await mkdtemp(path.join(tmpdir(), 'labdeck-grade-claimed-'));
+      const file = path.join(dir, `${catalog.courseId}.jsonl`);
+      try {
+        const journal = await EvidenceJournal.open(file, { courseId: catalog.courseId, courseVersion: courseVersion(catalog.course), key: attendeeKey, cluster: () => cluster });
+        for (const step of catalog.requireLab('1.3').file.steps) {
+          await journal.append({ type: 'step-opened', labId: '1.3', stepId: step.id });
+          for (const check of step.checks.filter((candidate) => !candidate.context)) await journal.append({ type: 'check-passed', labId: '1.3', stepId: step.id, checkId: check.id, evidence: { message: 'done' } });
+        }
+        const { stdout, exitCode } = await runGrade('--lab', '1.3', '--journal', file, '--key', attendeeKey.fingerprint);
+        expect(exitCode).toBe(1);
+        expect(stdout).toMatch(/Evidence: 0 recorded passes re-checked on their evidence, 0 not judgeable from their evidence alone, \d+ refused/);
+        expect(stdout).toMatch(/REFUSED entry 2 \(1\.3\/create-deployment\/\S+\), not credited: check 1\.3\/create-deployment\/\S+ passed without its evidence/);
+        expect(stdout).toContain('0/3 steps complete');
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('other key: signed by someone else than the attendee on the roster', async () => {
+      const { exitCode, stderr } = await gradeForged((entries) => entries, '--key', generateSigningKey('Mallory').fingerprint);
+      expect(exitCode).toBe(2);
+      expect(stderr).toMatch(/is refused \(other-key\):\n {2}other-key: the journal is signed by key [0-9a-f ]+, but this attendee's report key is /);
+    });
+
+    it('unbound and foreign-course: no cluster on the passes, another course version', async () => {
+      const catalog = await LabCatalog.load(LABS);
+      const key = attendeeKey;
+      // Re-signed properly with the attendee's own key: only the binding is wrong.
+      const signAgain = async (change: (entry: JournalEntry) => JournalEntry): Promise<JournalEntry[]> => {
+        const dir = await mkdtemp(path.join(tmpdir(), 'labdeck-grade-rebind-'));
+        try {
+          const original = await readJournal((await writeJournal({ completeAll: true })).file);
+          const journal = await EvidenceJournal.open(path.join(dir, 'j.jsonl'), { courseId: catalog.courseId, courseVersion: change(original[0]!).courseVersion, key, cluster: () => change(original.find((entry) => entry.type === 'check-passed')!).cluster ?? '' });
+          for (const entry of original) await journal.append({ type: entry.type, labId: entry.labId, time: entry.time, ...(entry.stepId ? { stepId: entry.stepId } : {}), ...(entry.checkId ? { checkId: entry.checkId } : {}), ...(entry.evidence === undefined ? {} : { evidence: entry.evidence }) });
+          return [...journal.entries()];
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      };
+      const unbound = await gradeForged(() => signAgain((entry) => ({ ...entry, cluster: '' })));
+      expect(unbound.exitCode).toBe(2);
+      expect(unbound.stderr).toMatch(/is refused \(unbound\):\n {2}unbound: entry \d+ is not bound: a pass recorded without a cluster/);
+      const otherVersion = await gradeForged(() => signAgain((entry) => ({ ...entry, courseVersion: '0.9.0' })));
+      expect(otherVersion.exitCode).toBe(2);
+      expect(otherVersion.stderr).toMatch(/foreign-course: entry 1 is for version 0\.9\.0 of k8s-networking, not version 1\.0\.0/);
+      expect(otherVersion.stderr).toContain('Pass the course folder (and version) the attendee used with --labs.');
+    });
   });
 });

@@ -8,11 +8,15 @@ import { SnapshotWorld } from '../../node/checks/snapshot-world.ts';
 import { LabCatalog, type LoadedLab } from '../../node/labs/lab-catalog.ts';
 import { courseVersion } from '../../node/course-format/lab-schema.ts';
 import { readJournal } from '../../node/progress/evidence-journal.ts';
+import { bindingProblems } from '../../node/progress/journal-binding.ts';
+import { judgeJournalPasses } from '../../node/reports/evidence-judgement.ts';
+import { fingerprintOf, normalFingerprint, readPublicKeyFile, sameFingerprint } from '../../node/course-pack/keys.ts';
 import { LabdeckError } from '../../common/errors.ts';
 
 interface GradeOptions {
   lab: string;
   journal?: string;
+  key?: string;
   kubeconfig?: string;
   snapshot?: string;
   format: 'json' | 'junit' | 'text';
@@ -32,6 +36,7 @@ export function registerGradeCommand(program: Command): void {
     .description('Grade an attendee from their evidence journal, or a cluster or snapshot against the checks of a lab')
     .requiredOption('--lab <id>', 'lab id (e.g. 1.3) or "all"')
     .option('--journal <file>', "grade each step from the attendee's evidence journal (evidence/<course>.jsonl in their Labdeck data folder)")
+    .option('--key <fingerprint|file>', "with --journal: the attendee's report key (fingerprint or .labdeck-pub); a journal signed by another key is refused")
     .addOption(new Option('--kubeconfig <file>', 'grade (or, with --journal, report what still holds on) the live cluster this kubeconfig points at').conflicts('snapshot'))
     .addOption(new Option('--snapshot <file>', 'grade a Kubernetes List written by the `kubectl get ... -A -o json` that `labdeck grade` prints').conflicts('kubeconfig'))
     .addOption(new Option('--format <format>', 'report format').choices(['json', 'junit', 'text']).default('text'))
@@ -72,29 +77,58 @@ async function grade(options: GradeOptions): Promise<void> {
   }
 
   const entries = await readJournal(options.journal);
-  const foreign = entries.find((entry) => entry.courseId !== catalog.courseId);
-  if (foreign) {
-    throw new LabdeckError('invalid-request', `The journal ${options.journal} is for course "${foreign.courseId}", not "${catalog.courseId}" (the course in ${options.labs}).`, {
-      action: 'Pass the course folder the attendee used with --labs.',
+  const key = await expectedJournalKey(options.key);
+  const problems = bindingProblems(entries, { courseId: catalog.courseId, courseVersion: courseVersion(catalog.course), ...(key ? { key } : {}) }, sameFingerprint);
+  if (problems.length > 0) {
+    // Refused, not graded: say which of unsigned, unbound, broken, other key or foreign course it is.
+    const kinds = [...new Set(problems.map((problem) => problem.kind))].join(', ');
+    throw new LabdeckError('invalid-request', `The journal ${options.journal} is refused (${kinds}):\n${problems.map((problem) => `  ${problem.kind}: ${problem.message}`).join('\n')}`, {
+      action: problems.some((problem) => problem.kind === 'foreign-course')
+        ? 'Pass the course folder (and version) the attendee used with --labs.'
+        : "Ask the attendee for the journal their Labdeck wrote (evidence/<course>.jsonl in its data folder), or for an exported report (labdeck verify-report).",
     });
   }
-  const journal = labs.map((lab) => gradeLabFromJournal(lab, entries));
+  const signer = entries[0]?.signer;
+  if (!key && signer) process.stderr.write(`The journal is signed by key ${fingerprintOf(signer)}; compare it with the attendee's report key (--key).\n`);
+  // A pass needs its evidence: each one is re-run on what it recorded, and one the course's check refuses is not credited.
+  const evidence = await judgeJournalPasses(entries, (labId, stepId, checkId) => catalog.step(labId, stepId)?.spec.checks.find((check) => check.id === checkId));
+  const refusedSeqs = new Set(evidence.refused.map((pass) => pass.seq));
+  const journal = labs.map((lab) => gradeLabFromJournal(lab, entries.filter((entry) => !refusedSeqs.has(entry.seq))));
   const versions = [...new Set(entries.map((entry) => entry.courseVersion))];
   if (options.format === 'json') {
     const report = {
       course: { id: catalog.courseId, version: courseVersion(catalog.course), journalVersions: versions },
       journal: journal,
+      evidence: { confirmed: evidence.confirmed, notJudgeable: evidence.notJudgeable, refused: evidence.refused },
       ...(world ? { holdsNow: { source: options.snapshot ? `snapshot ${options.snapshot}` : `cluster of ${options.kubeconfig}`, labs: live } } : {}),
     };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else if (options.format === 'junit') {
     process.stdout.write(formatJournalJunit(journal));
   } else {
-    const lines = [`From the evidence journal ${options.journal} (course ${catalog.courseId}, version ${versions.join(', ') || 'none'})`, '', formatJournalText(journal)];
+    const lines = [
+      `From the evidence journal ${options.journal} (course ${catalog.courseId}, version ${versions.join(', ') || 'none'})`,
+      `Evidence: ${evidence.confirmed} recorded passes re-checked on their evidence, ${evidence.notJudgeable} not judgeable from their evidence alone, ${evidence.refused.length} refused`,
+      ...evidence.refused.map((pass) => `REFUSED entry ${pass.seq} (${pass.labId}/${pass.stepId}/${pass.checkId}), not credited: ${pass.reason}`),
+      '',
+      formatJournalText(journal),
+    ];
     if (world) lines.push(`What still holds now on the ${options.snapshot ? `snapshot ${options.snapshot}` : `cluster of ${options.kubeconfig}`} (not part of the grade):`, '', formatText(live));
     process.stdout.write(lines.join('\n'));
   }
-  if (anyIncomplete(journal)) process.exitCode = 1;
+  if (anyIncomplete(journal) || evidence.refused.length > 0) process.exitCode = 1;
+}
+
+/** --key: a fingerprint, or the attendee's .labdeck-pub. */
+async function expectedJournalKey(value: string | undefined): Promise<string | undefined> {
+  if (value === undefined) return undefined;
+  if (value.endsWith('.labdeck-pub')) return (await readPublicKeyFile(value)).fingerprint;
+  if (normalFingerprint(value) === undefined) {
+    throw new LabdeckError('invalid-request', `--key ${JSON.stringify(value.slice(0, 100))} is neither a fingerprint (64 hex digits) nor a .labdeck-pub file.`, {
+      action: "Pass the fingerprint the attendee's Export report showed, or their .labdeck-pub file.",
+    });
+  }
+  return value;
 }
 
 async function openWorld(options: GradeOptions, command: string): Promise<CheckWorld> {

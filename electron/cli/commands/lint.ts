@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 import { lintLabs } from '../../node/labs/lint.ts';
 import { formatProblem } from '../../node/labs/yaml-source.ts';
+import { inPackage } from '../package-root.ts';
 
 /** `labdeck lint [dir]`: checks a course folder before it reaches attendees; exit 1 on any problem. */
 export function registerLintCommand(program: Command): void {
   program
     .command('lint')
     .description('Check lab files: schema, referenced files, CEL, manifests against Kubernetes schemas, self-tests')
-    .argument('[dir]', 'folder holding <id>-<slug>/lab.yaml', 'labs')
+    .argument('[dir]', 'folder holding <id>-<slug>/lab.yaml', inPackage('labs'))
     .option('--json', 'print the report as JSON')
     .action(async (dir: string, options: { json?: boolean }) => {
       const report = await lintLabs(dir);

@@ -14,7 +14,7 @@ describe('labdeck keys and labdeck pack', () => {
   beforeEach(async () => {
     work = await fsp.mkdtemp(path.join(os.tmpdir(), 'labdeck-pack-cli-'));
     await fsp.cp(REAL_LAB, path.join(work, 'course', '1.1-kubectl-kubeconfig'), { recursive: true });
-    await fsp.writeFile(path.join(work, 'course', 'course.yaml'), 'id: demo\ntitle: Demo\n');
+    await fsp.writeFile(path.join(work, 'course', 'course.yaml'), 'id: demo\ntitle: Demo\nversion: 1.0.0\n');
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
   });
   afterEach(async () => {

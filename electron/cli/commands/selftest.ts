@@ -22,17 +22,30 @@ const DOUBLE_ENVIRONMENT = path.resolve(path.dirname(fileURLToPath(import.meta.u
 
 /**
  * Imports a TypeScript file of the source checkout. Run through tsx that is a plain import; from the CLI
- * bundle (plain Node) tsx's loader is registered first, once.
+ * bundle (plain Node) tsx's loader is registered first, once. The module is kept per file: Node remembers a
+ * failed import of a URL, so importing the same file again for the next lab would fail after registration.
  */
+const typeScriptModules = new Map<string, Promise<unknown>>();
+function importTypeScript(file: string): Promise<unknown> {
+  let loaded = typeScriptModules.get(file);
+  if (!loaded) {
+    loaded = importWithTsxFallback(file);
+    typeScriptModules.set(file, loaded);
+  }
+  return loaded;
+}
+
 let tsxRegistered = false;
-async function importTypeScript(file: string): Promise<unknown> {
+async function importWithTsxFallback(file: string): Promise<unknown> {
   try {
     return await import(pathToFileURL(file).href);
   } catch (error) {
-    if ((error as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION' || tsxRegistered) throw error;
-    const { register } = await import('tsx/esm/api');
-    register();
-    tsxRegistered = true;
+    if ((error as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
+    if (!tsxRegistered) {
+      const { register } = await import('tsx/esm/api');
+      register();
+      tsxRegistered = true;
+    }
     // Node remembers the failed import of that URL; a query makes it a new module for the loader to take.
     return import(`${pathToFileURL(file).href}?tsx`);
   }

@@ -8,8 +8,10 @@ import { hostBundleDir, openPack } from '../../node/course-pack/open-pack.ts';
 import { readRememberedCourse } from '../../node/course-pack/remembered-course.ts';
 import { TrustStore } from '../../node/course-pack/trust-store.ts';
 import { defaultDataDir } from '../../node/data-dir.ts';
+import { launchKeyFromEnvironment } from '../../node/host/tab-sessions.ts';
 import { startWebHost } from '../../node/host/web-host.ts';
 import { loadConfigInput } from './env.ts';
+import { inPackage } from '../package-root.ts';
 import { askTrustOnTerminal } from './trust-prompt.ts';
 
 interface ServeOptions {
@@ -26,18 +28,18 @@ interface ServeOptions {
 
 /**
  * `labdeck serve`: the whole app in a browser on this machine. Same backend as the Electron window; the
- * address it prints carries the per-launch token.
+ * address it prints carries a one-time launch code (electron/node/host/tab-sessions.ts).
  */
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
-    .description('Serve the Labdeck app to a browser on 127.0.0.1 (prints the address with its access token)')
+    .description('Serve the Labdeck app to a browser on 127.0.0.1 (prints an address with a one-time launch code)')
     .option('--port <port>', 'port on 127.0.0.1 (0 picks a free one)', '0')
-    .option('--host <address>', 'listen address; anything but 127.0.0.1 exposes the app to your network (still token-protected)', '127.0.0.1')
-    .option('--labs <dir>', 'course folder', 'labs')
+    .option('--host <address>', 'listen address; anything but 127.0.0.1 exposes the app to your network (still protected by the launch code)', '127.0.0.1')
+    .option('--labs <dir>', 'course folder; without it, the course last opened with "Open course…", else the one that comes with Labdeck', inPackage('labs'))
     .option('--data-dir <dir>', 'where progress and the cluster kubeconfig are kept (default: per-user folder, or LABDECK_DATA_DIR)')
     .option('--kubeconfig <file>', 'check against this cluster instead of the Labdeck environment (a remote cluster, or a test double)')
-    .option('--renderer <dir>', 'the built renderer (npm run build:renderer)', 'dist/renderer')
+    .option('--renderer <dir>', 'the built renderer (npm run build:renderer)', inPackage('dist/renderer'))
     .option('--config <file>', 'environment settings (labdeck.yaml)')
     .option('--bundle <dir>', 'offline bundle folder with image tarballs')
     .option('--course <pack>', 'open a signed course pack (labdeck pack): verified, its publisher trusted once, its images used offline')
@@ -76,14 +78,25 @@ export function registerServeCommand(program: Command): void {
       });
       if (options.host !== '127.0.0.1') {
         process.stderr.write(
-          `WARNING: listening on ${options.host}, not only on this machine. Anyone who can reach this address and learns the token can use the lab terminals. Use it only on a network you trust, e.g. for a remote lab machine.\n`,
+          `WARNING: listening on ${options.host}, not only on this machine. Anyone who can reach this address and learns an unused launch code, or a tab's secret, can use the lab terminals. Use it only on a network you trust, e.g. for a remote lab machine.\n`,
         );
       }
-      const host = await startWebHost({ dispatcher: backend.dispatcher, events: backend.events, rendererDir, port, bindAddress: options.host });
+      const launchKey = launchKeyFromEnvironment(process.env);
+      const host = await startWebHost({
+        dispatcher: backend.dispatcher,
+        events: backend.events,
+        rendererDir,
+        port,
+        bindAddress: options.host,
+        // The test harness mints a launch code per page it opens with a key of its own; normally random.
+        ...(launchKey ? { launchKey } : {}),
+        // Each address opens one tab (tab-sessions.ts): the next one is printed as soon as one was used.
+        onLaunched: () => process.stderr.write(`A browser tab opened Labdeck; each address opens one tab. For another tab or browser: ${host.launchUrl()}\n`),
+      });
       // The first stdout line is the address, alone, so scripts and tests can read it.
       process.stdout.write(`${host.url}\n`);
       process.stderr.write(`${courseTrust.notice}\n`);
-      process.stderr.write(`Labdeck is running. Open the address above in a browser on this machine. Ctrl+C stops it.\n`);
+      process.stderr.write(`Labdeck is running. Open the address above in a browser on this machine (it opens one tab; reloading that tab is fine). Ctrl+C stops it.\n`);
 
       let stopping = false;
       const stop = async () => {

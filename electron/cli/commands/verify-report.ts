@@ -1,9 +1,11 @@
 import fsp from 'node:fs/promises';
 import type { Command } from 'commander';
 import { LabdeckError } from '../../common/errors.ts';
+import { printableText } from '../../common/printable-name.ts';
 import { fingerprintOf, normalFingerprint, printableKeyName, readPublicKeyFile } from '../../node/course-pack/keys.ts';
 import { verifyReport, type ReportVerification } from '../../node/reports/verify-report.ts';
 import { loadGraderCourse } from './report-course.ts';
+import { NOT_JUDGEABLE_LIMIT } from '../../node/reports/evidence-judgement.ts';
 
 /** A fingerprint given directly, or read from an attendee's .labdeck-pub. */
 async function expectedKey(value: string | undefined): Promise<string | undefined> {
@@ -24,10 +26,12 @@ export function describeReportVerification(file: string, result: ReportVerificat
     // Names and ids from the report file are made printable: a report must not write escape codes to the grader's terminal.
     lines.push(`Report ${file}: ${printableKeyName(report.attendee.name)}, course ${printableKeyName(report.course.id)} ${printableKeyName(report.course.version)}, ${report.journal.length} journal entries, signed by key ${fingerprintOf(report.signer.publicKey)}`);
   }
-  for (const finding of result.findings) lines.push(`BAD  ${finding.message}`);
+  for (const finding of result.findings) lines.push(`BAD  ${printableText(finding.message, 2000)}`);
+  const { confirmed, notJudgeable } = result.reevaluated;
+  // Always said, so a grader sees how much of the report rests on evidence that could not be re-checked.
+  if (confirmed + notJudgeable > 0) lines.push(`Evidence: ${confirmed} recorded passes re-checked on their evidence, ${notJudgeable} not judgeable from their evidence alone (flagged above ${NOT_JUDGEABLE_LIMIT.share * 100} % and ${NOT_JUDGEABLE_LIMIT.atLeast} or more)`);
   if (result.findings.length === 0) {
-    const evidence = result.reevaluated.confirmed + result.reevaluated.notJudgeable > 0 ? `; ${result.reevaluated.confirmed} recorded passes re-checked on their evidence${result.reevaluated.notJudgeable ? `, ${result.reevaluated.notJudgeable} not judgeable from their evidence alone` : ''}` : '';
-    lines.push(`OK  signature, hash chain and summary are intact${evidence}. Tamper-evident, not tamper-proof: compare the key with the attendee's (--key).`);
+    lines.push(`OK  signature, signed journal, hash chain and summary are intact. Tamper-evident, not tamper-proof: compare the key with the attendee's (--key).`);
   }
   return lines;
 }

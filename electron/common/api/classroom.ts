@@ -6,7 +6,7 @@ export const ClassRowSchema = z.object({
   file: z.string(),
   attendee: z.string(),
   course: z.string(),
-  flags: z.array(z.enum(['invalid', 're-signed', 'other-course-version', 'evidence-mismatch', 'shared-cluster'])),
+  flags: z.array(z.enum(['invalid', 're-signed', 'other-course-version', 'evidence-mismatch', 'shared-cluster', 'unreadable', 'not-judgeable', 'same-evidence', 'confusable-name'])),
   /** Lab id → share of its checks passed, 0..1. */
   labs: z.record(z.string(), z.number().min(0).max(1)),
   total: z.number(),
@@ -25,7 +25,22 @@ export const ClassProgressSchema = z.object({
 });
 export type ClassProgress = z.infer<typeof ClassProgressSchema>;
 
+/** One report the page read from a folder the instructor dropped or chose (browser shell). */
+export const maxClassReportChars = 2 * 1024 * 1024;
+export const maxClassReports = 200;
+export const ClassReportFileSchema = z.object({ name: z.string().trim().min(1).max(255), text: z.string().max(maxClassReportChars) }).strict();
+
 export const classroomCalls = {
+  'classroom.pickFolder': defineCall(
+    z.object({}).strict(),
+    z.object({ available: z.boolean(), dir: z.string().optional() }),
+    'Show the native "Choose the reports folder" dialog (Electron); available is false in the browser shell, whose page reads a dropped folder instead',
+  ),
+  'classroom.grade': defineCall(
+    z.object({ label: z.string().trim().min(1).max(255), files: z.array(ClassReportFileSchema).max(maxClassReports) }).strict(),
+    ClassProgressSchema,
+    'Grade reports the page read from a dropped or chosen folder (browser shell: the page cannot name a path)',
+  ),
   'classroom.watch': defineCall(
     z.object({ dir: z.string().trim().min(1).max(4096) }).strict(),
     ClassProgressSchema,

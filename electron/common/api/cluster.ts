@@ -38,8 +38,34 @@ export const DiffDocumentSchema = z.object({
   proposed: z.string(),
 });
 
+/** A network device of a node the CNI set up (its bridge, its VXLAN tunnel), as `ip -d link` reports it. */
+export const MapInterfaceSchema = z.object({
+  name: z.string().max(64),
+  kind: z.enum(['bridge', 'vxlan', 'ethernet']),
+  address: z.string().max(64).optional(),
+});
+export type MapInterface = z.infer<typeof MapInterfaceSchema>;
+
+/** What surrounds the cluster: the lab network, the jumphost, and the ports this computer publishes. */
+export const LabSurroundingsSchema = z.object({
+  network: z.string().max(64).optional(),
+  jumphost: z.object({ ip: z.string().max(64) }).optional(),
+  /** NodePorts reachable from this computer: `host:hostPort` forwards to `node`'s nodePort. */
+  publishedPorts: z.array(z.object({ nodePort: z.number().int(), hostPort: z.number().int(), host: z.string().max(64), node: z.string().max(253).optional() })),
+});
+export type LabSurroundings = z.infer<typeof LabSurroundingsSchema>;
+
 export const NetworkMapSchema = z.object({
-  nodes: z.array(z.object({ name: z.string(), role: z.string(), ip: z.string().optional(), podCIDR: z.string().optional(), ready: z.boolean() })),
+  nodes: z.array(
+    z.object({
+      name: z.string(),
+      role: z.string(),
+      ip: z.string().optional(),
+      podCIDR: z.string().optional(),
+      ready: z.boolean(),
+      interfaces: z.array(MapInterfaceSchema).optional(),
+    }),
+  ),
   pods: z.array(
     z.object({
       namespace: z.string(),
@@ -66,8 +92,44 @@ export const NetworkMapSchema = z.object({
   available: z.boolean(),
   message: z.string().optional(),
   updatedAt: z.string(),
+  lab: LabSurroundingsSchema.optional(),
 });
 export type NetworkMap = z.infer<typeof NetworkMapSchema>;
+
+/** One step of a traced packet, with the real text that shows it and the command to see it on that node. */
+export const PacketHopSchema = z.object({
+  kind: z.enum(['source', 'entry', 'rule', 'endpoint', 'route', 'snat', 'dns']),
+  node: z.string().max(253).optional(),
+  title: z.string().max(500),
+  /** The rule, route or conntrack line as the node printed it. */
+  text: z.string().max(4_000),
+  /** The command that shows it, to type in that node's terminal. */
+  command: z.string().max(500),
+  /** How many packets this rule matched for the traced request(s). */
+  packets: z.number().int().optional(),
+});
+export type PacketHop = z.infer<typeof PacketHopSchema>;
+
+export const PacketPathSchema = z.object({
+  /** `traced`: the data plane showed the path; `not-seen`: it showed nothing for this request; `unavailable`: no nodes to read. */
+  status: z.enum(['traced', 'not-seen', 'unavailable']),
+  /** The command that triggered the trace, and the terminal it was typed in. */
+  command: z.string().max(2_000).optional(),
+  terminal: z.string().max(253).optional(),
+  tracedAt: z.string(),
+  summary: z.string().max(1_000),
+  entryNode: z.string().max(253).optional(),
+  service: z.object({ namespace: z.string(), name: z.string() }).optional(),
+  endpoints: z.array(z.object({ ip: z.string(), port: z.number().int().optional(), node: z.string().optional(), pod: z.string().optional(), packets: z.number().int() })),
+  /** The address the request left from (the jumphost, a pod, the Docker gateway for this computer). */
+  from: z.string().max(64).optional(),
+  /** The source address the endpoint saw (after source NAT when there was one). */
+  sourceSeen: z.string().max(64).optional(),
+  hops: z.array(PacketHopSchema).max(200),
+  /** Milliseconds the trace took to read the nodes. */
+  readMs: z.number().optional(),
+});
+export type PacketPath = z.infer<typeof PacketPathSchema>;
 
 const Manifest = z.object({ yaml: z.string().max(1_000_000), fileName: z.string().max(200).optional() }).strict();
 
@@ -78,8 +140,14 @@ export const clusterCalls = {
   'cluster.validate': defineCall(Manifest, z.object({ problems: z.array(ManifestProblemSchema) }), 'Parse and validate without sending anything'),
   'cluster.schema': defineCall(z.object({}).strict(), z.object({ source: z.enum(['live', 'bundled']), schema: z.unknown() }), 'JSON schema for the YAML editor'),
   'cluster.map': defineCall(z.object({}).strict(), NetworkMapSchema, 'Nodes, pods, services and endpoints for the network map'),
+  'cluster.tracePath': defineCall(
+    z.object({}).strict(),
+    PacketPathSchema.nullable(),
+    "Read the nodes' counters and conntrack now and trace the last recorded command's packet (null: nothing recorded yet)",
+  ),
 } as const;
 
 export const clusterEvents = {
   'cluster.map': defineEvent(NetworkMapSchema, 'The network map changed'),
+  'cluster.path': defineEvent(PacketPathSchema, "A terminal's request was traced through the nodes' data plane"),
 } as const;

@@ -17,6 +17,11 @@ export const CheckResultSchema = z.object({
   hint: z.string().optional(),
   /** Once-mode checks keep passing after they passed once. */
   sticky: z.boolean().optional(),
+  /**
+   * A passed once-mode resource check whose objects no longer match (deleted by a later step, or by the
+   * attendee): what the cluster shows now. The check still counts; the UI says it is gone.
+   */
+  noLongerHolds: z.string().optional(),
   at: z.string(),
 });
 export type CheckResult = z.infer<typeof CheckResultSchema>;

@@ -22,6 +22,8 @@ const largerInputs: Readonly<Record<string, number>> = {
   'cluster.validate': manifestInputBytes,
   'terminal.input': 100_000 + 1024,
   'course.uploadChunk': uploadChunkInputBytes,
+  // A class's reports read from a dropped folder (classroom.ts): at most 16 MB in one call.
+  'classroom.grade': 16 * 1024 * 1024,
 };
 
 export function maxInputBytes(call: string): number {

@@ -23,8 +23,11 @@ export const WireOutcomeSchema = z.discriminatedUnion('ok', [
 ]);
 
 export const ServerMessageSchema = z.discriminatedUnion('type', [
-  /** First message on every connection: who this renderer is to the backend (terminals follow that id). */
-  z.object({ type: z.literal('hello'), clientId: z.string() }),
+  /**
+   * First message on every connection: who this renderer is to the backend (terminals follow that id), and,
+   * when the page presented a launch code, the secret this tab presents from then on (access-token.ts).
+   */
+  z.object({ type: z.literal('hello'), clientId: z.string(), tabSecret: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/).optional() }),
   z.object({ type: z.literal('result'), id: z.number().int().min(0), outcome: WireOutcomeSchema }),
   z.object({ type: z.literal('event'), name: z.string(), payload: z.unknown() }),
 ]);

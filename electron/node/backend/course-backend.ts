@@ -7,7 +7,7 @@ import { LabdeckError } from '../../common/errors.ts';
 import { folderCourseTrust, packCourseTrust, type CourseTrust } from '../course-pack/course-trust.ts';
 import { CourseUploads } from '../course-pack/course-uploads.ts';
 import { sameFingerprint } from '../course-pack/keys.ts';
-import { hostBundleDir, openPack } from '../course-pack/open-pack.ts';
+import { dockerArch, hostBundleDir, openPack } from '../course-pack/open-pack.ts';
 import { loadPackImages, packImagesFor } from '../course-pack/pack-images.ts';
 import { describeVerification, verifyPack } from '../course-pack/pack-reader.ts';
 import { rememberCourse } from '../course-pack/remembered-course.ts';
@@ -15,7 +15,7 @@ import { TrustStore } from '../course-pack/trust-store.ts';
 import { createDockerClient } from '../env/docker-client.ts';
 import { courseVersion } from '../course-format/lab-schema.ts';
 import { LabCatalog, loadCourse } from '../labs/lab-catalog.ts';
-import { ClassWatch } from '../reports/class-watch.ts';
+import { ClassWatch, gradeFiles } from '../reports/class-watch.ts';
 import { createBackend, courseSwitcherCalls, type Backend, type BackendOptions, type CourseSwitcherCall } from './create-backend.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { EventHub } from './events.ts';
@@ -23,6 +23,8 @@ import { EventHub } from './events.ts';
 export interface CourseBackendOptions extends Omit<BackendOptions, 'events'> {
   /** The native "Open course" dialog (Electron); absent in the browser shell, whose page uploads the file. */
   pickCourseFile?: () => Promise<string | undefined>;
+  /** The native "Choose the reports folder" dialog for the class view (Electron); absent in the browser shell. */
+  pickReportsFolder?: () => Promise<string | undefined>;
   /** The Docker engine the pack's images are loaded into (tests pass their own). */
   docker?: () => Docker;
   /** Whether to remember an opened course for the next start (off for throwaway hosts). Default true. */
@@ -38,7 +40,7 @@ export interface CourseBackendOptions extends Omit<BackendOptions, 'events'> {
  */
 export async function createCourseBackend(options: CourseBackendOptions): Promise<Backend> {
   const events = new EventHub();
-  const { pickCourseFile, docker: dockerFactory, remember = true, ...base } = options;
+  const { pickCourseFile, pickReportsFolder, docker: dockerFactory, remember = true, ...base } = options;
   let current = await createBackend({ ...base, events });
   /** The folder the course open now was loaded from, to compare a pack's version with (issue 21 item 8). */
   let currentLabsDir = base.labsDir;
@@ -156,11 +158,11 @@ export async function createCourseBackend(options: CourseBackendOptions): Promis
     let imagesLoaded = 0;
     let imagesMessage: string | undefined;
     if (!bundleDir) {
-      imagesMessage = `The pack has images for ${opened.manifest.architectures.join(', ') || 'no CPU'} only, not for this machine (${process.arch}); Start will try to pull them.`;
+      imagesMessage = `The pack has images for ${opened.manifest.architectures.join(', ') || 'no CPU'} only, not for this machine (${dockerArch()}); Start will try to pull them.`;
     } else {
       try {
         docker ??= dockerFactory ? dockerFactory() : createDockerClient();
-        const arch = process.arch === 'x64' ? 'amd64' : process.arch;
+        const arch = dockerArch();
         const result = await loadPackImages(docker, bundleDir, packImagesFor(opened.manifest, bundleDir, arch), (step) => progress('images', step.percent, step.message, step.image));
         imagesLoaded = result.loaded.length + result.present.length;
         imagesMessage = `${result.loaded.length} image(s) loaded into Docker, ${result.present.length} already there.`;
@@ -209,6 +211,12 @@ export async function createCourseBackend(options: CourseBackendOptions): Promis
         (error) => console.error('[labdeck] watching the reports folder failed:', error),
       ),
     'classroom.unwatch': async () => ({ stopped: classWatch.stop() }),
+    'classroom.pickFolder': async () => {
+      if (!pickReportsFolder) return { available: false };
+      const chosen = await pickReportsFolder();
+      return chosen ? { available: true, dir: chosen } : { available: true };
+    },
+    'classroom.grade': async ({ label, files }) => gradeFiles(label, files),
   };
 
   const ownNames = new Set<CallName>(courseSwitcherCalls);
@@ -222,7 +230,7 @@ export async function createCourseBackend(options: CourseBackendOptions): Promis
 
   return {
     handlers,
-    dispatcher: new Dispatcher(handlers),
+    dispatcher: new Dispatcher(handlers, { onClientsGone: (clientIds) => current.dispatcher.clientsGone(clientIds) }),
     events,
     async dispose() {
       classWatch.stop();

@@ -7,6 +7,7 @@ import { FileClusterAccess } from '../env/cluster-access.ts';
 import { LabCommandLog } from '../env/command-log.ts';
 import type { CommandLog } from './ports.ts';
 import { EnvironmentService } from '../env/environment-service.ts';
+import { courseHomeFiles } from '../env/jumphost-home.ts';
 import type { EnvConfigInput } from '../env/config.ts';
 import { createEnvHandlers } from '../env/env-handlers.ts';
 import { LabCatalog } from '../labs/lab-catalog.ts';
@@ -14,7 +15,7 @@ import { createCatalogHandlers } from '../labs/catalog-handlers.ts';
 import { CheckEngine } from '../checks/check-engine.ts';
 import { createCheckHandlers } from '../checks/check-handlers.ts';
 import { ProgressStore } from '../progress/progress-store.ts';
-import { EvidenceJournal, journalFile } from '../progress/evidence-journal.ts';
+import { openDataFolder } from '../progress/open-data-folder.ts';
 import { courseVersion } from '../course-format/lab-schema.ts';
 import { createProgressHandlers } from '../progress/progress-handlers.ts';
 import { ClusterService } from '../cluster/cluster-service.ts';
@@ -67,10 +68,12 @@ const unservedHandlers: Pick<CallHandlers, CourseSwitcherCall> = {
   'course.open': notHere('course.open'),
   'classroom.watch': notHere('classroom.watch'),
   'classroom.unwatch': notHere('classroom.unwatch'),
+  'classroom.pickFolder': notHere('classroom.pickFolder'),
+  'classroom.grade': notHere('classroom.grade'),
 };
 
 /** Calls about which course is open and the class view: not bound to one course's services. */
-export type CourseSwitcherCall = 'course.pick' | 'course.uploadBegin' | 'course.uploadChunk' | 'course.inspect' | 'course.open' | 'classroom.watch' | 'classroom.unwatch';
+export type CourseSwitcherCall = 'course.pick' | 'course.uploadBegin' | 'course.uploadChunk' | 'course.inspect' | 'course.open' | 'classroom.watch' | 'classroom.unwatch' | 'classroom.pickFolder' | 'classroom.grade';
 export const courseSwitcherCalls: readonly CourseSwitcherCall[] = Object.keys(unservedHandlers) as CourseSwitcherCall[];
 
 /**
@@ -110,13 +113,22 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   // Under vitest its own handler still sees every such rejection and fails the test (e2e/support/fail-on-unhandled.ts).
   keepRunningOnUnhandledRejections();
   const events = options.events ?? new EventHub();
-  const environment = new EnvironmentService({ events, dataDir: options.dataDir, ...(options.envConfig ? { config: options.envConfig } : {}) });
-  const cluster = options.kubeconfigOverride ? new FileClusterAccess(path.resolve(options.kubeconfigOverride)) : environment.clusterAccess;
-
   const catalog = await LabCatalog.load(options.labsDir);
+  const environment = new EnvironmentService({
+    events,
+    dataDir: options.dataDir,
+    ...(options.envConfig ? { config: options.envConfig } : {}),
+    // The lab texts say "`kubectl apply -f X.yaml` on the jumphost": the course's manifests go into its home.
+    homeFiles: () => courseHomeFiles(catalog.labs()),
+  });
+  const cluster = options.kubeconfigOverride ? new FileClusterAccess(path.resolve(options.kubeconfigOverride)) : environment.clusterAccess;
+  // A course just opened (or the app started) next to a running jumphost: its manifests are there at once.
+  void environment.syncJumphostHome().catch(() => undefined);
   // One journal shared by progress (openings, hints, solutions) and the engine (passes): one chain, one order.
-  const journal = await EvidenceJournal.open(journalFile(options.dataDir, catalog.courseId), { courseId: catalog.courseId, courseVersion: courseVersion(catalog.course) });
-  const progress = await ProgressStore.open({ file: path.join(options.dataDir, 'progress.json'), catalog, events, journal });
+  // The data folder's lock first (one Labdeck per folder), then the journal, signed and bound to the cluster.
+  const dataFolder = await openDataFolder({ dataDir: options.dataDir, courseId: catalog.courseId, courseVersion: courseVersion(catalog.course), cluster });
+  const journal = dataFolder.journal;
+  const progress = await ProgressStore.open({ file: path.join(options.dataDir, 'progress.json'), catalog, events, journal, beforeWrite: dataFolder.beforeWrite });
   // Commands typed on the jumphost and in node terminals, in one record for the command checks.
   const commandLog = new LabCommandLog(attachFailuresHandled(environment.commandLog));
   const checks = new CheckEngine({
@@ -129,7 +141,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     journal,
     progressStartedAt: (labId) => progress.get().labs[labId]?.startedAt,
   });
-  const clusterService = new ClusterService({ cluster, events });
+  const clusterService = new ClusterService({ cluster, events, containers: environment.containers, commandLog });
   const terminals = new TerminalService({
     containers: environment.containers,
     cluster,
@@ -159,7 +171,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     ...createCatalogHandlers(catalog),
     ...createCheckHandlers(checks, (labId, stepId, openedAt) => progress.activate(labId, stepId, openedAt)),
     ...createProgressHandlers(progress, { onReset: (labId) => checks.forget(labId) }),
-    ...createClusterHandlers(clusterService),
+    ...createClusterHandlers(clusterService, (action) => commandLog.recordEditorAction(action)),
     ...createTerminalHandlers(terminals),
     ...createReportHandlers({ catalog, dataDir: options.dataDir, cluster }),
     // Opening another course and the class view outlive one course: course-backend.ts serves them.
@@ -168,7 +180,8 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
 
   return {
     handlers,
-    dispatcher: new Dispatcher(handlers),
+    // A browser tab gone for good takes its shells with it (issue 21 item 5).
+    dispatcher: new Dispatcher(handlers, { onClientsGone: (clientIds) => terminals.release(clientIds) }),
     events,
     async dispose() {
       await terminals.dispose();
@@ -176,6 +189,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       await clusterService.dispose();
       await progress.flush();
       await environment.dispose();
+      await dataFolder.release();
     },
   };
 }

@@ -90,3 +90,34 @@ describe('dispatcher', () => {
     expect(() => backend.events.emit('terminal.exit', { id: 'not a terminal id', exitCode: 0 })).toThrow(/terminal\.exit has an invalid payload/);
   });
 });
+
+describe('dispatcher, renderers gone for good', () => {
+  it('tells the services, and never throws into the transport that reports it', async () => {
+    const gone: string[][] = [];
+    const logged: string[] = [];
+    const forwarding = new Dispatcher(backend.handlers, { onClientsGone: (clientIds) => void gone.push([...clientIds]) });
+    forwarding.clientsGone(['ws-1', 'ws-2']);
+    forwarding.clientsGone([]);
+    expect(gone).toEqual([['ws-1', 'ws-2']]);
+    const failing = new Dispatcher(backend.handlers, {
+      onClientsGone: async () => {
+        throw new Error('shell would not die');
+      },
+      logUnexpected: (call, error) => logged.push(`${call}: ${(error as Error).message}`),
+    });
+    expect(() => failing.clientsGone(['ws-3'])).not.toThrow();
+    await vi.waitFor(() => expect(logged).toEqual(['clientsGone: shell would not die']));
+  });
+
+  it("ends the backend's shells of a gone renderer: create-backend wires it to the terminals", async () => {
+    const opened = await backend.dispatcher.dispatch('terminal.open', { target: { kind: 'host' }, cols: 80, rows: 24 }, { clientId: 'ws-gone' });
+    expect(opened.ok).toBe(true);
+    const kept = await backend.dispatcher.dispatch('terminal.open', { target: { kind: 'host' }, cols: 80, rows: 24 }, { clientId: 'ws-staying' });
+    const ids = async () => {
+      const listed = await backend.dispatcher.dispatch('terminal.list', {}, context);
+      return listed.ok ? (listed.value as Array<{ id: string }>).map((session) => session.id) : [];
+    };
+    backend.dispatcher.clientsGone(['ws-gone']);
+    await vi.waitFor(async () => expect(await ids()).toEqual([kept.ok && (kept.value as { id: string }).id]));
+  });
+});

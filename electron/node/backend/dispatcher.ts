@@ -8,6 +8,11 @@ export type CallOutcome = { ok: true; value: unknown } | { ok: false; error: Api
 export interface DispatcherOptions {
   /** Where unexpected failures (bugs, not user errors) are reported with their stack. */
   logUnexpected?: (call: string, error: unknown) => void;
+  /**
+   * Renderers gone for good (a browser tab closed and not back within its grace period): what they own,
+   * their terminals, ends. A transport tells the dispatcher; the dispatcher tells the services.
+   */
+  onClientsGone?: (clientIds: readonly string[]) => void | Promise<void>;
 }
 
 /**
@@ -18,9 +23,11 @@ export interface DispatcherOptions {
 export class Dispatcher {
   readonly #handlers: CallHandlers;
   readonly #logUnexpected: (call: string, error: unknown) => void;
+  readonly #onClientsGone: DispatcherOptions['onClientsGone'];
 
   constructor(handlers: CallHandlers, options: DispatcherOptions = {}) {
     this.#handlers = handlers;
+    this.#onClientsGone = options.onClientsGone;
     this.#logUnexpected = options.logUnexpected ?? ((call, error) => console.error(`[labdeck] ${call} failed unexpectedly:`, error));
   }
 
@@ -61,6 +68,16 @@ export class Dispatcher {
       return failure(error);
     }
     return { ok: true, value: parsedOutput.data };
+  }
+
+  /** The renderers `clientIds` will never call again. Never throws: a transport calls it from a timer. */
+  clientsGone(clientIds: readonly string[]): void {
+    if (clientIds.length === 0 || !this.#onClientsGone) return;
+    try {
+      void Promise.resolve(this.#onClientsGone(clientIds)).catch((error: unknown) => this.#logUnexpected('clientsGone', error));
+    } catch (error) {
+      this.#logUnexpected('clientsGone', error);
+    }
   }
 
   #invoke(name: CallName, input: unknown, context: CallContext): Promise<unknown> {

@@ -1,23 +1,24 @@
-import { KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { EventSink } from '../../common/api/contract.ts';
 import type { CheckResult, ObjectRef } from '../../common/api/labs.ts';
 import { LabdeckError } from '../../common/errors.ts';
 import type { ClusterAccess, CommandLog, LabContainers } from '../backend/ports.ts';
-import type { LabCatalog, LoadedLab } from '../labs/lab-catalog.ts';
+import type { LabCatalog } from '../labs/lab-catalog.ts';
 import type { EvidenceJournal } from '../progress/evidence-journal.ts';
-import type { CheckSpec, ObjectSelector } from '../course-format/check-spec.ts';
+import type { ObjectSelector } from '../course-format/check-spec.ts';
 import { CheckEvidence } from './check-evidence.ts';
-import type { CheckWorld, EvaluateCheck } from './check-world.ts';
-import { commandsSince } from './commands-since.ts';
-import { deletesSelection } from './delete-witness.ts';
-import { isGoneCheck } from './gone-checks.ts';
+import type { CheckWorld, CommandRecord, EvaluateCheck } from './check-world.ts';
+import { commandsSince, latestStart } from './commands-since.ts';
+import { GoneWitness } from './gone-witness.ts';
+import { deleteSelected } from './lab-cleanup.ts';
 import { evaluateCheck, toResult } from './evaluate-check.ts';
-import { commandReferencedKinds } from './evaluate-command.ts';
 import { probeReferencedKinds } from './evaluate-probe.ts';
-import { InformerCache, type ObjectChange, type WatchedKind } from './informer-cache.ts';
+import { InformerCache, type ObjectChange } from './informer-cache.ts';
 import { kindKey } from './kube-objects.ts';
 import { ENVIRONMENT_NOT_RUNNING, LiveWorld } from './live-world.ts';
-import { describeSelection } from './verdict.ts';
+import { ProbeScheduler } from './probe-scheduler.ts';
+import { ReactionScheduler } from './reaction-scheduler.ts';
+import { checkKey, isProbeLike, trackLab, watchedKinds, type TrackedCheck } from './tracked-checks.ts';
 
 export interface CheckEngineOptions {
   catalog: LabCatalog;
@@ -26,7 +27,11 @@ export interface CheckEngineOptions {
   commandLog: CommandLog;
   events: EventSink;
   onResult(result: CheckResult): void;
-  /** Quiet time after an API event before affected checks are evaluated (a rollout sends bursts). */
+  /**
+   * The window after an evaluation during which further API events and commands are gathered and judged
+   * once at its end (a rollout sends bursts); the first change after a quiet spell is judged at once
+   * (reaction-scheduler.ts). Probes re-run this long after a related change.
+   */
   debounceMs?: number;
   /** Delays between re-runs of a failing probe; after the last one it waits for a related change. */
   probeBackoffMs?: readonly number[];
@@ -41,47 +46,27 @@ export interface CheckEngineOptions {
   progressStartedAt?: (labId: string) => string | undefined;
 }
 
-interface TrackedCheck {
-  key: string;
-  labId: string;
-  stepId: string;
-  check: CheckSpec;
-  hints: ReadonlyArray<{ text: string; forCheck?: string | undefined }>;
-  /** An "is gone" check (see gone-checks.ts): it passes only with a witness of the object leaving. */
-  needsWitness: boolean;
-}
-
-interface ProbeRun {
-  attempt: number;
-  timer: NodeJS.Timeout | undefined;
-  running: boolean;
-  rerun: boolean;
-}
-
 const DEFAULT_DEBOUNCE_MS = 150;
 const DEFAULT_PROBE_BACKOFF_MS = [1000, 2000, 4000, 8000, 16_000, 30_000];
 const NOT_ACTIVE = 'Checked while this step is the active one';
 const NOT_OPEN = 'Checked while this lab is open';
 const NOT_OPENED = 'Checked once you open this step: only what you do from then on counts';
 
-const checkKey = (labId: string, stepId: string, checkId: string) => `${labId}/${stepId}/${checkId}`;
-const isProbeLike = (check: CheckSpec) => check.kind === 'probe' || check.kind === 'http';
 
 /**
  * Keeps the checks of the open lab up to date, driven by events only: informers on exactly the kinds the lab
  * references, the jumphost's command record, and (for the active step) probes re-run with backoff. An API
- * event re-evaluates only the checks it can affect, after a short debounce; when nothing changes, nothing
- * runs. A `checks.result` event goes out only when a verdict or its message changes.
+ * event re-evaluates only the checks it can affect, at once, or at the end of a short window when it comes
+ * within a burst (reaction-scheduler.ts); when nothing changes, nothing runs. A `checks.result` event goes
+ * out only when a verdict or its message changes.
  */
 export class CheckEngine {
   readonly #options: CheckEngineOptions;
   readonly #evaluate: EvaluateCheck;
   readonly #debounceMs: number;
-  readonly #backoff: readonly number[];
   readonly #results = new Map<string, CheckResult>();
   readonly #evidence: CheckEvidence;
-  /** "Is gone" checks whose object was seen while their step was open (lab/step/check keys). */
-  readonly #seenPresent = new Set<string>();
+  readonly #witness = new GoneWitness((tracked) => this.#evidence.standingPass(tracked.labId, tracked.stepId, tracked.check.id) !== undefined);
 
   #active: { labId: string; stepId: string } | undefined;
   #tracked = new Map<string, TrackedCheck>();
@@ -89,8 +74,8 @@ export class CheckEngine {
   #byKind = new Map<string, TrackedCheck[]>();
   #probesByKind = new Map<string, TrackedCheck[]>();
   #pending = new Set<string>();
-  #debounce: NodeJS.Timeout | undefined;
-  #probeRuns = new Map<string, ProbeRun>();
+  readonly #reactions: ReactionScheduler;
+  readonly #probes: ProbeScheduler;
 
   #kubeConfig: KubeConfig | undefined;
   #informers: InformerCache | undefined;
@@ -105,7 +90,15 @@ export class CheckEngine {
     this.#options = options;
     this.#evaluate = options.evaluate ?? evaluateCheck;
     this.#debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
-    this.#backoff = options.probeBackoffMs ?? DEFAULT_PROBE_BACKOFF_MS;
+    this.#reactions = new ReactionScheduler(() => this.#evaluatePending(), this.#debounceMs);
+    this.#probes = new ProbeScheduler({
+      evaluate: async (key) => {
+        const tracked = this.#tracked.get(key);
+        return tracked && !this.#disposed ? this.#evaluateOne(tracked) : undefined;
+      },
+      debounceMs: this.#debounceMs,
+      backoffMs: options.probeBackoffMs ?? DEFAULT_PROBE_BACKOFF_MS,
+    });
     this.#evidence = new CheckEvidence(options.journal, options.progressStartedAt);
     this.#world = this.#makeWorld();
   }
@@ -119,9 +112,10 @@ export class CheckEngine {
     const previousStep = this.#active?.stepId;
     this.#active = { labId, stepId };
     this.#evidence.opened(labId, stepId, openedAt);
+    if (labChanged) this.#evidence.activated(labId, openedAt);
     this.#subscribe();
     if (labChanged) {
-      this.#track(lab);
+      ({ tracked: this.#tracked, byKind: this.#byKind, probesByKind: this.#probesByKind } = trackLab(this.#options.catalog, lab));
       this.#restoreFromJournal();
       await this.#connect();
       // Only steps the attendee has opened are judged: nothing completes by opening the lab.
@@ -139,7 +133,7 @@ export class CheckEngine {
    */
   async forget(labId?: string): Promise<void> {
     this.#evidence.forget(labId);
-    for (const key of [...this.#seenPresent]) if (labId === undefined || key.startsWith(`${labId}/`)) this.#seenPresent.delete(key);
+    this.#witness.forget(labId);
     // Windows still show the old verdicts: replace each with "not opened" (the open step is judged below).
     for (const [key, previous] of [...this.#results]) {
       if (labId !== undefined && !key.startsWith(`${labId}/`)) continue;
@@ -185,44 +179,17 @@ export class CheckEngine {
     const selectors: ObjectSelector[] =
       stepId === undefined ? lab.file.steps.flatMap((step) => step.cleanup) : this.#options.catalog.requireStep(labId, stepId).spec.cleanup;
     if (selectors.length === 0) return { deleted: [] };
+    // Labdeck's own button is not the attendee deleting: what it removes witnesses no "is gone" check.
+    const kinds = new Set(selectors.map((selector) => selector.kind));
     const kubeConfig = await this.#options.cluster.kubeConfig();
-    if (!kubeConfig) {
-      throw new LabdeckError('environment-not-ready', 'There is no running cluster to clean up.', { action: 'Start the lab environment from the Start screen first.' });
-    }
-    const api = KubernetesObjectApi.makeApiClient(kubeConfig);
-    const deleted: ObjectRef[] = [];
-    for (const selector of selectors) {
-      const targets: KubernetesObject[] = selector.name
-        ? [{ apiVersion: selector.apiVersion, kind: selector.kind, metadata: { name: selector.name, ...(selector.namespace ? { namespace: selector.namespace } : {}) } }]
-        : (await api.list(selector.apiVersion, selector.kind, selector.namespace, undefined, undefined, undefined, undefined, selector.labelSelector)).items.map((item) => ({
-            apiVersion: selector.apiVersion,
-            kind: selector.kind,
-            metadata: { name: item.metadata?.name ?? '', ...(item.metadata?.namespace ? { namespace: item.metadata.namespace } : {}) },
-          }));
-      for (const target of targets) {
-        try {
-          await api.delete(target);
-          const name = target.metadata?.name ?? '';
-          const namespace = target.metadata?.namespace;
-          deleted.push(namespace ? { kind: selector.kind, namespace, name } : { kind: selector.kind, name });
-        } catch (error) {
-          if ((error as { code?: number }).code === 404) continue;
-          throw new LabdeckError('kubernetes-error', `Could not delete ${selector.kind} ${target.metadata?.name}: ${(error as Error).message}`, {
-            action: 'Check that the cluster is running, then try the cleanup again.',
-            cause: error,
-          });
-        }
-      }
-    }
-    return { deleted };
+    return { deleted: await this.#witness.cleaningUp(kinds, this.#tracked.values(), () => deleteSelected(kubeConfig, selectors)) };
   }
 
   async dispose(): Promise<void> {
     this.#disposed = true;
     this.#connectGeneration++;
-    if (this.#debounce) clearTimeout(this.#debounce);
-    for (const run of this.#probeRuns.values()) if (run.timer) clearTimeout(run.timer);
-    this.#probeRuns.clear();
+    this.#reactions.dispose();
+    this.#probes.dispose();
     this.#unsubscribeCluster?.();
     this.#unsubscribeCommands?.();
     await this.#informers?.stop();
@@ -251,35 +218,8 @@ export class CheckEngine {
       }
       this.#schedule();
       // A command may have changed what a probe sees (iptables, DNS): give failing probes a fresh start.
-      this.#resetProbes([...this.#probeRuns.keys()]);
+      this.#probes.reset(this.#probes.keys());
     });
-  }
-
-  #track(lab: LoadedLab): void {
-    this.#tracked.clear();
-    this.#byKind.clear();
-    this.#probesByKind.clear();
-    for (const step of lab.steps) {
-      for (const check of step.spec.checks) {
-        const needsWitness = check.kind === 'resource' && isGoneCheck(this.#options.catalog, lab.file.id, step.spec.id, check);
-        const tracked: TrackedCheck = { key: checkKey(lab.file.id, step.spec.id, check.id), labId: lab.file.id, stepId: step.spec.id, check, hints: step.spec.hints, needsWitness };
-        this.#tracked.set(tracked.key, tracked);
-        if (check.kind === 'resource') push(this.#byKind, kindKey(check.select.apiVersion, check.select.kind), tracked);
-        if (check.kind === 'probe') for (const kind of probeReferencedKinds(check)) push(this.#probesByKind, kindKey(kind.apiVersion, kind.kind), tracked);
-      }
-    }
-  }
-
-  #watchedKinds(): WatchedKind[] {
-    const kinds = new Map<string, WatchedKind>();
-    for (const tracked of this.#tracked.values()) {
-      const { check } = tracked;
-      if (check.kind === 'resource') kinds.set(kindKey(check.select.apiVersion, check.select.kind), { apiVersion: check.select.apiVersion, kind: check.select.kind });
-      if (check.kind === 'probe') for (const kind of probeReferencedKinds(check)) kinds.set(kindKey(kind.apiVersion, kind.kind), kind);
-      // A curl check accepts the pod's or Service's live address, so those kinds are watched too.
-      if (check.kind === 'command') for (const kind of commandReferencedKinds(check)) kinds.set(kindKey(kind.apiVersion, kind.kind), kind);
-    }
-    return [...kinds.values()];
   }
 
   /** Finds the cluster (once) and points informers at exactly the open lab's kinds. */
@@ -295,7 +235,7 @@ export class CheckEngine {
         if (kubeConfig) this.#informers = new InformerCache(kubeConfig, (change) => this.#onObjectChange(change));
         this.#world = this.#makeWorld();
       }
-      await this.#informers?.watch(this.#watchedKinds());
+      await this.#informers?.watch(watchedKinds(this.#tracked.values()));
     })();
     try {
       await this.#connecting;
@@ -338,18 +278,19 @@ export class CheckEngine {
     for (const tracked of this.#tracked.values()) {
       if (tracked.check.kind === 'http' || (tracked.check.kind === 'probe' && probeReferencedKinds(tracked.check).length === 0)) related.add(tracked.key);
     }
-    this.#resetProbes([...related]);
+    this.#probes.reset([...related]);
     this.#schedule();
   }
 
   #schedule(): void {
-    if (this.#pending.size === 0 || this.#debounce) return;
-    this.#debounce = setTimeout(() => {
-      this.#debounce = undefined;
-      const keys = [...this.#pending];
-      this.#pending.clear();
-      void this.#evaluateNow(keys.map((key) => this.#tracked.get(key)).filter((tracked): tracked is TrackedCheck => tracked !== undefined));
-    }, this.#debounceMs);
+    if (this.#pending.size > 0) this.#reactions.poke();
+  }
+
+  #evaluatePending(): void {
+    const keys = [...this.#pending];
+    this.#pending.clear();
+    if (keys.length === 0) return;
+    void this.#evaluateNow(keys.map((key) => this.#tracked.get(key)).filter((tracked): tracked is TrackedCheck => tracked !== undefined));
   }
 
   async #evaluateNow(checks: TrackedCheck[]): Promise<void> {
@@ -359,9 +300,10 @@ export class CheckEngine {
   async #evaluateOne(tracked: TrackedCheck): Promise<CheckResult | undefined> {
     const previous = this.#results.get(tracked.key);
     // Once-mode checks count once they passed: nothing the attendee does later takes that back.
-    if (tracked.check.mode === 'once' && previous?.status === 'passed') return previous;
-    // A step the attendee has not opened yet is not judged: its evidence starts when they get there.
-    const stepOpened = this.#evidence.stepOpenedAt(tracked.labId, tracked.stepId);
+    if (tracked.check.mode === 'once' && previous?.status === 'passed') return this.#recheckPassedOnce(tracked, previous);
+    // Every step of the open lab is judged, so a step the attendee did ahead of opening it completes by
+    // itself; a step of a lab never opened is not: its evidence starts when they get there.
+    const stepOpened = this.#openedFor(tracked);
     if (!stepOpened) return undefined;
     const context = { labId: tracked.labId, stepId: tracked.stepId, hints: tracked.hints };
     const world = this.#worldFor(tracked, stepOpened);
@@ -370,7 +312,7 @@ export class CheckEngine {
         ? toResult(tracked.check, { status: 'waiting', message: ENVIRONMENT_NOT_RUNNING }, context)
         : await this.#evaluate(tracked.check, world, context);
     if (this.#disposed || this.#tracked.get(tracked.key) !== tracked) return undefined;
-    result = await this.#witnessGone(tracked, world, result);
+    result = await this.#witness.judge(tracked, world, result);
     if (this.#disposed || this.#tracked.get(tracked.key) !== tracked) return undefined;
     if (tracked.check.mode === 'once' && result.status === 'passed') result.sticky = true;
     // Write-ahead: the journal has the evidence before the attendee sees the badge turn green.
@@ -380,35 +322,43 @@ export class CheckEngine {
     return result;
   }
 
-  /** Commands count from the opening of the check's step (or, with `since: lab`, of its lab). */
-  #worldFor(tracked: TrackedCheck, stepOpened: Date): CheckWorld {
-    if (tracked.check.kind !== 'command') return commandsSince(this.#world, stepOpened);
-    const since = tracked.check.since === 'lab' ? (this.#evidence.labOpenedAt(tracked.labId) ?? stepOpened) : stepOpened;
-    return commandsSince(this.#world, since);
+  /**
+   * A passed once-mode resource check stays passed, but a badge that stays plainly green while its object is
+   * gone misleads: look again and note what the cluster shows now (never journaled, never a regression).
+   */
+  async #recheckPassedOnce(tracked: TrackedCheck, previous: CheckResult): Promise<CheckResult | undefined> {
+    const stepOpened = this.#openedFor(tracked);
+    if (tracked.check.kind !== 'resource' || !this.#kubeConfig || !stepOpened) return previous;
+    const now = await this.#evaluate(tracked.check, this.#worldFor(tracked, stepOpened), { labId: tracked.labId, stepId: tracked.stepId, hints: tracked.hints });
+    if (this.#disposed || this.#tracked.get(tracked.key) !== tracked) return undefined;
+    // Only a verdict about the cluster says the object is gone; waiting or error (no cluster) says nothing.
+    const noLongerHolds = now.status === 'failed' ? now.message : now.status === 'passed' ? undefined : previous.noLongerHolds;
+    if (noLongerHolds === previous.noLongerHolds) return previous;
+    const { noLongerHolds: _old, ...rest } = previous;
+    const next: CheckResult = noLongerHolds === undefined ? rest : { ...rest, noLongerHolds };
+    this.#record(next);
+    return next;
+  }
+
+  /** When a check's evidence starts: its step's first opening, or its lab's while that lab is the open one. */
+  #openedFor(tracked: TrackedCheck): Date | undefined {
+    const stepOpened = this.#evidence.stepOpenedAt(tracked.labId, tracked.stepId);
+    if (stepOpened) return stepOpened;
+    return this.#active?.labId === tracked.labId ? this.#evidence.labOpenedAt(tracked.labId) : undefined;
   }
 
   /**
-   * "Is gone" checks: nothing matching is also what a cluster looks like when the attendee never created the
-   * object. So one passes only once its object was seen while the step was open, or after a successful
-   * `kubectl delete` of it typed during the step. Guards (absent checks of objects no earlier step asks
-   * for) pass as written.
+   * Commands count from the opening of the check's lab (or, with `since: step`, of its step), and only those
+   * typed while that lab was the open one: a command typed in another lab never counts here.
    */
-  async #witnessGone(tracked: TrackedCheck, world: CheckWorld, result: CheckResult): Promise<CheckResult> {
-    const { check } = tracked;
-    if (check.kind !== 'resource' || !tracked.needsWitness) return result;
-    if (result.status === 'failed' && Array.isArray(result.evidence) && result.evidence.length > 0) this.#seenPresent.add(tracked.key);
-    if (result.status !== 'passed' || this.#seenPresent.has(tracked.key)) return result;
-    if (this.#evidence.standingPass(tracked.labId, tracked.stepId, check.id)) return result;
-    const records = await world.commandRecords().catch(() => null);
-    const deleted = records?.findLast((record) => deletesSelection(record, check.select));
-    if (deleted) return { ...result, evidence: { deletedBy: { command: deleted.command, exitCode: deleted.exitCode, time: deleted.time } } };
-    const what = describeSelection(check.select);
-    return toResult(
-      check,
-      { status: 'failed', message: `${what} does not exist, and it has not existed while this step was open: create it as the earlier step says, then delete it here` },
-      { labId: tracked.labId, stepId: tracked.stepId, hints: tracked.hints },
-    );
+  #worldFor(tracked: TrackedCheck, stepOpened: Date): CheckWorld {
+    const belongs = (record: CommandRecord) => this.#evidence.labOpenAt(latestStart(record)) === tracked.labId;
+    if (tracked.check.kind !== 'command') return commandsSince(this.#world, stepOpened, belongs);
+    const since = tracked.check.since === 'lab' ? (this.#evidence.labOpenedAt(tracked.labId) ?? stepOpened) : this.#evidence.stepOpenedAt(tracked.labId, tracked.stepId);
+    return commandsSince(this.#world, since, belongs);
   }
+
+
 
   /** Once-mode checks the journal says passed stay passed after a restart (their commands may be gone). */
   #restoreFromJournal(): void {
@@ -425,7 +375,8 @@ export class CheckEngine {
   #record(result: CheckResult): void {
     const key = checkKey(result.labId, result.stepId, result.checkId);
     const previous = this.#results.get(key);
-    const changed = !previous || previous.status !== result.status || previous.message !== result.message || previous.hint !== result.hint;
+    const changed =
+      !previous || previous.status !== result.status || previous.message !== result.message || previous.hint !== result.hint || previous.noLongerHolds !== result.noLongerHolds;
     this.#results.set(key, changed || !previous ? result : { ...result, at: previous.at });
     if (!changed) return;
     this.#options.events.emit('checks.result', result);
@@ -434,54 +385,7 @@ export class CheckEngine {
 
   /** Probes and HTTP checks run for the active step only. */
   #restartProbes(): void {
-    for (const run of this.#probeRuns.values()) if (run.timer) clearTimeout(run.timer);
-    this.#probeRuns.clear();
-    for (const tracked of this.#tracked.values()) {
-      if (!isProbeLike(tracked.check) || tracked.stepId !== this.#active?.stepId) continue;
-      this.#probeRuns.set(tracked.key, { attempt: 0, timer: undefined, running: false, rerun: false });
-      void this.#runProbe(tracked.key);
-    }
+    const active = [...this.#tracked.values()].filter((tracked) => isProbeLike(tracked.check) && tracked.stepId === this.#active?.stepId);
+    this.#probes.restart(active.map((tracked) => tracked.key));
   }
-
-  /** A related change: run the probe again soon and start its backoff over. */
-  #resetProbes(keys: string[]): void {
-    for (const key of keys) {
-      const run = this.#probeRuns.get(key);
-      if (!run) continue;
-      run.attempt = 0;
-      if (run.running) {
-        run.rerun = true;
-        continue;
-      }
-      if (run.timer) clearTimeout(run.timer);
-      run.timer = setTimeout(() => void this.#runProbe(key), this.#debounceMs);
-    }
-  }
-
-  async #runProbe(key: string): Promise<void> {
-    const run = this.#probeRuns.get(key);
-    const tracked = this.#tracked.get(key);
-    if (!run || !tracked || this.#disposed) return;
-    run.timer = undefined;
-    run.running = true;
-    const result = await this.#evaluateOne(tracked);
-    run.running = false;
-    if (this.#probeRuns.get(key) !== run || this.#disposed) return;
-    if (run.rerun) {
-      run.rerun = false;
-      run.timer = setTimeout(() => void this.#runProbe(key), this.#debounceMs);
-      return;
-    }
-    if (!result || result.status === 'passed' || result.status === 'skipped' || result.status === 'error') return;
-    const delay = this.#backoff[run.attempt];
-    if (delay === undefined) return; // Out of retries: the next related change or command starts it again.
-    run.attempt++;
-    run.timer = setTimeout(() => void this.#runProbe(key), delay);
-  }
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }

@@ -52,6 +52,27 @@ export class CheckEvidence {
     if (!this.#stepOpened.has(key)) this.#stepOpened.set(key, at);
   }
 
+  /** Every time a lab became the open one (first openings from the journal, then this session's switches). */
+  readonly #activations: Array<{ labId: string; at: number }> = [];
+
+  /** The attendee switched to a lab (or reopened it): commands from now on belong to it. */
+  activated(labId: string, at: Date = new Date()): void {
+    if (this.#activations.length === 0) for (const [id, opened] of this.#labOpened) this.#activations.push({ labId: id, at: opened.getTime() });
+    this.#activations.push({ labId, at: at.getTime() });
+    this.#activations.sort((a, b) => a.at - b.at);
+  }
+
+  /** The lab that was open at a moment (ms), or undefined before any lab was opened. */
+  labOpenAt(time: number): string | undefined {
+    const activations = this.#activations.length > 0 ? this.#activations : [...this.#labOpened].map(([labId, opened]) => ({ labId, at: opened.getTime() })).sort((a, b) => a.at - b.at);
+    let open: string | undefined;
+    for (const activation of activations) {
+      if (activation.at > time) break;
+      open = activation.labId;
+    }
+    return open;
+  }
+
   labOpenedAt(labId: string): Date | undefined {
     return this.#labOpened.get(labId);
   }

@@ -19,6 +19,11 @@ export interface CommandRecord {
   exitCode: number;
   /** Exit code of each command of the line's last pipeline (bash's PIPESTATUS), when recorded. */
   pipeStatus?: number[];
+  /**
+   * The simple commands bash executed for this line, in order, each with its exit status (the jumphost's
+   * DEBUG trap). Absent when the recorder could not trace the line; then only the line's status is known.
+   */
+  ran?: Array<{ command: string; exitCode: number }>;
   /** The shell that ran it: variables assigned in one shell are only visible to later lines of that shell. */
   shellPid?: number;
   /** Which terminal it was typed in: `jumphost` (the default) or a node's name (master1, worker1, ...). */

@@ -1,4 +1,5 @@
 import { parseShellLine, textWord, wordText, type Word } from './command-line.ts';
+import { parseKubectl, type Refusal } from './kubectl-parse.ts';
 
 /**
  * What the words of a simple command mean to the tools the labs use: which options take a value, which
@@ -16,6 +17,10 @@ export interface Invocation {
   flags: Map<string, Array<Word | true>>;
   /** The command after `--` (`kubectl exec alpine -- nslookup ...`), read with its own program's grammar. */
   then: Invocation | undefined;
+  /** Why the program refused the line or did not perform its action (an unknown option, `--help`, a dry run). */
+  refusal?: Refusal;
+  /** Run again and again by `watch` until the attendee stops it. */
+  watched?: true;
 }
 
 interface ProgramGrammar {
@@ -23,30 +28,8 @@ interface ProgramGrammar {
   short: Record<string, string>;
   /** Long names of options that take a value (`--tail 5`, `--tail=5`, `-n production`, `-nproduction`). */
   valued: ReadonlySet<string>;
-  /** Per first positional argument (kubectl's verb): short letters that mean something else there. */
-  shortByVerb?: Record<string, Record<string, string>>;
   normalizeArgs?: (args: Word[]) => Word[];
-  /** Whether the words after `--` are a command of their own. */
-  commandAfterDashDash?: boolean;
 }
-
-const KUBECTL_VALUED = [
-  'namespace', 'output', 'selector', 'filename', 'container', 'kubeconfig', 'context', 'cluster', 'user', 'image',
-  'restart', 'port', 'target-port', 'node-port', 'tcp', 'udp', 'tail', 'since', 'since-time', 'raw', 'type', 'name',
-  'replicas', 'field-selector', 'template', 'sort-by', 'labels', 'env', 'overrides', 'grace-period', 'timeout',
-  'server', 'token', 'protocol', 'label-columns', 'kustomize', 'v', 'request-timeout', 'for', 'limit-bytes',
-  'pod-running-timeout', 'cluster-ip', 'external-ip', 'load-balancer-ip', 'session-affinity', 'as', 'chunk-size',
-  'field-manager', 'cascade', 'subresource', 'show-kind', 'max-log-requests', 'address', 'hostport', 'serviceaccount',
-];
-
-const KUBECTL: ProgramGrammar = {
-  short: { n: 'namespace', o: 'output', l: 'selector', f: 'filename', c: 'container', A: 'all-namespaces', w: 'watch', i: 'stdin', t: 'tty', L: 'label-columns', R: 'recursive', k: 'kustomize', s: 'server', v: 'v', q: 'quiet', p: 'previous' },
-  valued: new Set(KUBECTL_VALUED),
-  // `kubectl logs -f` follows the log; everywhere else -f names a file.
-  shortByVerb: { logs: { f: 'follow', p: 'previous' }, exec: { p: 'pod' }, run: { i: 'stdin', t: 'tty' } },
-  normalizeArgs: normalizeKubectlArgs,
-  commandAfterDashDash: true,
-};
 
 const CURL: ProgramGrammar = {
   short: { o: 'output', w: 'write-out', H: 'header', d: 'data', X: 'request', m: 'max-time', u: 'user', A: 'user-agent', e: 'referer', b: 'cookie', c: 'cookie-jar', x: 'proxy', T: 'upload-file', F: 'form', K: 'config', E: 'cert', r: 'range', s: 'silent', S: 'show-error', k: 'insecure', v: 'verbose', i: 'include', I: 'head', L: 'location', f: 'fail', '4': 'ipv4', '6': 'ipv6', 'Y': 'speed-limit', y: 'speed-time', C: 'continue-at', z: 'time-cond', 'O': 'remote-name' },
@@ -68,7 +51,6 @@ const IP: ProgramGrammar = {
 const GENERIC: ProgramGrammar = { short: {}, valued: new Set() };
 
 const GRAMMARS: Record<string, ProgramGrammar> = {
-  kubectl: KUBECTL,
   curl: CURL,
   iptables: IPTABLES,
   'iptables-save': { short: { t: 'table', c: 'counters' }, valued: new Set(['table']) },
@@ -84,7 +66,10 @@ const GRAMMARS: Record<string, ProgramGrammar> = {
 
 /** Other names of a program: the jumphost's alias. */
 const PROGRAM_ALIASES: Record<string, string> = { k: 'kubectl' };
-const WRAPPERS = new Set(['sudo', 'time', 'command', 'exec', 'nohup', 'watch', 'do', 'then', 'else', 'elif', 'if', 'while', 'until', '!', '{']);
+const WRAPPERS = new Set(['sudo', 'time', 'command', 'exec', 'nohup', 'do', 'then', 'else', 'elif', 'if', 'while', 'until', '!', '{']);
+/** procps watch's options that take a value (`watch -n 1 kubectl get pods`, `watch -n1`, `--interval=1`). */
+const WATCH_VALUED_SHORT = new Set(['n', 'q']);
+const WATCH_VALUED_LONG = new Set(['--interval', '--equexit']);
 
 /** Reads a simple command's words as an invocation; null when there is no command name (an assignment). */
 export function parseInvocation(words: readonly Word[]): Invocation | null {
@@ -97,11 +82,46 @@ export function parseInvocation(words: readonly Word[]): Invocation | null {
   }
   const first = rest[0];
   if (!first) return null;
+  if (baseName(first) === 'watch') return watchedCommand(rest.slice(1));
   let program = baseName(first);
   rest = rest.slice(1);
   program = PROGRAM_ALIASES[program] ?? program;
+  if (program === 'kubectl') {
+    const parsed = parseKubectl(rest);
+    const then = parsed.afterDashDash ? (parseInvocation(parsed.afterDashDash) ?? undefined) : undefined;
+    return { program, args: normalizeKubectlArgs(parsed.args), flags: parsed.flags, then, ...(parsed.refusal ? { refusal: parsed.refusal } : {}) };
+  }
   const invocation = readArguments(program, rest);
-  return unwrapShell(invocation) ?? legacyExec(invocation);
+  if (invocation.flags.has('help')) invocation.refusal = { reason: `asks ${program} for its help text; it does nothing else`, flag: 'help' };
+  return unwrapShell(invocation) ?? invocation;
+}
+
+/**
+ * `watch -n 1 kubectl get pods` and `watch 'kubectl get pods -o wide'`: the command watch runs again and
+ * again (a single word is a shell line, as watch hands it to `sh -c`).
+ */
+function watchedCommand(words: readonly Word[]): Invocation | null {
+  let index = 0;
+  while (index < words.length) {
+    const text = wordText(words[index]!) ?? '';
+    if (text === '--') {
+      index += 1;
+      break;
+    }
+    if (!text.startsWith('-') || text === '-') break;
+    const takesNext = text.startsWith('--') ? WATCH_VALUED_LONG.has(text) : text.length === 2 && WATCH_VALUED_SHORT.has(text[1]!);
+    index += takesNext ? 2 : 1;
+  }
+  const command = words.slice(index);
+  let inner: Invocation | null;
+  if (command.length === 1) {
+    const script = wordText(command[0]!);
+    const [first] = script === null ? [] : parseShellLine(script).commands;
+    inner = first ? parseInvocation(first.words) : null;
+  } else {
+    inner = parseInvocation(command);
+  }
+  return inner ? { ...inner, watched: true } : null;
 }
 
 const SHELLS = new Set(['sh', 'bash', 'ash', 'dash']);
@@ -115,33 +135,17 @@ function unwrapShell(invocation: Invocation): Invocation | undefined {
   return (first && parseInvocation(first.words)) ?? undefined;
 }
 
-/**
- * kubectl before 1.24 also ran `kubectl exec alpine nslookup nginx` (without `--`, with a deprecation
- * warning), and the jumphost's kubectl is older: the words after the pod are the command.
- */
-function legacyExec(invocation: Invocation): Invocation {
-  if (invocation.program !== 'kubectl' || invocation.then || invocation.args.length < 3 || wordText(invocation.args[0]!) !== 'exec') return invocation;
-  const then = parseInvocation(invocation.args.slice(2)) ?? undefined;
-  return { ...invocation, args: invocation.args.slice(0, 2), then };
-}
-
 function readArguments(program: string, words: Word[]): Invocation {
   const grammar = GRAMMARS[program] ?? GENERIC;
-  // kubectl's short options depend on the verb, which may come after them: find it first, then read.
-  const verb = grammar.shortByVerb ? firstPositional(words, grammar, {}) : undefined;
-  const shortOverrides: Record<string, string> = verb === undefined ? {} : (grammar.shortByVerb?.[verb] ?? {});
   const args: Word[] = [];
   const flags = new Map<string, Array<Word | true>>();
   const set = (name: string, value: Word | true) => flags.set(name, [...(flags.get(name) ?? []), value]);
-  let then: Invocation | undefined;
 
   for (let index = 0; index < words.length; index += 1) {
     const word = words[index]!;
     const text = wordText(word);
     if (text === '--') {
-      const remaining = words.slice(index + 1);
-      if (grammar.commandAfterDashDash) then = parseInvocation(remaining) ?? undefined;
-      else args.push(...remaining);
+      args.push(...words.slice(index + 1));
       break;
     }
     if (text === null || !text.startsWith('-') || text === '-') {
@@ -167,7 +171,7 @@ function readArguments(program: string, words: Word[]): Invocation {
     // A cluster of short options: `-it`, `-sk`, `-owide`, `-nproduction`, `-n=production`.
     for (let position = 1; position < text.length; position += 1) {
       const letter = text[position]!;
-      const name = shortOverrides[letter] ?? grammar.short[letter] ?? letter;
+      const name = grammar.short[letter] ?? letter;
       if (!grammar.valued.has(name)) {
         set(name, true);
         continue;
@@ -179,21 +183,7 @@ function readArguments(program: string, words: Word[]): Invocation {
     }
   }
   const normalized = grammar.normalizeArgs ? grammar.normalizeArgs(args) : args;
-  return { program, args: normalized, flags, then };
-}
-
-/** The first word that is not an option or an option's value (kubectl's verb). */
-function firstPositional(words: Word[], grammar: ProgramGrammar, overrides: Record<string, string>): string | undefined {
-  for (let index = 0; index < words.length; index += 1) {
-    const text = wordText(words[index]!);
-    if (text === null) return undefined;
-    if (text === '--') return undefined;
-    if (!text.startsWith('-')) return text;
-    if (text.includes('=')) continue;
-    const name = text.startsWith('--') ? text.slice(2) : (overrides[text.at(-1)!] ?? grammar.short[text.at(-1)!] ?? '');
-    if (grammar.valued.has(name) && (text.startsWith('--') || text.length === 2)) index += 1;
-  }
-  return undefined;
+  return { program, args: normalized, flags, then: undefined };
 }
 
 function baseName(word: Word): string {

@@ -82,8 +82,57 @@ describe('commands inside commands', () => {
     expect(read(`kubectl exec alpine -- sh -c 'nslookup nginx.default.svc.cluster.local'`)[0]).toMatchObject({ then: { program: 'nslookup', args: ['nginx.default.svc.cluster.local'] } });
   });
 
-  it('read the old `kubectl exec POD COMMAND` form (no --) like kubectl 1.20 does', () => {
-    expect(read('kubectl exec alpine nslookup nginx')[0]).toMatchObject({ args: ['exec', 'alpine'], then: { program: 'nslookup', args: ['nginx'] } });
+  it('refuse the `kubectl exec POD COMMAND` form without --, which kubectl 1.33 no longer runs', () => {
+    const [refused] = parseShellLine('kubectl exec -it alpine nslookup nginx').commands.map((command) => parseInvocation(command.words));
+    expect(refused?.then).toBeUndefined();
+    expect(refused?.refusal?.reason).toContain('without `--`');
+    const [accepted] = parseShellLine('kubectl exec -it alpine -- nslookup nginx').commands.map((command) => parseInvocation(command.words));
+    expect(accepted?.refusal).toBeUndefined();
+  });
+});
+
+describe('kubectl read with its own parser (the generated table of the cluster\'s kubectl)', () => {
+  const refusalOf = (line: string) => parseShellLine(line).commands.map((command) => parseInvocation(command.words))[0]?.refusal?.reason;
+
+  it('take options before the verb, clustered, attached or with =, as pflag does', () => {
+    for (const line of ['kubectl -n production get pods', 'kubectl get pods -nproduction', 'kubectl get pods -n=production', 'kubectl get --namespace production pods', 'k get po --namespace=production']) {
+      expect(read(line)[0], line).toMatchObject({ args: ['get', 'pods'], flags: { namespace: ['production'] } });
+      expect(refusalOf(line), line).toBeUndefined();
+    }
+    // A switch never takes the next word: `-w` leaves `pods` a positional argument.
+    expect(read('kubectl get -w pods')[0]).toMatchObject({ args: ['get', 'pods'], flags: { watch: [true] } });
+    // The same letter means another option under another command.
+    expect(read('kubectl logs -f nginx')[0]).toMatchObject({ flags: { follow: [true] } });
+    expect(read('kubectl apply -f nginx.yaml')[0]).toMatchObject({ flags: { filename: ['nginx.yaml'] } });
+  });
+
+  it('name subcommands by their canonical names, whatever alias was typed', () => {
+    expect(read('kubectl create svc nodeport web --tcp=80:80')[0]).toMatchObject({ args: ['create', 'service', 'nodeport', 'web'] });
+  });
+
+  it('refuse what kubectl refuses: unknown options, a missing value, a switch given a word, no command', () => {
+    expect(refusalOf('kubectl get pods --bogus')).toContain('--bogus');
+    expect(refusalOf('kubectl get pods -Z')).toContain('-Z');
+    expect(refusalOf('kubectl get pods -n')).toContain('without its value');
+    expect(refusalOf('kubectl get pods --watch=yes')).toContain('switch');
+    expect(refusalOf('kubectl gett pods')).toContain('no command "gett"');
+    // exec has no --image: an option of another command is still unknown here.
+    expect(refusalOf('kubectl exec alpine --image=x -- ls')).toContain('--image');
+  });
+
+  it('read help and dry runs as doing nothing', () => {
+    expect(refusalOf('kubectl get nodes --help')).toContain('help');
+    expect(refusalOf('kubectl get nodes -h')).toContain('help');
+    expect(refusalOf('kubectl run alpine --image=busybox --dry-run=client')).toContain('dry run');
+    expect(refusalOf('kubectl run alpine --image=busybox --dry-run')).toContain('dry run');
+    expect(refusalOf('kubectl run alpine --image=busybox --dry-run=none')).toBeUndefined();
+    expect(refusalOf('curl --help')).toContain('help');
+  });
+
+  it('read the command watch repeats, with its options and as one quoted line', () => {
+    expect(read('watch -n 1 kubectl get pods')[0]).toMatchObject({ program: 'kubectl', args: ['get', 'pods'] });
+    expect(read('watch -n1 -d kubectl get pods -o wide')[0]).toMatchObject({ program: 'kubectl', args: ['get', 'pods'], flags: { output: ['wide'] } });
+    expect(read("watch --interval=2 'kubectl get pods -o wide'")[0]).toMatchObject({ program: 'kubectl', args: ['get', 'pods'], flags: { output: ['wide'] } });
   });
 });
 

@@ -20,7 +20,7 @@ export type ResolvedValues = ReadonlyMap<string, string | undefined>;
 type MatcherFields = Omit<CommandMatcher, 'then'>;
 
 /** Terminals that are not a node's shell: `on: node` accepts every other terminal name (master1, worker1, ...). */
-const NOT_NODES = new Set(['jumphost', 'host', 'browser']);
+const NOT_NODES = new Set(['jumphost', 'host', 'browser', 'editor']);
 type Accepted = string | readonly string[];
 
 export function matchInvocation(matcher: CommandMatcher | MatcherFields, invocation: Invocation, terminal: string, hosts: ResolvedValues): MatchOutcome {
@@ -60,6 +60,12 @@ export function matchInvocation(matcher: CommandMatcher | MatcherFields, invocat
     const outcome = matchUrls(matcher.url, urlWords(invocation), hosts);
     if (!outcome.ok) return { ok: false, progress, reason: outcome.reason };
     progress += 1;
+  }
+  // kubectl's own refusal, its help text or a dry run is not the action, however close the words are.
+  const refusal = invocation.refusal;
+  if (refusal && !(refusal.flag !== undefined && matcher.flags?.[refusal.flag] !== undefined && matcher.flags[refusal.flag] !== false)) {
+    // Everything else matched, so this is the line the attendee meant: its refusal is what they need to hear.
+    return { ok: false, progress: progress + 1000, reason: refusal.reason };
   }
   if ('then' in matcher && matcher.then) {
     if (!invocation.then) return { ok: false, progress, reason: `runs no command after \`--\` (expected ${list(matcher.then.program)})` };

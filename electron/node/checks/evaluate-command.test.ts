@@ -237,3 +237,60 @@ describe('commands from the laptop (lab 1.9 from-laptop)', () => {
     for (const terminal of ['host', 'browser', 'jumphost']) expect(await status(onNode, record('ip route', 0, { terminal })), terminal).toBe('failed');
   });
 });
+
+describe('what bash really ran (the jumphost DEBUG trap record)', () => {
+  const getNodes = check({ command: { program: 'kubectl', args: ['get', 'nodes'] }, exitCode: 0 });
+  const traced = (command: string, exitCode: number, ran: Array<[string, number]>) => record(command, exitCode, { ran: ran.map(([line, code]) => ({ command: line, exitCode: code })) });
+
+  it('knows the status of a command followed by `;`', async () => {
+    expect(await status(getNodes, traced('kubectl get nodes; echo hi', 0, [['kubectl get nodes', 0], ['echo hi', 0]]))).toBe('passed');
+    expect(await status(getNodes, traced('kubectl get nodes; echo hi', 0, [['kubectl get nodes', 1], ['echo hi', 0]]))).toBe('failed');
+    expect(await status(getNodes, traced('k get no ; date', 0, [['kubectl get no', 0], ['date', 0]]))).toBe('passed');
+    // Without the trace, the same line cannot tell kubectl's status apart (the line's is date's).
+    expect(await status(getNodes, record('kubectl get nodes; date', 0))).toBe('failed');
+  });
+
+  it('credits nothing bash did not run: a line put into history with `history -s`, a command `&&` skipped', async () => {
+    expect(await status(getNodes, traced('kubectl get nodes', 0, [['history -s "kubectl get nodes"', 0]]))).toBe('failed');
+    expect(await status(getNodes, traced('false && kubectl get nodes', 1, [['false', 1]]))).toBe('failed');
+    expect(await status(getNodes, traced('true && kubectl get nodes', 0, [['true', 0], ['kubectl get nodes', 0]]))).toBe('passed');
+  });
+
+  it('still takes a pipeline member\'s status from PIPESTATUS (members run side by side)', async () => {
+    const piped = { ...traced('kubectl get nodes | grep master1', 0, [['kubectl get nodes', 0], ['grep master1', 0]]), pipeStatus: [1, 0] };
+    expect(await status(getNodes, piped)).toBe('failed');
+    expect(await status(getNodes, { ...piped, pipeStatus: [0, 0] })).toBe('passed');
+  });
+});
+
+describe('exit codes that are not the action', () => {
+  const getPods = check({ command: { program: 'kubectl', args: ['get', 'pods'] } });
+  const started = (seconds: number) => ({ startedAt: '2026-01-01T00:00:00.000Z', time: new Date(Date.parse('2026-01-01T00:00:00.000Z') + seconds * 1000).toISOString() });
+
+  it('require exit 0 when the check names no exit code, and never count 126, 127 or a signal', async () => {
+    expect(await status(getPods, record('kubectl get pods', 1))).toBe('failed');
+    expect(await status(getPods, record('kubectl get pods', 127))).toBe('failed');
+    expect(await status(getPods, record('kubectl get pods', 137))).toBe('failed');
+    expect(await status(check({ command: { program: 'kubectl', args: ['get', 'pods'] }, exitCode: [0, 1] }), record('kubectl get pods', 1))).toBe('passed');
+  });
+
+  it('credit a watch the attendee stopped with Ctrl-C after it ran, not one kubectl refused at once', async () => {
+    expect(await status(getPods, record('kubectl get pods -w', 1, started(5)))).toBe('passed');
+    expect(await status(getPods, record('kubectl get pods --watch', 130, started(3)))).toBe('passed');
+    expect(await status(getPods, record('kubectl get pods -w', 1, started(0.2)))).toBe('failed');
+    expect(await status(getPods, record('kubectl get pods', 1, started(5)))).toBe('failed');
+    expect(await status(getPods, record('watch -n 1 kubectl get pods', 0, started(10)))).toBe('passed');
+  });
+
+  it('do not credit kubectl\'s refusals, its help or a dry run', async () => {
+    const exec = check({ command: { program: 'kubectl', args: ['exec', 'alpine'], then: { program: 'nslookup', args: ['nginx'] } }, exitCode: [0, 1] });
+    const refused = await evaluateCommand(exec, world([record('kubectl exec -it alpine nslookup nginx', 1)]));
+    expect(refused).toMatchObject({ status: 'failed', message: expect.stringContaining('without `--`') });
+    expect(await status(exec, record('kubectl exec -it alpine -- nslookup nginx', 1))).toBe('passed');
+    expect(await status(getPods, 'kubectl get pods --help')).toBe('failed');
+    expect(await status(getPods, 'kubectl get pods --bogus')).toBe('failed');
+    const run = check({ command: { program: 'kubectl', args: ['run', 'alpine'] } });
+    expect(await status(run, 'kubectl run alpine --image=busybox --dry-run=client -o yaml')).toBe('failed');
+    expect(await status(run, 'kubectl run alpine --image=busybox')).toBe('passed');
+  });
+});

@@ -1,5 +1,5 @@
 import type { CommandCheck, CommandMatcher } from '../course-format/check-spec.ts';
-import { parseInvocation } from './command-grammar.ts';
+import { parseInvocation, type Invocation } from './command-grammar.ts';
 import { parseShellLine, wordText, type ShellVariables, type SimpleCommand } from './command-line.ts';
 import { matchInvocation } from './command-match.ts';
 import { referencedKinds, resolveReferenceValues } from './command-references.ts';
@@ -24,14 +24,14 @@ export async function evaluateCommand(check: CommandCheck, world: CheckWorld): P
   const matchers = commandMatchers(check);
   const hosts = await resolveReferenceValues(matchers, world);
 
-  let accepted: { record: CommandRecord; exitCode: number | undefined; assignedBy: CommandRecord[] } | undefined;
+  let accepted: { record: CommandRecord; exitCode: number | undefined; assignedBy: CommandRecord[]; interrupted?: true } | undefined;
   let wrongExit: { record: CommandRecord; exitCode: number | undefined } | undefined;
   let closest: { record: CommandRecord; progress: number; reason: string } | undefined;
   const earlier = (await world.earlierCommandRecords?.()) ?? [];
   for (const { record, commands, assignedBy } of readRecords(records, earlier)) {
     if (check.pattern !== undefined && !labRegexTest(check.pattern, record.command)) continue;
     const terminal = record.terminal ?? JUMPHOST;
-    const candidates: Array<{ exitCode: number | undefined }> = [];
+    const candidates: Array<{ exitCode: number | undefined; interrupted?: true }> = [];
     if (matchers.length === 0) candidates.push({ exitCode: record.exitCode });
     let nearest: { progress: number; reason: string } | undefined;
     commands.forEach((command, index) => {
@@ -39,14 +39,14 @@ export async function evaluateCommand(check: CommandCheck, world: CheckWorld): P
       if (!invocation) return;
       for (const matcher of matchers) {
         const outcome = matchInvocation(matcher, invocation, terminal, hosts);
-        if (outcome.ok) candidates.push({ exitCode: exitCodeOf(record, commands, index) });
+        if (outcome.ok) candidates.push(judgedExit(record, invocation, exitCodeOf(record, commands, index)));
         else if (outcome.progress > (nearest?.progress ?? 0)) nearest = outcome;
       }
     });
     // The most recent of the equally close commands is the one the attendee is working on.
     if (nearest && (!closest || nearest.progress >= closest.progress)) closest = { record, ...nearest };
     for (const candidate of candidates) {
-      if (check.exitCode === undefined || candidate.exitCode === check.exitCode) accepted = { record, exitCode: candidate.exitCode, assignedBy };
+      if (exitAccepted(check, candidate.exitCode)) accepted = { record, exitCode: candidate.exitCode, assignedBy, ...(candidate.interrupted ? { interrupted: true } : {}) };
       else wrongExit = { record, exitCode: candidate.exitCode };
     }
   }
@@ -57,16 +57,17 @@ export async function evaluateCommand(check: CommandCheck, world: CheckWorld): P
     // What a grader needs to judge the line again: the lines that set its variables, the live values it was compared with.
     const evidence = {
       matched,
+      ...(accepted.interrupted ? { stoppedWithCtrlC: true } : {}),
       ...(accepted.assignedBy.length > 0 ? { assignedBy: accepted.assignedBy } : {}),
       ...(hosts.size > 0 ? { resolved: Object.fromEntries([...hosts].map(([value, resolved]) => [value, resolved ?? null])) } : {}),
     };
     return { status: 'passed', message: `${check.title}: ${accepted.record.command}`, evidence };
   }
   if (wrongExit) {
-    const code = wrongExit.exitCode === undefined ? 'a status the record cannot tell apart (it is not the last command of its line)' : `code ${wrongExit.exitCode}`;
+    const code = wrongExit.exitCode === undefined ? 'a status the record cannot tell apart (it is not the last command of its line)' : `code ${wrongExit.exitCode}${exitMeaning(wrongExit.exitCode)}`;
     return {
       status: 'failed',
-      message: `\`${wrongExit.record.command}\` exited with ${code}, expected ${check.exitCode}; read its error in the terminal and run it again — ${check.title}`,
+      message: `\`${wrongExit.record.command}\` exited with ${code}, expected ${expectedExitCodes(check).join(' or ')}; read its error in the terminal and run it again — ${check.title}`,
       evidence: { recent },
     };
   }
@@ -79,6 +80,52 @@ export async function evaluateCommand(check: CommandCheck, world: CheckWorld): P
     message: `Not done yet: ${check.title}${lastRun ? ` (last command: \`${lastRun.command}\`)` : ' (no command run yet)'}`,
     evidence: { recent },
   };
+}
+
+/** The exit codes that mean the check's action was done (0 unless the lab says otherwise). */
+export function expectedExitCodes(check: CommandCheck): number[] {
+  if (check.exitCode === undefined) return [0];
+  return Array.isArray(check.exitCode) ? check.exitCode : [check.exitCode];
+}
+
+/** 126 and 127: the shell could not run the program; above 128: a signal ended it before it finished. */
+function neverTheAction(code: number): boolean {
+  return code === 126 || code === 127 || code > 128;
+}
+
+function exitAccepted(check: CommandCheck, code: number | undefined): boolean {
+  if (code === undefined) return false;
+  const expected = expectedExitCodes(check);
+  if (!expected.includes(code)) return false;
+  return !neverTheAction(code) || check.exitCode !== undefined;
+}
+
+function exitMeaning(code: number): string {
+  if (code === 127) return ' (the shell found no such command)';
+  if (code === 126) return ' (the file is not executable)';
+  if (code > 128) return ` (ended by signal ${code - 128} before it finished)`;
+  return '';
+}
+
+/** A streaming command has to be stopped to end, and Ctrl-C is how: kubectl exits 1, a shell-killed one 130. */
+const INTERRUPTED_CODES = new Set([1, 130]);
+/** kubectl refuses a bad line at once; a watch the attendee stopped ran for a while first. */
+const MIN_WATCH_MS = 2000;
+
+function streams(invocation: Invocation): boolean {
+  if (invocation.watched) return true;
+  if (invocation.program !== 'kubectl') return false;
+  return ['watch', 'watch-only', 'follow'].some((name) => (invocation.flags.get(name) ?? []).some((value) => value === true || wordText(value) === 'true'));
+}
+
+/**
+ * The exit status a check judges: that of the matched command, except that a watch (`kubectl get -w`,
+ * `kubectl logs -f`, `watch ...`) the attendee stopped with Ctrl-C after it ran counts as finished well.
+ */
+function judgedExit(record: CommandRecord, invocation: Invocation, code: number | undefined): { exitCode: number | undefined; interrupted?: true } {
+  if (code === undefined || !INTERRUPTED_CODES.has(code) || !streams(invocation) || record.startedAt === undefined) return { exitCode: code };
+  const ranMs = Date.parse(record.time) - Date.parse(record.startedAt);
+  return ranMs >= MIN_WATCH_MS ? { exitCode: 0, interrupted: true } : { exitCode: code };
 }
 
 export function commandMatchers(check: CommandCheck): CommandMatcher[] {
@@ -114,6 +161,13 @@ function* readRecords(records: readonly CommandRecord[], earlier: readonly Comma
 export function exitCodeOf(record: CommandRecord, commands: readonly SimpleCommand[], index: number): number | undefined {
   const command = commands[index]!;
   const lastInPipeline = command.pipelineIndex === command.pipelineLength - 1;
+  if (record.ran) {
+    // What bash executed: a command it never ran (skipped by `&&`, or a line placed in history with
+    // `history -s`) has no status; one it ran alone has its own, whatever follows it on the line.
+    const ran = executedEntries(record.ran, commands)[index];
+    if (ran === undefined) return undefined;
+    if (command.pipelineLength === 1 && !commands.slice(index + 1).every(isClosingKeyword)) return ran.exitCode;
+  }
   if (command.next === null) {
     if (lastInPipeline) return record.exitCode;
     return record.pipeStatus?.length === command.pipelineLength ? record.pipeStatus[command.pipelineIndex] : undefined;
@@ -126,6 +180,38 @@ export function exitCodeOf(record: CommandRecord, commands: readonly SimpleComma
 }
 
 const CLOSING_KEYWORDS = new Set(['done', 'fi', 'esac', '}']);
+const LEADING_KEYWORDS = new Set(['do', 'then', 'else', 'elif', 'if', 'while', 'until', '!', '{', 'time', 'command', 'exec', 'nohup', 'sudo']);
+const ALIASES: Record<string, string> = { k: 'kubectl' };
+
+/** The program a simple command runs, past keywords and wrappers, by base name (`k` is kubectl). */
+function programOf(words: readonly (string | null)[]): string | undefined {
+  const first = words.find((word) => word !== null && !LEADING_KEYWORDS.has(word) && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word));
+  if (first === undefined || first === null) return undefined;
+  const base = first.slice(first.lastIndexOf('/') + 1);
+  return ALIASES[base] ?? base;
+}
+
+/**
+ * Pairs the line's simple commands with the entries bash's DEBUG trap recorded, in order: each command takes
+ * the next entry that runs the same program (commands `&&` or `||` skipped have no entry of their own).
+ */
+function executedEntries(ran: NonNullable<CommandRecord['ran']>, commands: readonly SimpleCommand[]): Array<{ exitCode: number } | undefined> {
+  const programs = ran.map((entry) => {
+    const [first] = parseShellLine(entry.command).commands;
+    return first ? programOf(first.words.map(wordText)) : undefined;
+  });
+  let next = 0;
+  return commands.map((command) => {
+    const program = programOf(command.words.map(wordText));
+    if (program === undefined) return undefined;
+    for (let position = next; position < ran.length; position += 1) {
+      if (programs[position] !== program) continue;
+      next = position + 1;
+      return { exitCode: ran[position]!.exitCode };
+    }
+    return undefined;
+  });
+}
 
 function isClosingKeyword(command: SimpleCommand): boolean {
   return command.words.length === 1 && CLOSING_KEYWORDS.has(wordText(command.words[0]!) ?? '');

@@ -7,7 +7,8 @@ import { clip, errorMessage, type Verdict } from './verdict.ts';
 export async function evaluateHttp(check: HttpCheck, world: CheckWorld): Promise<Verdict> {
   const patternProblem = check.bodyMatches === undefined ? undefined : labRegexError(check.bodyMatches);
   if (patternProblem) return { status: 'error', message: `The check "${check.title}" has an invalid bodyMatches pattern: ${patternProblem}` };
-  const target = `nodePort ${check.nodePort}${check.path}`;
+  // "nodePort 30080", not "nodePort 30080/": the path is named only when it is not the root.
+  const target = check.path === '/' ? `nodePort ${check.nodePort}` : `nodePort ${check.nodePort} (path ${check.path})`;
   let response;
   try {
     response = await world.httpGet(check.nodePort, check.path, 5000);

@@ -154,7 +154,7 @@ describe('http checks', () => {
   it('judges status and body', async () => {
     expect(await evaluateCheck(nodePort, world({ http: { status: 200, body: '<title>Welcome to nginx!</title>' } }), context)).toMatchObject({ status: 'passed' });
     const wrong = await evaluateCheck(nodePort, world({ http: { status: 503, body: 'no' } }), context);
-    expect(wrong.message).toBe('GET nodePort 30080/ answered 503, expected 200; the page from nodePort 30080/ does not match /Welcome to nginx/');
+    expect(wrong.message).toBe('GET nodePort 30080 answered 503, expected 200; the page from nodePort 30080 does not match /Welcome to nginx/');
   });
 
   it('fails when nothing answers and is skipped without an environment', async () => {

@@ -2,11 +2,12 @@ import type { LoadedLab } from '../labs/lab-catalog.ts';
 import type { JournalEntry } from '../progress/evidence-journal.ts';
 import type { CheckKind } from '../course-format/check-spec.ts';
 import { escapeXml } from './grade.ts';
+import { hintNumber } from '../reports/report-summary.ts';
 
 /**
  * `labdeck grade --journal`: grades each step from the attendee's evidence journal instead of one end state
- * (later labs undo earlier end states: 1.2 deletes what 1.5 recreates). A step is complete when, after it
- * was opened, there was a moment at which every one of its non-context checks stood passed; it is credited
+ * (later labs undo earlier end states: 1.2 deletes what 1.5 recreates). A step is complete when, after its
+ * lab was opened, there was a moment at which every one of its non-context checks stood passed; it is credited
  * with that moment and with the evidence of each check's pass. Context checks are listed, never graded.
  */
 
@@ -46,17 +47,22 @@ interface CheckState {
 }
 
 function gradeStep(labId: string, step: LoadedLab['file']['steps'][number], entries: readonly JournalEntry[]): JournalStepGrade {
-  const mine = entries.filter((entry) => entry.labId === labId && entry.stepId === step.id);
+  const ofLab = entries.filter((entry) => entry.labId === labId);
+  const mine = ofLab.filter((entry) => entry.stepId === step.id);
   const graded = step.checks.filter((check) => !check.context);
   const states = new Map<string, CheckState>(graded.map((check) => [check.id, { passed: false, regressions: 0 }]));
   let openedAt: string | undefined;
+  let labOpened = false;
   let completedAt: string | undefined;
   let atCompletion: Map<string, CheckState> | undefined;
-  for (const entry of mine) {
+  for (const entry of ofLab) {
+    if (entry.type === 'lab-opened' || entry.type === 'step-opened') labOpened = true;
+    if (entry.stepId !== step.id) continue;
     if (entry.type === 'step-opened') openedAt ??= entry.time;
     const state = entry.checkId === undefined ? undefined : states.get(entry.checkId);
-    // Evidence recorded before the step was opened is not the attendee's work on this step.
-    if (!state || openedAt === undefined) continue;
+    // Evidence recorded before the lab was opened is not the attendee's work in it. Within the lab a step
+    // may pass before its own page is opened: attendees type the guide's commands ahead of the page.
+    if (!state || !labOpened) continue;
     if (entry.type === 'check-passed') {
       state.passed = true;
       state.pass = entry;
@@ -84,10 +90,11 @@ function gradeStep(labId: string, step: LoadedLab['file']['steps'][number], entr
   return {
     id: step.id,
     title: step.title,
-    status: completedAt !== undefined ? 'complete' : openedAt === undefined ? 'not-opened' : 'incomplete',
+    status: completedAt !== undefined ? 'complete' : openedAt === undefined && !labOpened ? 'not-opened' : 'incomplete',
     ...(openedAt === undefined ? {} : { openedAt }),
     ...(completedAt === undefined ? {} : { completedAt }),
-    hintsShown: mine.filter((entry) => entry.type === 'hint-shown').length,
+    // Once per hint: clicking "hint" again on the last one is not another hint.
+    hintsShown: new Set(mine.filter((entry) => entry.type === 'hint-shown').map(hintNumber)).size,
     solutionRevealed: mine.some((entry) => entry.type === 'solution-revealed'),
     checks,
   };
@@ -153,7 +160,7 @@ export function formatJournalJunit(grades: readonly JournalLabGrade[]): string {
       if (step.status === 'complete') lines.push(`${open}<system-out>${escapeXml(`completed ${step.completedAt}`)}</system-out></testcase>`);
       else {
         const missing = step.checks.filter((check) => check.status === 'not-passed').map((check) => check.id);
-        const message = step.status === 'not-opened' ? 'the step was never opened' : `not passed: ${missing.join(', ')}`;
+        const message = step.status === 'not-opened' ? 'its lab was never opened' : `not passed: ${missing.join(', ')}`;
         lines.push(`${open}<failure type="${step.status}" message="${escapeXml(message)}"/></testcase>`);
       }
     }

@@ -1,15 +1,17 @@
 import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import type { EventSink } from '../../common/api/contract.ts';
-import type { ManifestOutcome, ManifestProblem, NetworkMap } from '../../common/api/cluster.ts';
+import type { ManifestOutcome, ManifestProblem, NetworkMap, PacketPath } from '../../common/api/cluster.ts';
 import { LabdeckError } from '../../common/errors.ts';
-import type { ClusterAccess } from '../backend/ports.ts';
+import type { ClusterAccess, CommandLog, LabContainers } from '../backend/ports.ts';
 import { ManifestChecker } from '../workers/manifest-checker.ts';
 import { problemsFromApiError, statusCodeOf } from './api-problems.ts';
 import { bundledKubernetesSchema, getJson, schemaFromOpenApiV2, type JsonSchema } from './kube-schema.ts';
 import { manifestDocument, type ManifestDocument, type ManifestObject } from './manifest-documents.ts';
 import { unavailableMap } from './network-map.ts';
 import { NetworkMapWatcher } from './network-map-watcher.ts';
+import { LabSurroundingsReader } from './lab-surroundings.ts';
+import { PacketTracer } from './packet-path/packet-tracer.ts';
 
 export const FIELD_MANAGER = 'labdeck';
 const MAP_DEBOUNCE_MS = 250;
@@ -34,6 +36,10 @@ export class ClusterService {
   readonly #unsubscribe: () => void;
   #watcher: NetworkMapWatcher | null = null;
   #map: NetworkMap = unavailableMap('Looking for the lab cluster…');
+  /** The map as the API server describes it, before the containers' own facts are merged in. */
+  #apiMap: NetworkMap = this.#map;
+  readonly #surroundings: LabSurroundingsReader | null;
+  readonly #tracer: PacketTracer | null;
   #mapTimer: NodeJS.Timeout | null = null;
   #schema: Promise<{ source: 'live' | 'bundled'; schema: JsonSchema }> | null = null;
   /** Bumped on every cluster change so a slow start for an old cluster cannot overwrite a newer one. */
@@ -43,8 +49,18 @@ export class ClusterService {
   #liveSchema: JsonSchema | null = null;
   readonly #checker: ManifestChecker;
 
-  constructor(options: { cluster: ClusterAccess; events: EventSink; checker?: ManifestChecker }) {
+  constructor(options: { cluster: ClusterAccess; events: EventSink; checker?: ManifestChecker; containers?: LabContainers; commandLog?: CommandLog }) {
     this.#cluster = options.cluster;
+    this.#surroundings = options.containers ? new LabSurroundingsReader(options.containers) : null;
+    this.#tracer = options.containers
+      ? new PacketTracer({
+          containers: options.containers,
+          map: () => this.#map,
+          emit: (path) => this.#events.emit('cluster.path', path),
+          ...(options.commandLog ? { commandLog: options.commandLog } : {}),
+        })
+      : null;
+    this.#tracer?.start();
     this.#events = options.events;
     this.#checker = options.checker ?? new ManifestChecker();
     this.#unsubscribe = this.#cluster.onChange(() => void this.#restartWatch());
@@ -137,9 +153,20 @@ export class ClusterService {
     return this.#map;
   }
 
+  /** Traces the last request a terminal sent, now (the map's "Trace again"); null when there is none or no tracer. */
+  async tracePath(): Promise<PacketPath | null> {
+    return this.#tracer ? this.#tracer.traceLast() : null;
+  }
+
+  /** The tracer, for tests and benchmarks that send their own requests. */
+  get tracer(): PacketTracer | null {
+    return this.#tracer;
+  }
+
   async dispose(): Promise<void> {
     this.#disposed = true;
     this.#unsubscribe();
+    this.#tracer?.dispose();
     if (this.#mapTimer) clearTimeout(this.#mapTimer);
     const watcher = this.#watcher;
     this.#watcher = null;
@@ -196,6 +223,7 @@ export class ClusterService {
 
   async #restartWatch(): Promise<void> {
     const generation = ++this.#generation;
+    this.#tracer?.reset();
     this.#schema = null;
     if (this.#liveSchema) this.#checker.setSchema(null);
     this.#liveSchema = null;
@@ -244,8 +272,19 @@ export class ClusterService {
   }
 
   #setMap(map: NetworkMap): void {
-    this.#map = map;
-    if (!this.#disposed) this.#events.emit('cluster.map', map);
+    this.#apiMap = map;
+    this.#map = this.#surroundings?.apply(map) ?? map;
+    if (!this.#disposed) this.#events.emit('cluster.map', this.#map);
+    if (map.available && map.nodes.length > 0) void this.#tracer?.prime();
+    // Node devices, jumphost and published ports come from docker exec: sent as a second update when learnt.
+    this.#surroundings
+      ?.refresh(map)
+      .then((changed) => {
+        if (!changed || this.#disposed || this.#apiMap !== map || !this.#surroundings) return;
+        this.#map = this.#surroundings.apply(map);
+        this.#events.emit('cluster.map', this.#map);
+      })
+      .catch(() => undefined);
   }
 }
 

@@ -110,16 +110,21 @@ export const CommandCheckSchema = z
     ...CheckBase,
     kind: z.literal('command'),
     /**
-     * Which recorded commands count: those run after this step ('step') or this lab ('lab') was opened by
-     * the attendee. Nothing typed before, or in an earlier lab, ever satisfies the check.
+     * Which recorded commands count: those typed while this lab was the open one, after its first opening
+     * ('lab', the default: attendees type a lab's commands in the guide's order, often before opening the
+     * matching step), or only those after this step was opened ('step'). Nothing typed before, or in another
+     * lab, ever satisfies the check.
      */
-    since: z.enum(['step', 'lab']).default('step'),
+    since: z.enum(['step', 'lab']).default('lab'),
     /** A matcher, or a list of matchers of which any one may match. */
     command: z.union([CommandMatcherSchema, z.array(CommandMatcherSchema).min(1)]).optional(),
     /** Fallback: a regular expression (RE2 syntax) matched against each recorded line as typed. */
     pattern: z.string().min(1).optional(),
-    /** When set, the matching command must have exited with this code. */
-    exitCode: z.number().int().optional(),
+    /**
+     * The exit codes that mean the command did what the check asks (0 when not given). 126, 127 and codes
+     * above 128 (not executable, not found, killed by a signal) count only when listed here.
+     */
+    exitCode: z.union([z.number().int().min(0).max(255), z.array(z.number().int().min(0).max(255)).min(1)]).optional(),
   })
   .strict()
   .refine((check) => check.command !== undefined || check.pattern !== undefined, { message: 'a command check needs `command` (a matcher) or `pattern`' });

@@ -90,7 +90,15 @@ export async function openPack(file: string, options: OpenPackOptions): Promise<
 
 /** The opened pack's images for this machine's CPU (Docker names x64 amd64), for `env up`'s bundle folder. */
 export function hostBundleDir(opened: OpenedPack, arch: string = process.arch): string | undefined {
-  return opened.bundleDirs[arch === 'x64' ? 'amd64' : arch];
+  return opened.bundleDirs[dockerArch(arch)];
+}
+
+/**
+ * A CPU as Docker and packs name it (amd64, arm64), from Node's name (x64, arm64): the one word shown to
+ * people, in the app and the CLI alike.
+ */
+export function dockerArch(nodeArch: string = process.arch): string {
+  return nodeArch === 'x64' ? 'amd64' : nodeArch;
 }
 
 async function requireTrusted(verification: PackVerification, options: OpenPackOptions): Promise<void> {

@@ -44,8 +44,12 @@ export async function imagePresent(docker: Docker, image: string): Promise<boole
  * How to get an image while online. Labdeck's own images (node, registry mirror, jumphost) are on no
  * registry: `labdeck env up` builds them on this machine (node-image.ts, jumphost-image.ts); others are pulled.
  */
-export function onlineRemedy(image: string): string {
-  return repositoryOf(image).startsWith('labdeck/') ? `run \`labdeck env up\` (it builds ${image} on this machine)` : `run \`docker pull ${image}\``;
+/** Where advice is read: the app (buttons) or the `labdeck` command line (commands). */
+export type AdviceFor = 'app' | 'cli';
+
+export function onlineRemedy(image: string, where: AdviceFor = 'cli'): string {
+  if (!repositoryOf(image).startsWith('labdeck/')) return `run \`docker pull ${image}\``;
+  return where === 'cli' ? `run \`labdeck env up\` (it builds ${image} on this machine)` : `press Start on the environment card (it builds ${image} on this machine)`;
 }
 
 export function missingImageError(image: string, bundleDir: string | undefined): LabdeckError {

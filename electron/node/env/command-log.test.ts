@@ -19,6 +19,29 @@ describe('command record parsing', () => {
     ]);
     expect(records[0]?.time).toBe('2026-11-25T01:42:35.087Z');
   });
+
+  it("keeps the trace of what bash ran, and drops a malformed one rather than trusting it", () => {
+    const text = [
+      '{"command":"kubectl get nodes; echo hi","exitCode":0,"time":"2026-11-25T01:42:35.087Z","ran":[{"command":"kubectl get nodes","exitCode":1},{"command":"echo hi","exitCode":0}]}',
+      '{"command":"kubectl get nodes","exitCode":0,"time":"2026-11-25T01:42:36.087Z","ran":[{"command":"kubectl get nodes","exitCode":"0"}]}',
+    ].join('\n');
+    const [traced, malformed] = parseCommandLog(text);
+    expect(traced?.ran).toEqual([{ command: 'kubectl get nodes', exitCode: 1 }, { command: 'echo hi', exitCode: 0 }]);
+    expect(malformed && 'ran' in malformed).toBe(false);
+  });
+});
+
+describe("the editor's actions in the record", () => {
+  it('are the kubectl line they stand for, with a file name that is one plain word', async () => {
+    const log = new LabCommandLog({ read: async () => [], subscribe: () => () => undefined });
+    const at = new Date('2026-11-25T01:00:00.000Z');
+    log.recordEditorAction({ verb: 'apply', fileName: 'nginx-service.yaml', startedAt: at, finishedAt: at, ok: true });
+    log.recordEditorAction({ verb: 'delete', fileName: '../x; rm -rf ~.yaml', startedAt: at, finishedAt: at, ok: false });
+    expect((await log.read())?.map((record) => [record.terminal, record.command, record.exitCode])).toEqual([
+      ['editor', 'kubectl apply -f nginx-service.yaml', 0],
+      ['editor', 'kubectl delete -f manifest.yaml', 1],
+    ]);
+  });
 });
 
 describe('the lab command log', () => {

@@ -28,10 +28,16 @@ export function parseCommandLine(line: string): RecordedCommandLine | null {
     if (typeof value !== 'object' || value === null) return null;
     const record = value as Record<string, unknown>;
     if (typeof record.command !== 'string' || typeof record.exitCode !== 'number' || typeof record.time !== 'string') return null;
+    // A malformed trace is dropped rather than trusted: the line then counts only by its own status.
+    if (record.ran !== undefined && !isRanList(record.ran)) delete record.ran;
     return record as unknown as RecordedCommandLine;
   } catch {
     return null;
   }
+}
+
+function isRanList(value: unknown): value is Array<{ command: string; exitCode: number }> {
+  return Array.isArray(value) && value.length <= 10_000 && value.every((entry: unknown) => typeof entry === 'object' && entry !== null && typeof (entry as { command?: unknown }).command === 'string' && Number.isInteger((entry as { exitCode?: unknown }).exitCode));
 }
 
 export function parseCommandLog(text: string): RecordedCommandLine[] {
@@ -140,6 +146,20 @@ export class LabCommandLog implements CommandLog {
     this.#jumphost = jumphost;
   }
 
+  /**
+   * The editor's Apply or Delete, recorded as the kubectl line it stands for (`kubectl apply -f
+   * nginx-service.yaml`) in the `editor` terminal: the guide's "apply it" done with Labdeck's own button.
+   */
+  recordEditorAction(action: { verb: 'apply' | 'delete'; fileName: string | undefined; startedAt: Date; finishedAt: Date; ok: boolean }): void {
+    this.record({
+      terminal: 'editor',
+      command: `kubectl ${action.verb} -f ${editorFileWord(action.fileName)}`,
+      exitCode: action.ok ? 0 : 1,
+      startedAt: action.startedAt.toISOString(),
+      time: action.finishedAt.toISOString(),
+    });
+  }
+
   /** A command typed in a node terminal. */
   record(record: CommandRecord): void {
     this.#nodeRecords = [...this.#nodeRecords, record];
@@ -171,6 +191,12 @@ export class LabCommandLog implements CommandLog {
     const records = merge(this.#jumphostRecords, this.#nodeRecords);
     for (const listener of this.#listeners) listener(records);
   }
+}
+
+/** The editor tab's name as one plain shell word (it comes from the page, so anything else is replaced). */
+export function editorFileWord(fileName: string | undefined): string {
+  const base = (fileName ?? '').split(/[\\/]/).pop() ?? '';
+  return /^[A-Za-z0-9._-]{1,100}$/.test(base) && base !== '.' && base !== '..' ? base : 'manifest.yaml';
 }
 
 /** Both records by finishing time; the jumphost's lines carry no terminal, so they are marked here. */

@@ -107,12 +107,22 @@ describe('doctor: engine resources', () => {
     const report = await runDoctor(fakeEngine().docker, config, remote);
     expect(report.findings.map((finding) => finding.id)).toEqual(['docker', 'engine-version', 'cgroup', 'resources', 'docker-networks', 'image-node', 'image-jumphost', 'image-registry', 'privilege']);
     expect(report.ok).toBe(true);
-    const missing = await runDoctor(fakeEngine({ images: [NODE_IMAGE, JUMPHOST_IMAGE] }).docker, config, remote);
+    const missing = await runDoctor(fakeEngine({ images: [NODE_IMAGE, JUMPHOST_IMAGE] }).docker, config, { ...remote, where: 'cli' });
     // Labdeck's own images are on no registry: online, `env up` builds them; anything else is pulled.
     expect(missing.findings.find((finding) => finding.id === 'image-registry')).toMatchObject({ status: 'fail', title: `Image ${REGISTRY_IMAGE}`, action: expect.stringContaining(`run \`labdeck env up\` (it builds ${REGISTRY_IMAGE} on this machine)`) });
     const custom = await runDoctor(fakeEngine({ images: [] }).docker, resolveEnvConfig({ jumphost: { image: 'corp/jumphost:2' } }), remote);
     expect(custom.findings.find((finding) => finding.id === 'image-jumphost')?.action).toContain('run `docker pull corp/jumphost:2`');
     expect(missing.ok).toBe(false);
+  });
+
+  it('gives advice that fits where it is read: buttons in the app, commands on the command line', async () => {
+    const engine = fakeEngine({ images: [JUMPHOST_IMAGE, REGISTRY_IMAGE] }).docker;
+    const inApp = (await runDoctor(engine, config, remote)).findings.find((finding) => finding.id === 'image-node')?.action ?? '';
+    const inCli = (await runDoctor(engine, config, { ...remote, where: 'cli' })).findings.find((finding) => finding.id === 'image-node')?.action ?? '';
+    expect(inApp).toContain('"Open course…" on the Start screen');
+    expect(inApp).not.toMatch(/labdeck env up|--course/);
+    expect(inCli).toContain('labdeck env up --course <pack>');
+    expect(inCli).not.toMatch(/Open course…|Start screen|button/);
   });
 
   it('cgroup v1 works with the pinned release, with a warning', async () => {

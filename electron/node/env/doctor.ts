@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import type Docker from 'dockerode';
 import type { DoctorFinding, DoctorReport } from '../../common/api/env.ts';
-import { bundleImagePath, imagePresent, onlineRemedy } from './bundle.ts';
+import { bundleImagePath, imagePresent, onlineRemedy, type AdviceFor } from './bundle.ts';
 import { cidrsOverlap, type EnvConfig } from './config.ts';
 import { dockerHostDescription, dockerUnreachableAction } from './docker-client.ts';
 import { portIsFree } from './host-ports.ts';
@@ -16,6 +16,11 @@ export interface DoctorOptions {
   /** Text of /proc/net/route; read from the machine when omitted (Linux only). */
   procNetRoute?: string | null;
   inotify?: { maxUserInstances: number; maxUserWatches: number } | null;
+  /**
+   * Where the findings are read: the app's preflight (advice names its buttons) or `labdeck env doctor`
+   * (advice names commands; there are no buttons in a terminal). Default: the app.
+   */
+  where?: AdviceFor;
 }
 
 /** Preflight checks. Each finding says what to do; nothing here changes the machine. */
@@ -108,10 +113,15 @@ export async function runDoctor(docker: Docker, config: EnvConfig, options: Doct
         detail: present ? 'present on the engine' : bundled ? `loadable from ${bundleImagePath(config.bundleDir ?? '', image)}` : 'missing, and no bundle provides it',
         ...(present || bundled
           ? {}
-          : { action: `Open the course file your instructor handed out with "Open course…" on the Start screen (it loads its images offline), or, while online, ${onlineRemedy(image)}.` }),
+          : {
+              action:
+                (options.where ?? 'app') === 'cli'
+                  ? `Start with the course pack your instructor handed out: \`labdeck env up --course <pack>\` (it loads its images offline), or, while online, ${onlineRemedy(image, 'cli')}.`
+                  : `Open the course file your instructor handed out with "Open course…" on the Start screen (it loads its images offline), or, while online, ${onlineRemedy(image, 'app')}.`,
+            }),
       });
     }
-    findings.push(await privilegeFinding(docker, config));
+    findings.push(await privilegeFinding(docker, config, options.where ?? 'app'));
   }
 
   if (!remote) {
@@ -164,7 +174,7 @@ export async function runDoctor(docker: Docker, config: EnvConfig, options: Doct
  * created; otherwise the engine is asked the way `env up` asks it (privilege.ts probePrivilege), which needs
  * the node image. Without the image the answer waits for `env up`.
  */
-export async function privilegeFinding(docker: Docker, config: EnvConfig): Promise<DoctorFinding> {
+export async function privilegeFinding(docker: Docker, config: EnvConfig, where: AdviceFor = 'app'): Promise<DoctorFinding> {
   const title = 'Node containers: privileged or almost privileged';
   const describe = (mode: PrivilegeMode) => (mode === 'privileged' ? 'privileged' : 'almost privileged');
   const nodes = (await listLabContainers(docker, config.name)).filter((container) => container.role === 'server' || container.role === 'agent');
@@ -191,7 +201,10 @@ export async function privilegeFinding(docker: Docker, config: EnvConfig): Promi
       title,
       status: 'warn',
       detail: `The engine could not run a test container from ${config.kubernetes.nodeImage}: ${error instanceof Error ? error.message : String(error)}`,
-      action: '`labdeck env up` asks again; if it fails there too, share `labdeck env diagnostics`.',
+      action:
+        where === 'cli'
+          ? '`labdeck env up` asks again; if it fails there too, share `labdeck env diagnostics`.'
+          : 'Start asks the engine again; if it fails there too, tell your instructor (`labdeck env diagnostics` collects what they need).',
     };
   }
 }

@@ -23,7 +23,8 @@ import {
 } from './environment-ops.ts';
 import { HOST_CONTEXT_NAMES, userKubeconfigPath, writeMergedKubeconfig } from './kubeconfig.ts';
 import { EngineWatch, type EngineWatchDocker } from './engine-watch.ts';
-import { DockerLabContainers } from './lab-containers.ts';
+import { syncJumphostHome, type HomeFile } from './jumphost-home.ts';
+import { DockerLabContainers, listLabContainers } from './lab-containers.ts';
 import { labFilters, LABEL_ROLE } from './labels.ts';
 
 type Operation = EnvProgress['operation'];
@@ -37,6 +38,8 @@ export interface EnvironmentServiceOptions {
   /** Pull missing images from a registry when online (never when the images are present). Default true. */
   allowPull?: boolean;
   timeouts?: OperationContext['timeouts'];
+  /** The open course's manifests, copied into the attendee's home on the jumphost (jumphost-home.ts). */
+  homeFiles?: () => readonly HomeFile[];
 }
 
 /**
@@ -57,6 +60,7 @@ export class EnvironmentService {
   readonly #commandLog: JumphostCommandLog;
   readonly #allowPull: boolean;
   readonly #timeouts: OperationContext['timeouts'];
+  readonly #homeFiles: (() => readonly HomeFile[]) | undefined;
   #operation: { kind: Operation; abort: AbortController } | null = null;
   #engine: EngineWatch | null = null;
   #disposed = false;
@@ -74,6 +78,7 @@ export class EnvironmentService {
     this.#dataDir = options.dataDir;
     this.#allowPull = options.allowPull ?? true;
     this.#timeouts = options.timeouts;
+    this.#homeFiles = options.homeFiles;
     this.#fileAccess = new FileClusterAccess(path.join(options.dataDir, 'environments', this.config.name, 'kubeconfig.yaml'));
     this.clusterAccess = this.#fileAccess;
     const containers = new DockerLabContainers(this.docker, this.config.name);
@@ -129,8 +134,9 @@ export class EnvironmentService {
     return true;
   }
 
-  doctor(): Promise<DoctorReport> {
-    return runDoctor(this.docker, this.config);
+  /** `where`: whose advice the findings carry, the app's (buttons, the default) or the command line's. */
+  doctor(where: 'app' | 'cli' = 'app'): Promise<DoctorReport> {
+    return runDoctor(this.docker, this.config, { where });
   }
 
   async diagnostics(file: string): Promise<{ file: string; entries: string[] }> {
@@ -180,6 +186,23 @@ export class EnvironmentService {
     this.#commandLog.dispose();
   }
 
+  /**
+   * Copies the course's manifests into /home/ubuntu on the running jumphost, so the lab texts' `kubectl apply
+   * -f X.yaml` works as typed there. Runs after every environment operation that starts the jumphost, whenever
+   * Docker restarts it, and when a course is opened (create-backend.ts). Files the attendee edited stay; each
+   * such file gets one log line.
+   */
+  async syncJumphostHome(report?: (line: string) => void): Promise<void> {
+    const files = this.#homeFiles?.() ?? [];
+    if (files.length === 0) return;
+    const [jumphost] = await listLabContainers(this.docker, this.config.name, 'jumphost');
+    if (!jumphost || jumphost.state !== 'running') return;
+    await syncJumphostHome(this.docker, jumphost.id, files, (line) => {
+      console.warn(`[labdeck] ${line}`);
+      report?.(line);
+    });
+  }
+
   async #hostKubeconfigText(): Promise<string> {
     const kubeconfigPath = await this.#fileAccess.kubeconfigPath();
     if (!kubeconfigPath) {
@@ -198,6 +221,11 @@ export class EnvironmentService {
     this.#emitStatus({ state: kind === 'down' ? 'deleting' : 'creating', nodes: [], dockerHost: dockerHostDescription() });
     try {
       await body(ctx);
+      if (kind !== 'down') {
+        await this.syncJumphostHome((line) => ctx.report('jumphost', 100, line, { log: line })).catch((error: unknown) =>
+          ctx.report('jumphost', 100, 'The lab manifests could not be copied to the jumphost; use Apply in the editor', { log: String(error) }),
+        );
+      }
     } catch (error) {
       const status = await this.status().catch(() => null);
       if (status) this.#emitStatus(status);
@@ -243,6 +271,7 @@ export class EnvironmentService {
     if (this.#operation) return;
     const ctx = this.#context('resume', new AbortController().signal);
     await reconfigureToolboxes(ctx).catch(() => undefined);
+    await this.syncJumphostHome().catch((error: unknown) => console.warn(`[labdeck] copying the lab manifests to the jumphost failed: ${String(error)}`));
     await this.#commandLog.reattach().catch(() => undefined);
   }
 }

@@ -5,9 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { webSocketProtocols } from '../../common/api/access-token.ts';
 import { createBackend, type Backend } from '../backend/create-backend.ts';
 import { jsonNestsDeeperThan, startWebHost, type WebHost } from './web-host.ts';
+import { launchProtocols } from './web-host.test-support.ts';
 
 // Issue 21 item 5, the browser host's part: a deeply nested frame is refused before JSON.parse builds it, and
 // a refused upgrade does not keep its socket (and descriptor) open for as long as the client holds it.
@@ -36,7 +36,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function open(): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api`, webSocketProtocols(host.token), { headers: { origin: origin() } });
+    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api`, launchProtocols(host), { headers: { origin: origin() } });
     ws.once('message', () => resolve(ws));
     ws.once('error', reject);
   });

@@ -6,9 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { webSocketProtocols } from '../../common/api/access-token.ts';
 import { createBackend, type Backend } from '../backend/create-backend.ts';
 import { startWebHost, type WebHost } from './web-host.ts';
+import { launchProtocols } from './web-host.test-support.ts';
 
 // What a hostile or clumsy local process can send to the browser host, for real, over 127.0.0.1 to a host
 // this test starts: resets, oversize frames, aborted downloads, floods of big calls. The host must live,
@@ -40,7 +40,7 @@ const origin = () => `http://127.0.0.1:${host.port}`;
 
 function open(): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api`, webSocketProtocols(host.token), { headers: { origin: origin() } });
+    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api`, launchProtocols(host), { headers: { origin: origin() } });
     ws.once('message', () => resolve(ws));
     ws.once('error', reject);
   });

@@ -10,6 +10,7 @@ import { webSocketProtocols } from '../../common/api/access-token.ts';
 import { decodeTerminalFrame, TERMINAL_OUTPUT_FRAME } from '../../common/api/terminal-frame.ts';
 import { createBackend, type Backend } from '../backend/create-backend.ts';
 import { startWebHost, type WebHost } from './web-host.ts';
+import { launchCode, launchProtocols } from './web-host.test-support.ts';
 
 // The browser host as a browser (or an attacker on the same machine) sees it: real HTTP and WebSocket
 // requests against a real backend built from the course in labs/.
@@ -65,7 +66,7 @@ interface Connection {
 }
 
 /** Opens a socket and waits for the host's hello, which names the client. */
-function connect(headers: Record<string, string>, protocols: string[] = webSocketProtocols(host.token)): Promise<Connection> {
+function connect(headers: Record<string, string>, protocols: string[] = launchProtocols(host)): Promise<Connection> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api`, protocols, { headers });
     ws.once('message', (data) => {
@@ -83,31 +84,34 @@ function nextMessage(ws: WebSocket): Promise<unknown> {
 }
 
 describe('browser host', () => {
-  it('listens on the loopback address only, with a long random token in the fragment', () => {
-    expect(host.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${host.port}/#token=[A-Za-z0-9_-]{43}$`));
+  it('listens on the loopback address only, with a long random one-time launch code in the fragment', () => {
+    expect(host.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${host.port}/#launch=[A-Za-z0-9_-]{65}$`));
+    expect(host.launchUrl()).not.toBe(host.launchUrl());
   });
 
   it('serves the static app without any secret: no token needed, no cookie set, no redirect', async () => {
     const reply = await get('/');
     expect(reply.status).toBe(200);
     expect(reply.headers['set-cookie']).toBeUndefined();
-    expect(reply.body).not.toContain(host.token);
+    expect(reply.body).not.toContain(new URL(host.url).hash.slice(1));
   });
 
   it('never redirects, so a path like //evil.example/ cannot send the browser off-site', async () => {
-    for (const attempt of ['/.//evil.example/', '//evil.example/', '/.//evil.example/?x=1', `/.//evil.example/?token=${host.token}`, '/\\evil.example/']) {
+    for (const attempt of ['/.//evil.example/', '//evil.example/', '/.//evil.example/?x=1', `/.//evil.example/?launch=${launchCode(host)}`, '/\\evil.example/']) {
       const reply = await get(attempt);
       expect(reply.status, attempt).toBeGreaterThanOrEqual(400);
       expect(reply.headers.location, attempt).toBeUndefined();
     }
   });
 
-  it('refuses a token in the query (it would reach history and logs) and says where it belongs', async () => {
-    const reply = await get(`/?token=${host.token}`);
-    expect(reply.status).toBe(400);
-    expect(reply.headers.location).toBeUndefined();
-    expect(reply.headers['set-cookie']).toBeUndefined();
-    expect(reply.body).toContain('#token=');
+  it('refuses a launch code (or an old token) in the query, where it would reach logs, and says where it belongs', async () => {
+    for (const key of ['launch', 'token']) {
+      const reply = await get(`/?${key}=${'a'.repeat(65)}`);
+      expect(reply.status).toBe(400);
+      expect(reply.headers.location).toBeUndefined();
+      expect(reply.headers['set-cookie']).toBeUndefined();
+      expect(reply.body).toContain('#launch=');
+    }
   });
 
   it('serves the renderer with a strict CSP', async () => {
@@ -142,17 +146,18 @@ describe('browser host', () => {
     expect(reply.status).toBe(421);
   });
 
-  it('refuses sockets without the token, with a wrong one, from another origin, or for another host', async () => {
+  it('refuses sockets without a credential, with a wrong one, from another origin, or for another host', async () => {
     await expect(connect({ origin: origin() }, ['labdeck.v1'])).rejects.toThrow('refused with 401');
-    await expect(connect({ origin: origin() }, webSocketProtocols('x'.repeat(43)))).rejects.toThrow('refused with 401');
+    await expect(connect({ origin: origin() }, webSocketProtocols({ kind: 'tab', secret: 'x'.repeat(43) }))).rejects.toThrow('refused with 401');
+    await expect(connect({ origin: origin() }, webSocketProtocols({ kind: 'launch', code: 'x'.repeat(65) }))).rejects.toThrow('refused with 401');
     // A cookie, as the old host used, no longer opens anything.
-    await expect(connect({ origin: origin(), cookie: `labdeck-session=${host.token}` }, ['labdeck.v1'])).rejects.toThrow('refused with 401');
+    await expect(connect({ origin: origin(), cookie: `labdeck-session=${launchCode(host)}` }, ['labdeck.v1'])).rejects.toThrow('refused with 401');
     await expect(connect({ origin: 'http://attacker.example' })).rejects.toThrow('refused with 403');
     await expect(connect({})).rejects.toThrow('refused with 403');
     await expect(connect({ origin: `http://attacker.example:${host.port}`, host: `attacker.example:${host.port}` })).rejects.toThrow('refused with 421');
   });
 
-  it('accepts the token on the handshake and never echoes it back', async () => {
+  it('accepts a launch code on the handshake and never echoes it back', async () => {
     const { ws } = await connect({ origin: origin() });
     expect(ws.protocol).toBe('labdeck.v1');
     ws.close();

@@ -3,16 +3,17 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { tokenFragmentKey, tokenFromProtocols, webSocketProtocol } from '../../common/api/access-token.ts';
+import { credentialFromProtocols, launchFragmentKey, oldTokenKey, webSocketProtocol } from '../../common/api/access-token.ts';
 import type { EventPayload } from '../../common/api/contract.ts';
 import { encodeTerminalFrame } from '../../common/api/terminal-frame.ts';
 import { ClientMessageSchema, webSocketPath, type ServerMessage } from '../../common/api/wire.ts';
 import { contentSecurityPolicy } from '../../common/csp.ts';
 import type { Dispatcher } from '../backend/dispatcher.ts';
 import type { EventHub } from '../backend/events.ts';
-import { newAccessToken, offeredProtocols, tokensMatch } from './access-token.ts';
+import { offeredProtocols } from './access-token.ts';
 import { FairQueue } from './fair-queue.ts';
 import { openStaticFile, resolveStaticFile } from './static-files.ts';
+import { TabSessions, type Admission } from './tab-sessions.ts';
 
 export interface WebHostOptions {
   dispatcher: Dispatcher;
@@ -26,17 +27,26 @@ export interface WebHostOptions {
    * and is only reachable through `labdeck serve --host`, which warns.
    */
   bindAddress?: string;
-  /** Fixed token for tests; normally a fresh random one per launch. */
-  token?: string;
+  /** The key launch codes are minted with (tab-sessions.ts); normally a fresh random one per host. */
+  launchKey?: Buffer;
+  /** How long a tab may be away before its secret dies and its terminals end (default TAB_GRACE_MS). */
+  tabGraceMs?: number;
+  /** A launch code was just used to open a tab: `labdeck serve` prints a fresh address for the next one. */
+  onLaunched?: () => void;
   /** Where failures of single connections are reported; they never stop the host. */
   log?: (message: string) => void;
 }
 
 export interface WebHost {
-  /** The address to open: the token rides in the fragment, which browsers never send to a server. */
+  /**
+   * The address to open: a one-time launch code rides in the fragment, which browsers never send to a
+   * server. It opens one tab; `launchUrl()` mints another.
+   */
   url: string;
+  launchUrl(): string;
   port: number;
-  token: string;
+  /** Tabs whose secret still opens the API (connected, or away for less than the grace period). */
+  tabs(): number;
   /** How many renderers are connected right now. */
   connections(): number;
   close(): Promise<void>;
@@ -65,13 +75,12 @@ const loopback = '127.0.0.1';
 
 /**
  * Serves the renderer and the API to a browser on this machine only. The static files carry no secret and
- * need no token. The API does: the WebSocket handshake must present the per-launch token (as a subprotocol;
- * the page reads it from the address's fragment, never from a cookie, because cookies are shared by every
- * port on 127.0.0.1), and the Host and Origin headers must name the loopback address, which defeats DNS
- * rebinding and cross-site sockets. No error on a single request or socket can stop the host.
+ * need no credential. The API does: the WebSocket handshake must present a one-time launch code or the
+ * secret a tab got for one (as a subprotocol, never a cookie, because cookies are shared by every port on
+ * 127.0.0.1: tab-sessions.ts), and the Host and Origin headers must name the loopback address, which
+ * defeats DNS rebinding and cross-site sockets. No error on a single request or socket can stop the host.
  */
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
-  const token = options.token ?? newAccessToken();
   const csp = contentSecurityPolicy();
   const log = options.log ?? ((message: string) => console.error(`[labdeck] ${message}`));
   let port = 0;
@@ -85,7 +94,13 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const hostAllowed = (host: string | undefined) =>
     host !== undefined && (anyAddress ? host.endsWith(`:${port}`) : [`${hostName}:${port}`, `${loopback}:${port}`, `localhost:${port}`].includes(host));
   const originAllowed = (origin: string | undefined, host: string | undefined) => hostAllowed(host) && origin === `http://${host}`;
-  const presentsToken = (request: IncomingMessage) => tokensMatch(token, tokenFromProtocols(offeredProtocols(request.headers['sec-websocket-protocol'])));
+  const tabs = new TabSessions({
+    ...(options.launchKey ? { launchKey: options.launchKey } : {}),
+    ...(options.tabGraceMs !== undefined ? { graceMs: options.tabGraceMs } : {}),
+    // A tab gone for good: its shells end instead of running on for nobody (issue 21 item 5).
+    onGone: (clientIds) => options.dispatcher.clientsGone(clientIds),
+  });
+  const admit = (request: IncomingMessage) => tabs.admit(credentialFromProtocols(offeredProtocols(request.headers['sec-websocket-protocol'])));
 
   const server = createServer((request, response) => {
     // A client that resets mid-request or mid-response must not take the host down with it.
@@ -122,9 +137,9 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       return;
     }
     const url = new URL(`http://labdeck.invalid${target}`);
-    if (url.searchParams.has(tokenFragmentKey)) {
-      // The old form put the token in the query, where it reaches logs and history. Refuse it with the way forward.
-      sendText(response, 400, 'Labdeck takes its access token after "#", not "?". Open the address exactly as the latest `labdeck serve` printed it (it ends in #token=…).');
+    if (url.searchParams.has(oldTokenKey) || url.searchParams.has(launchFragmentKey)) {
+      // A code in the query reaches logs as well as history. Refuse it with the way forward.
+      sendText(response, 400, `Labdeck takes its launch code after "#", not "?". Open the address exactly as the latest \`labdeck serve\` printed it (it ends in #${launchFragmentKey}=…).`);
       return;
     }
     const file = await resolveStaticFile(options.rendererDir, url.pathname, request.headers['accept-encoding']);
@@ -172,21 +187,26 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     if (pathname !== webSocketPath) return refuse(404, 'Not Found');
     if (!hostAllowed(request.headers.host)) return refuse(421, 'Misdirected Request');
     if (!originAllowed(request.headers.origin, request.headers.host)) return refuse(403, 'Forbidden');
-    if (!presentsToken(request)) return refuse(401, 'Unauthorized');
-    sockets.handleUpgrade(request, socket, head, (ws) => sockets.emit('connection', ws, request));
+    // Last, so a launch code is only spent on a handshake that passed every other check.
+    const admission = admit(request);
+    if (!admission) return refuse(401, 'Unauthorized');
+    if (admission.secret) options.onLaunched?.();
+    sockets.handleUpgrade(request, socket, head, (ws) => sockets.emit('connection', ws, request, admission));
   });
   sockets.on('error', (error) => log(`WebSocket server error: ${error.message}`));
 
-  sockets.on('connection', (ws: WebSocket) => {
+  sockets.on('connection', (ws: WebSocket, _request: IncomingMessage, admission: Admission) => {
     const clientId = `ws-${++nextClient}`;
     clients.set(ws, clientId);
+    tabs.connected(admission.tab, clientId);
     // ws reports oversize frames, bad UTF-8 and resets here and then closes the socket itself.
     ws.on('error', (error) => log(`renderer ${clientId} connection failed: ${error.message}`));
     ws.on('close', () => {
       clients.delete(ws);
       queue.drop(clientId);
+      tabs.disconnected(admission.tab, clientId);
     });
-    send(ws, { type: 'hello', clientId });
+    send(ws, { type: 'hello', clientId, ...(admission.secret ? { tabSecret: admission.secret } : {}) });
     ws.on('message', (raw, isBinary) => {
       if (isBinary) {
         // Binary frames only go to the page (terminal output); what the page sends is always JSON.
@@ -262,13 +282,16 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   });
   port = (server.address() as AddressInfo).port;
 
+  const launchUrl = () => `http://${anyAddress ? loopback : hostName}:${port}/#${launchFragmentKey}=${tabs.mintLaunchCode()}`;
   return {
-    url: `http://${anyAddress ? loopback : hostName}:${port}/#${tokenFragmentKey}=${token}`,
+    url: launchUrl(),
+    launchUrl,
     port,
-    token,
+    tabs: () => tabs.count(),
     connections: () => clients.size,
     async close() {
       unsubscribe();
+      tabs.dispose();
       for (const ws of clients.keys()) ws.terminate();
       sockets.close();
       server.closeAllConnections();

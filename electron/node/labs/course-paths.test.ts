@@ -21,7 +21,7 @@ beforeEach(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'labdeck-containment-'));
   course = path.join(work, 'course');
   await cp(REAL_LAB, path.join(course, LAB), { recursive: true });
-  await writeFile(path.join(course, 'course.yaml'), 'id: demo\ntitle: Demo\n');
+  await writeFile(path.join(course, 'course.yaml'), 'id: demo\ntitle: Demo\nversion: 1.0.0\n');
   // Stands in for /etc/passwd: a file the user can read that is not part of the course.
   secret = path.join(work, 'secret.txt');
   await writeFile(secret, 'root:x:0:0:SECRET\n');

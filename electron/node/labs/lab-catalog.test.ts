@@ -15,7 +15,7 @@ describe('LabCatalog.load on the course in labs/', () => {
   it('loads the nine labs in order with the course title', async () => {
     const catalog = await LabCatalog.load(REAL_LABS);
     expect(catalog.labs().map((lab) => lab.file.id)).toEqual(['1.1', '1.2', '1.3', '1.4', '1.5', '1.6', '1.7', '1.8', '1.9']);
-    expect(catalog.course).toEqual({ id: 'k8s-networking', title: 'K8s Networking introduction' });
+    expect(catalog.course).toEqual({ id: 'k8s-networking', title: 'K8s Networking introduction', version: '1.0.0' });
     expect(catalog.courseId).toBe('k8s-networking');
   });
 

@@ -42,19 +42,19 @@ export async function listLabFolders(dir: string): Promise<string[]> {
 }
 
 /** Reads labs/course.yaml; without one, the course is named after its folder. */
-export async function loadCourse(dir: string, displayDir: string = dir): Promise<{ course: CourseFile; problems: LabProblem[] }> {
+export async function loadCourse(dir: string, displayDir: string = dir): Promise<{ course: CourseFile; problems: LabProblem[]; hasFile: boolean }> {
   const fallback: CourseFile = { id: path.basename(path.resolve(dir)).toLowerCase().replace(/[^a-z0-9-]+/g, '-') || 'course', title: 'Labdeck course' };
   const shownFile = path.join(displayDir, COURSE_FILE_NAME);
   const read = await readCourseFile(dir, path.join(dir, COURSE_FILE_NAME));
-  if (!read.ok && read.reason === 'missing') return { course: fallback, problems: [] };
-  if (!read.ok && read.reason === 'too-large') return { course: fallback, problems: [{ file: shownFile, line: 1, column: 1, message: read.message }] };
-  if (!read.ok) return { course: fallback, problems: [{ file: shownFile, line: 1, column: 1, message: `${read.message}; course.yaml must be a file of the course folder` }] };
+  if (!read.ok && read.reason === 'missing') return { course: fallback, problems: [], hasFile: false };
+  if (!read.ok && read.reason === 'too-large') return { course: fallback, problems: [{ file: shownFile, line: 1, column: 1, message: read.message }], hasFile: true };
+  if (!read.ok) return { course: fallback, problems: [{ file: shownFile, line: 1, column: 1, message: `${read.message}; course.yaml must be a file of the course folder` }], hasFile: true };
   const source = YamlSource.parse(shownFile, read.text);
   const syntax = source.syntaxProblems();
-  if (syntax.length > 0) return { course: fallback, problems: syntax };
+  if (syntax.length > 0) return { course: fallback, problems: syntax, hasFile: true };
   const parsed = CourseFileSchema.safeParse(source.toJS());
-  if (!parsed.success) return { course: fallback, problems: source.schemaProblems(parsed.error.issues) };
-  return { course: parsed.data, problems: [] };
+  if (!parsed.success) return { course: fallback, problems: source.schemaProblems(parsed.error.issues), hasFile: true };
+  return { course: parsed.data, problems: [], hasFile: true };
 }
 
 /**

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { readCourseFile } from './course-paths.ts';
 import { LabFileSchema, type LabFile, type LabStep } from '../course-format/lab-schema.ts';
+import { renderLabText, unknownVariableMessage } from './lab-text-variables.ts';
 import { YamlSource, type LabProblem, type YamlPath } from './yaml-source.ts';
 
 /** One step with the Markdown and manifest files it names already read. */
@@ -69,12 +70,22 @@ export async function loadLabFolder(labDir: string, displayDir: string = labDir,
     return '';
   };
 
-  const introduction = await referenced(file.introduction, ['introduction'], 'introduction');
+  // Markdown is where lab variables ({{ kubernetesVersion }}) are filled in: the one place both the app and
+  // `labdeck lint` read it, so an unknown name is a lint problem and never reaches an attendee as braces.
+  const markdown = async (relative: string, at: YamlPath, what: string): Promise<string> => {
+    const rendered = renderLabText(await referenced(relative, at, what));
+    for (const unknown of rendered.unknown) {
+      problems.push({ file: path.join(displayDir, relative), line: unknown.line, column: unknown.column, message: unknownVariableMessage(unknown.name) });
+    }
+    return rendered.text;
+  };
+
+  const introduction = await markdown(file.introduction, ['introduction'], 'introduction');
   const steps: LoadedStep[] = [];
   for (const [index, spec] of file.steps.entries()) {
     const at = ['steps', index] as const;
-    const instructions = await referenced(spec.instructions, [...at, 'instructions'], 'instructions');
-    const solution = await referenced(spec.solution, [...at, 'solution'], 'solution');
+    const instructions = await markdown(spec.instructions, [...at, 'instructions'], 'instructions');
+    const solution = await markdown(spec.solution, [...at, 'solution'], 'solution');
     const manifests = new Map<string, string>();
     for (const [snippetIndex, snippet] of spec.snippets.entries()) {
       if (snippet.kind !== 'manifest') continue;

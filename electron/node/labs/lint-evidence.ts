@@ -28,13 +28,15 @@ export function lintStepEvidence(step: { id: string; checks: readonly CheckSpec[
     const reason = selectsEnvironmentOnly(check);
     if (reason) problems.push({ at: ['checks', index, 'select'], message: `check ${check.id}: ${reason}; mark it \`context: true\` (shown, never counted as the attendee's work)` });
   }
-  // Probes and HTTP checks are requests Labdeck itself makes: they pass whenever the cluster answers, with or
-  // without anything the attendee did in this step, so they never stand alone for the attendee's action.
-  const attendeeChecks = step.checks.filter((check) => !check.context && !selectsEnvironmentOnly(check) && check.kind !== 'probe' && check.kind !== 'http');
-  if (attendeeChecks.length === 0) {
+  // Probes and HTTP checks are requests Labdeck itself makes, and objects may still be there from an earlier
+  // lab (or be removed by Labdeck's own Clean up): only a command the attendee ran in this lab, recorded by
+  // Labdeck's terminals or its editor, is evidence nothing else can produce.
+  const attendeeChecks = step.checks.filter((check) => !check.context && check.kind === 'command' && check.since !== 'step');
+  const stepScoped = step.checks.filter((check) => !check.context && check.kind === 'command');
+  if (attendeeChecks.length === 0 && stepScoped.length === 0) {
     problems.push({
       at: ['checks'],
-      message: `step ${step.id} has no check that only the attendee's own action can satisfy; add a command check (or a check of an object the step has them create) that is not context; probes and HTTP checks do not count, since Labdeck makes those requests itself`,
+      message: `step ${step.id} has no check that only the attendee's own action in this lab can satisfy; add a command check (not context) for what they run or apply: objects may remain from earlier labs or be removed by Labdeck's Clean up, and probes and HTTP checks are requests Labdeck makes itself`,
     });
   }
   return problems;

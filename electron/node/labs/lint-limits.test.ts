@@ -20,7 +20,7 @@ beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'labdeck-lint-limits-'));
   lab = path.join(dir, '1.1-kubectl-kubeconfig');
   await cp(REAL_LAB, lab, { recursive: true });
-  await writeFile(path.join(dir, 'course.yaml'), 'id: demo\ntitle: Demo\n');
+  await writeFile(path.join(dir, 'course.yaml'), 'id: demo\ntitle: Demo\nversion: 1.0.0\n');
 });
 
 afterEach(async () => {
@@ -40,7 +40,7 @@ describe('lint on hostile files', () => {
     await cp(path.join(REAL_LAB, 'lab.yaml'), path.join(lab, 'lab.yaml'));
     await writeFile(path.join(dir, 'course.yaml'), `${ALIAS_BOMB}\n`);
     expect(await lintText()).toMatch(/course\.yaml:1:1 too many aliases/);
-    await writeFile(path.join(dir, 'course.yaml'), 'id: demo\ntitle: Demo\n');
+    await writeFile(path.join(dir, 'course.yaml'), 'id: demo\ntitle: Demo\nversion: 1.0.0\n');
     await writeFile(path.join(lab, 'selftest.yaml'), `${ALIAS_BOMB}\n`);
     expect(await lintText()).toMatch(/selftest\.yaml:1:1 too many aliases/);
   });

@@ -35,7 +35,14 @@ steps:
         assert:
           - that: object.status.phase == "Running"
             message: 'web is {{object.status.phase}}'
+      - id: ran-apply
+        title: You applied pod.yaml
+        kind: command
+        command: { program: kubectl, args: [apply], flags: { filename: '*pod.yaml' } }
 `;
+
+/** The good lab without its command check: only the object it asks for. */
+const resourceOnlyLab = goodLab.slice(0, goodLab.indexOf('      - id: ran-apply'));
 
 const goodSelftest = `steps:
   - step: first
@@ -43,6 +50,7 @@ const goodSelftest = `steps:
     solution:
       objects:
         - { apiVersion: v1, kind: Pod, metadata: { name: web, namespace: default }, status: { phase: Running } }
+      commands: [kubectl apply -f pod.yaml]
 `;
 
 const podManifest = `apiVersion: v1
@@ -92,7 +100,15 @@ describe('lintLabs', () => {
     await writeLab('1.1-demo', baseFiles);
     const report = await lintLabs(dir);
     expect(report.problems).toEqual([]);
-    expect(report).toMatchObject({ labs: 1, steps: 1, checks: 1 });
+    expect(report).toMatchObject({ labs: 1, steps: 1, checks: 2 });
+  });
+
+  it('requires a version in course.yaml: evidence is bound to it (issue 20)', async () => {
+    await writeLab('1.1-demo', baseFiles);
+    await writeFile(path.join(dir, 'course.yaml'), 'id: demo\ntitle: Demo\n');
+    expect(await lintMessages()).toEqual([expect.stringMatching(/^course\.yaml:1:1 course\.yaml has no version: add `version: 1\.0\.0`/)]);
+    await writeFile(path.join(dir, 'course.yaml'), 'id: demo\ntitle: Demo\nversion: 1.0.0\n');
+    expect(await lintMessages()).toEqual([]);
   });
 
   it('reports a schema error at the line and column of the value', async () => {
@@ -149,7 +165,7 @@ describe('lintLabs', () => {
     expect(messages).toEqual([
       '1.1-demo/lab.yaml:7:12 requires lab 0.9, which is not in this course',
       expect.stringMatching(/^1\.1-demo\/lab\.yaml:20:19 forCheck names "pod-ready", which is not a check of step first/),
-      expect.stringMatching(/^1\.1-demo\/lab\.yaml:33:25 \$\{svc:\.\.\.\} names an unknown kind/),
+      expect.stringMatching(/^1\.1-demo\/lab\.yaml:37:25 \$\{svc:\.\.\.\} names an unknown kind/),
     ]);
   });
 
@@ -172,7 +188,7 @@ describe('lintLabs', () => {
 
   it('reports self-tests that are missing or name checks the step does not have', async () => {
     await writeLab('1.1-demo', { ...baseFiles, 'selftest.yaml': goodSelftest.concat('    distractors:\n      - name: x\n        expect: [{ check: pod-ready, mentions: [x] }]\n') });
-    expect(await lintMessages()).toEqual([expect.stringMatching(/^1\.1-demo\/selftest\.yaml:9:27 step first has no check "pod-ready"/)]);
+    expect(await lintMessages()).toEqual([expect.stringMatching(/^1\.1-demo\/selftest\.yaml:10:27 step first has no check "pod-ready"/)]);
     const { 'selftest.yaml': _removed, ...withoutSelftest } = baseFiles;
     await rm(path.join(dir, '1.1-demo', 'selftest.yaml'));
     await writeLab('1.1-demo', withoutSelftest);
@@ -180,12 +196,17 @@ describe('lintLabs', () => {
   });
 
   it('reports a step whose checks are all context: nothing in it is the attendee\'s own work', async () => {
-    await writeLab('1.1-demo', { ...baseFiles, 'lab.yaml': goodLab.replace('        kind: resource\n', '        kind: resource\n        context: true\n') });
-    expect(await lintMessages()).toEqual([expect.stringMatching(/^1\.1-demo\/lab\.yaml:\d+:\d+ step first has no check that only the attendee's own action can satisfy/)]);
+    await writeLab('1.1-demo', { ...baseFiles, 'lab.yaml': resourceOnlyLab.replace('        kind: resource\n', '        kind: resource\n        context: true\n') });
+    expect(await lintMessages()).toEqual([expect.stringMatching(/^1\.1-demo\/lab\.yaml:\d+:\d+ step first has no check that only the attendee's own action in this lab can satisfy/)]);
+  });
+
+  it('reports a step whose only non-context checks are objects: they may remain from an earlier lab', async () => {
+    await writeLab('1.1-demo', { ...baseFiles, 'lab.yaml': resourceOnlyLab });
+    expect(await lintMessages()).toEqual([expect.stringMatching(/step first has no check that only the attendee's own action in this lab can satisfy.*objects may remain from earlier labs/)]);
   });
 
   it('reports a step whose only other checks are requests Labdeck makes itself (HTTP, probes)', async () => {
-    const labdeckRequestsOnly = goodLab.replace('        kind: resource\n', '        kind: resource\n        context: true\n').concat(`      - id: answers
+    const labdeckRequestsOnly = resourceOnlyLab.replace('        kind: resource\n', '        kind: resource\n        context: true\n').concat(`      - id: answers
         title: nginx answers on the published NodePort
         kind: http
         nodePort: 30080
@@ -199,7 +220,7 @@ describe('lintLabs', () => {
         expect: { assert: [{ that: exitCode == 0, message: 'no answer' }] }
 `);
     await writeLab('1.1-demo', { ...baseFiles, 'lab.yaml': labdeckRequestsOnly });
-    expect(await lintMessages()).toEqual([expect.stringMatching(/step first has no check that only the attendee's own action can satisfy.*probes and HTTP checks do not count/)]);
+    expect(await lintMessages()).toEqual([expect.stringMatching(/step first has no check that only the attendee's own action in this lab can satisfy.*probes and HTTP checks are requests Labdeck makes itself/)]);
   });
 
   it('reports a non-context check of Nodes or kube-system, which hold without the attendee', async () => {
@@ -222,8 +243,8 @@ describe('lintLabs', () => {
 `);
     await writeLab('1.1-demo', { ...baseFiles, 'lab.yaml': withEnvironmentChecks });
     expect(await lintMessages()).toEqual([
-      expect.stringMatching(/^1\.1-demo\/lab\.yaml:31:17 check nodes-ready: it selects Nodes.*mark it `context: true`/),
-      expect.stringMatching(/^1\.1-demo\/lab\.yaml:36:17 check coredns: it selects objects in kube-system.*mark it `context: true`/),
+      expect.stringMatching(/^1\.1-demo\/lab\.yaml:35:17 check nodes-ready: it selects Nodes.*mark it `context: true`/),
+      expect.stringMatching(/^1\.1-demo\/lab\.yaml:40:17 check coredns: it selects objects in kube-system.*mark it `context: true`/),
     ]);
   });
 
@@ -231,6 +252,17 @@ describe('lintLabs', () => {
     await writeLab('1.1-demo', { ...baseFiles, 'lab.yaml': goodLab.replace('title: Demo', 'title: [Demo') });
     const [first] = await lintMessages();
     expect(first).toMatch(/^1\.1-demo\/lab\.yaml:\d+:\d+ /);
+  });
+
+  it('reports two labs shipping different manifests under one file name, which would collide in the jumphost home', async () => {
+    await writeLab('1.1-demo', baseFiles);
+    const second = goodLab.replace('id: "1.1"', 'id: "1.2"').replace('slug: demo', 'slug: other');
+    await writeLab('1.2-other', { ...baseFiles, 'lab.yaml': second });
+    expect(await lintMessages()).toEqual([]);
+    await writeLab('1.2-other', { ...baseFiles, 'lab.yaml': second, 'manifests/pod.yaml': podManifest.replace('image: nginx', 'image: busybox') });
+    expect(await lintMessages()).toEqual([
+      '1.2-other/lab.yaml:16:15 manifest manifests/pod.yaml differs from pod.yaml of lab 1.1 (manifests/pod.yaml), but both land in /home/ubuntu/pod.yaml on the jumphost; give one of them another file name',
+    ]);
   });
 
   it('reports a folder that cannot be read instead of crashing', async () => {

@@ -6,11 +6,12 @@ import { commandMatchers } from '../checks/evaluate-command.ts';
 import { referenceProblem, referenceValues } from '../checks/command-references.ts';
 import { labRegexError } from '../checks/lab-regex.ts';
 import { isKnownKind, validateManifestText } from '../kube/manifest-validation.ts';
-import { compareLabIds, listLabFolders, loadCourse } from './lab-catalog.ts';
+import { COURSE_FILE_NAME, compareLabIds, listLabFolders, loadCourse } from './lab-catalog.ts';
 import { celCompileError, parseObjectReferences, parseTemplate, type CelContext } from './lab-expressions.ts';
 import { loadLabFolder, type LoadedLab } from './lab-folder.ts';
 import { lintStepEvidence } from './lint-evidence.ts';
 import { lintContainment } from './lint-containment.ts';
+import { lintHomeFileNames } from './lint-home-files.ts';
 import { loadSelftest, SELFTEST_FILE_NAME } from '../course-format/selftest-schema.ts';
 import { YamlSource, type LabProblem, type YamlPath } from './yaml-source.ts';
 
@@ -204,7 +205,11 @@ async function lintSelftest(lab: LoadedLab, displayDir: string): Promise<LabProb
  */
 export async function lintLabs(dir: string): Promise<LintReport> {
   const root = path.resolve(dir);
-  const { problems } = await loadCourse(root, dir);
+  const { course, problems, hasFile } = await loadCourse(root, dir);
+  // Evidence is bound to the course version (issue 20): without one, "another course version" can never be told.
+  if (hasFile && problems.length === 0 && course.version === undefined) {
+    problems.push({ file: path.join(dir, COURSE_FILE_NAME), line: 1, column: 1, message: 'course.yaml has no version: add `version: 1.0.0` (journals and reports carry it, and graders refuse evidence of another version); raise it whenever checks change' });
+  }
   problems.push(...(await lintContainment(dir)));
   let folders: string[];
   try {
@@ -236,6 +241,8 @@ export async function lintLabs(dir: string): Promise<LintReport> {
     steps += lab.steps.length;
     checks += lab.steps.reduce((sum, step) => sum + step.spec.checks.length, 0);
   }
+
+  problems.push(...lintHomeFileNames(results.flatMap(({ lab, source }) => (lab && source ? [{ lab, source }] : []))));
 
   problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
   return { problems, labs: results.filter((result) => result.lab).length, steps, checks };

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { entryHash, EvidenceJournal, readJournal } from './evidence-journal.ts';
+import { generateSigningKey } from '../course-pack/keys.ts';
+import { canonicalJson, entryHash, EvidenceJournal, readJournal, type JournalEntry } from './evidence-journal.ts';
+import { bindingProblems } from './journal-binding.ts';
 
 const identity = { courseId: 'k8s-networking', courseVersion: '1.0.0' };
 let dir: string;
@@ -113,4 +115,72 @@ describe('EvidenceJournal', () => {
     await reopened.append({ type: 'lab-opened', labId: '1.9' });
     expect((await readJournal(file)).at(-1)?.seq).toBe(entries.length + 1);
   }, 30_000);
+
+  describe('signed and bound (issue 20)', () => {
+    const key = generateSigningKey('Alice');
+    const cluster = 'ab'.repeat(32);
+    const signed = { ...identity, key, cluster: () => cluster };
+    const sameKey = (a: string, b: string) => a.replace(/ /g, '') === b.replace(/ /g, '');
+
+    async function signedJournal(): Promise<JournalEntry[]> {
+      const journal = await EvidenceJournal.open(file, signed);
+      await journal.append({ type: 'lab-opened', labId: '1.2' });
+      await journal.append({ type: 'step-opened', labId: '1.2', stepId: 'apply' });
+      await journal.append({ type: 'check-passed', labId: '1.2', stepId: 'apply', checkId: 'ran-apply', evidence: { matched: { command: 'kubectl apply -f nginx.yaml', exitCode: 0 } } });
+      return [...journal.entries()];
+    }
+
+    async function rewrite(entries: JournalEntry[]): Promise<void> {
+      await writeFile(file, entries.map((entry) => `${canonicalJson(entry)}\n`).join(''));
+    }
+
+    /** What a script does after editing: every hash and the chain recomputed; the signatures it cannot renew. */
+    function rechain(entries: JournalEntry[], keep: 'signatures' | 'none'): JournalEntry[] {
+      const out: JournalEntry[] = [];
+      for (const entry of entries) {
+        const { hash: _hash, signature, signer, ...rest } = entry;
+        const content = { ...rest, ...(keep === 'signatures' ? { signer } : {}), prevHash: out.at(-1)?.hash ?? '' };
+        out.push({ ...content, hash: entryHash(content), ...(keep === 'signatures' && signature ? { signature } : {}) });
+      }
+      return out;
+    }
+
+    it('carries the cluster, course version and key in every entry, and a grader finds nothing to refuse', async () => {
+      const entries = await signedJournal();
+      expect(await readJournal(file)).toEqual(entries);
+      for (const entry of entries) expect(entry).toMatchObject({ cluster, courseId: 'k8s-networking', courseVersion: '1.0.0', signer: key.publicKey, signature: expect.any(String) });
+      expect(bindingProblems(entries, { courseId: 'k8s-networking', courseVersion: '1.0.0', key: key.fingerprint }, sameKey)).toEqual([]);
+    });
+
+    it('refuses a journal edited and re-chained without the key, naming the entry', async () => {
+      const entries = await signedJournal();
+      (entries[2]!.evidence as { matched: { exitCode: number } }).matched.exitCode = 0;
+      (entries[2]!.evidence as { matched: { command: string } }).matched.command = 'kubectl apply -f forged.yaml';
+      await rewrite(rechain(entries, 'signatures'));
+      await expect(readJournal(file)).rejects.toThrow(/broken at entry 3 \(line 3\): its signature does not match its content/);
+    });
+
+    it('names an unsigned, unbound, foreign-course or other-key journal', async () => {
+      const entries = await signedJournal();
+      const expected = { courseId: 'k8s-networking', courseVersion: '1.0.0', key: key.fingerprint };
+      const kinds = (list: JournalEntry[], expectation = expected) => bindingProblems(list, expectation, sameKey).map((problem) => problem.kind);
+      expect(kinds(rechain(entries, 'none'))).toEqual(['unsigned']);
+      expect(kinds(entries.map((entry) => ({ ...entry, cluster: entry.type === 'check-passed' ? '' : entry.cluster })))).toEqual(['unbound']);
+      expect(kinds(entries, { ...expected, courseId: 'other-course' })).toEqual(['foreign-course']);
+      expect(kinds(entries, { ...expected, courseVersion: '2.0.0' })).toEqual(['foreign-course']);
+      expect(kinds(entries, { ...expected, key: generateSigningKey('Mallory').fingerprint })).toEqual(['other-key']);
+    });
+
+    it('never continues an unsigned journal or one of another key: it is kept aside and a new one starts', async () => {
+      await journalWithThreeEntries();
+      const reopened = await EvidenceJournal.open(file, signed);
+      expect(reopened.entries()).toEqual([]);
+      await reopened.append({ type: 'lab-opened', labId: '1.1' });
+      const copied = await EvidenceJournal.open(file, { ...signed, key: generateSigningKey('Bob') });
+      expect(copied.entries()).toEqual([]);
+      // Both kept for the instructor; the new journal's file appears with its first entry.
+      const names = (await readdir(path.dirname(file))).sort();
+      expect(names).toEqual([expect.stringMatching(/^k8s-networking\.other-key-.*\.jsonl$/), expect.stringMatching(/^k8s-networking\.unsigned-.*\.jsonl$/)]);
+    });
+  });
 });

@@ -4,15 +4,19 @@ import path from 'node:path';
 import { pathInside, requireSafeName } from '../course-format/safe-name.ts';
 import { LabdeckError } from '../../common/errors.ts';
 import { syncDirectory } from '../durable-file.ts';
+import type { SigningKey } from '../course-pack/keys.ts';
+import { entrySignatureValid, signEntryHash } from './journal-binding.ts';
 
 /**
  * The evidence journal: what the attendee did and when, one JSON line per entry, append-only, per attendee
  * (the app data folder is per user) and course. It is what grading and completion reports trust, so:
  *  - write-ahead: append() resolves only after the line is on disk (fdatasync), and callers journal before
  *    they show the result, so a green badge is never ahead of its evidence, even across SIGKILL;
- *  - hash-chained: `hash` is the sha256 (hex) of the entry's canonical JSON (every field but `hash`, keys
- *    sorted, no spaces) and `prevHash` is the previous entry's `hash` ('' for the first), so an edited,
+ *  - hash-chained: `hash` is the sha256 (hex) of the entry's canonical JSON (every field but `hash` and
+ *    `signature`, keys sorted, no spaces) and `prevHash` is the previous entry's `hash` ('' for the first), so an edited,
  *    removed or reordered entry breaks the chain at that entry;
+ *  - bound and signed (journal-binding.ts): each entry names the cluster (its CA fingerprint) and the course
+ *    version, and carries the attendee's report key and a signature over its hash;
  *  - a torn last line (a crash in the middle of a write) is dropped when read and cut off before the next
  *    append; a broken line anywhere else is tampering or disk damage and is reported, never skipped.
  */
@@ -31,12 +35,30 @@ export interface JournalEntry {
   checkId?: string;
   /** The object's relevant fields, the command line and exit code, or the probe output. */
   evidence?: unknown;
+  /** sha256 of the cluster's CA certificate when the entry was written ('' while no cluster is known). */
+  cluster?: string;
+  /** The attendee's report public key (raw Ed25519, base64). */
+  signer?: string;
   /** sha256 hex of the previous entry's canonical JSON (its `hash`), '' for the first. */
   prevHash: string;
   hash: string;
+  /** Ed25519 signature by `signer` over `hash` (base64); not part of the hash. */
+  signature?: string;
 }
 
-export type JournalAppend = Omit<JournalEntry, 'seq' | 'time' | 'hash' | 'prevHash' | 'courseId' | 'courseVersion'> & { time?: string };
+export type JournalAppend = Omit<JournalEntry, 'seq' | 'time' | 'hash' | 'prevHash' | 'courseId' | 'courseVersion' | 'cluster' | 'signer' | 'signature'> & { time?: string };
+
+/** Who writes a journal: the course, and (in the app) the attendee's report key and the cluster in use. */
+export interface JournalIdentity {
+  courseId: string;
+  courseVersion: string;
+  /** Signs every entry; without it entries are unsigned (tests of other parts), which graders refuse. */
+  key?: SigningKey;
+  /** The cluster's CA fingerprint now ('' without a cluster); asked once per append. */
+  cluster?: () => string | Promise<string>;
+  /** Called before every write: throws when this process no longer holds the data folder (data-folder-lock.ts). */
+  beforeWrite?: () => Promise<void>;
+}
 
 const ENTRY_TYPES: readonly JournalEntryType[] = ['lab-opened', 'step-opened', 'check-passed', 'check-regressed', 'hint-shown', 'solution-revealed'];
 
@@ -51,9 +73,9 @@ export function canonicalJson(value: unknown): string {
   return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`).join(',')}}`;
 }
 
-/** The hash an entry must carry: over every field except `hash` itself. */
+/** The hash an entry must carry: over every field except `hash` and `signature`. */
 export function entryHash(entry: Omit<JournalEntry, 'hash'> & { hash?: string }): string {
-  const { hash: _hash, ...content } = entry;
+  const { hash: _hash, signature: _signature, ...content } = entry;
   return createHash('sha256').update(canonicalJson(content)).digest('hex');
 }
 
@@ -81,6 +103,9 @@ function isEntry(value: unknown): value is JournalEntry {
     typeof entry.labId === 'string' &&
     (entry.stepId === undefined || typeof entry.stepId === 'string') &&
     (entry.checkId === undefined || typeof entry.checkId === 'string') &&
+    (entry.cluster === undefined || typeof entry.cluster === 'string') &&
+    (entry.signer === undefined || typeof entry.signer === 'string') &&
+    (entry.signature === undefined || typeof entry.signature === 'string') &&
     typeof entry.prevHash === 'string' &&
     typeof entry.hash === 'string'
   );
@@ -90,6 +115,7 @@ function parseJournal(file: string, text: string): ParsedJournal {
   const entries: JournalEntry[] = [];
   let offset = 0;
   let goodBytes = 0;
+  let firstSigner: string | undefined;
   const lines = text.split('\n');
   for (const [index, line] of lines.entries()) {
     const isLast = index === lines.length - 1;
@@ -113,6 +139,10 @@ function parseJournal(file: string, text: string): ParsedJournal {
     if (value.seq !== (previous ? previous.seq + 1 : 1)) throw broken(file, where, `expected entry ${previous ? previous.seq + 1 : 1}; an entry was removed or moved`);
     if (value.prevHash !== (previous?.hash ?? '')) throw broken(file, where, 'it does not follow the entry before it; an entry was removed, inserted or edited');
     if (entryHash(value) !== value.hash) throw broken(file, where, 'its content does not match its hash; it was edited after it was written');
+    // A signed entry must verify and keep the key of the first signed one; whether unsigned entries are acceptable is the reader's call.
+    if (value.signature !== undefined && !entrySignatureValid(value)) throw broken(file, where, 'its signature does not match its content; it was edited (and re-chained) after it was signed');
+    firstSigner ??= value.signer;
+    if (value.signer !== undefined && firstSigner !== undefined && value.signer !== firstSigner) throw broken(file, where, 'it is signed by another key than the entries before it; two journals were spliced together');
     entries.push(value);
     // A complete last line without its newline is whole: keep it, and let the next append add the newline.
     goodBytes = offset;
@@ -144,14 +174,14 @@ export function journalFile(dataDir: string, courseId: string): string {
 
 export class EvidenceJournal {
   readonly file: string;
-  readonly #identity: { courseId: string; courseVersion: string };
+  readonly #identity: JournalIdentity;
   readonly #entries: JournalEntry[];
   /** Length of the verified content; anything beyond it (a torn line, a failed write) is cut off first. */
   #goodBytes: number;
   #needsTrim: boolean;
   #queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(file: string, identity: { courseId: string; courseVersion: string }, parsed: ParsedJournal, needsTrim: boolean) {
+  private constructor(file: string, identity: JournalIdentity, parsed: ParsedJournal, needsTrim: boolean) {
     this.file = file;
     this.#identity = identity;
     this.#entries = parsed.entries;
@@ -163,7 +193,7 @@ export class EvidenceJournal {
    * Opens (or creates) the journal. A journal whose chain is broken is renamed aside (…broken-<time>.jsonl)
    * for the instructor and a new one is started: evidence is never silently merged with a tampered file.
    */
-  static async open(file: string, identity: { courseId: string; courseVersion: string }): Promise<EvidenceJournal> {
+  static async open(file: string, identity: JournalIdentity): Promise<EvidenceJournal> {
     await mkdir(path.dirname(file), { recursive: true });
     let text: string | undefined;
     try {
@@ -172,15 +202,28 @@ export class EvidenceJournal {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
     if (text === undefined) return new EvidenceJournal(file, identity, { entries: [], goodBytes: 0 }, false);
+    let parsed: ParsedJournal;
     try {
-      const parsed = parseJournal(file, text);
-      return new EvidenceJournal(file, identity, parsed, parsed.goodBytes !== Buffer.byteLength(text, 'utf8') || (text.length > 0 && !text.endsWith('\n')));
+      parsed = parseJournal(file, text);
     } catch (error) {
-      const aside = file.replace(/\.jsonl$/, '') + `.broken-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`;
-      await rename(file, aside);
-      console.warn(`${(error as Error).message} It was kept as ${aside}; a new journal starts now.`);
-      return new EvidenceJournal(file, identity, { entries: [], goodBytes: 0 }, false);
+      return EvidenceJournal.#startOver(file, identity, 'broken', (error as Error).message);
     }
+    // A signing journal never continues entries it cannot vouch for: unsigned (an older Labdeck) or another key's.
+    const foreign = identity.key ? parsed.entries.find((entry) => entry.signer !== identity.key?.publicKey) : undefined;
+    if (foreign) {
+      const why = foreign.signer === undefined ? 'its entries are not signed (written by an older Labdeck)' : 'it is signed by another report key than this data folder\'s';
+      return EvidenceJournal.#startOver(file, identity, foreign.signer === undefined ? 'unsigned' : 'other-key', `The evidence journal ${file} cannot be continued: ${why}.`);
+    }
+    return new EvidenceJournal(file, identity, parsed, parsed.goodBytes !== Buffer.byteLength(text, 'utf8') || (text.length > 0 && !text.endsWith('\n')));
+  }
+
+  /** Keeps the old journal next to the new one for the instructor, and starts a new one. */
+  static async #startOver(file: string, identity: JournalIdentity, reason: string, message: string): Promise<EvidenceJournal> {
+    await identity.beforeWrite?.();
+    const aside = file.replace(/\.jsonl$/, '') + `.${reason}-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`;
+    await rename(file, aside);
+    console.warn(`${message} It was kept as ${aside}; a new journal starts now.`);
+    return new EvidenceJournal(file, identity, { entries: [], goodBytes: 0 }, false);
   }
 
   entries(): readonly JournalEntry[] {
@@ -195,6 +238,9 @@ export class EvidenceJournal {
   }
 
   async #write(input: JournalAppend): Promise<JournalEntry> {
+    await this.#identity.beforeWrite?.();
+    const cluster = this.#identity.cluster ? await this.#identity.cluster() : undefined;
+    const key = this.#identity.key;
     const handle = await open(this.file, 'a+');
     let entry: JournalEntry;
     let line: string;
@@ -229,9 +275,12 @@ export class EvidenceJournal {
         ...(rest.stepId === undefined ? {} : { stepId: rest.stepId }),
         ...(rest.checkId === undefined ? {} : { checkId: rest.checkId }),
         ...(evidence === undefined ? {} : { evidence }),
+        ...(cluster === undefined ? {} : { cluster }),
+        ...(key ? { signer: key.publicKey } : {}),
         prevHash: previous?.hash ?? '',
       };
-      entry = { ...content, hash: entryHash(content) };
+      const hash = entryHash(content);
+      entry = { ...content, hash, ...(key ? { signature: signEntryHash(hash, key) } : {}) };
       line = `${canonicalJson(entry)}\n`;
       created = this.#entries.length === 0 && this.#goodBytes === 0;
       try {
@@ -254,8 +303,9 @@ export class EvidenceJournal {
   }
 
   /**
-   * Another Labdeck on the same data folder (the window and `labdeck serve`) may have appended since this
-   * one last wrote: read what it added, verified, so this entry continues the chain instead of forking it.
+   * Another writer may have appended since this one last wrote (the data folder lock keeps other processes
+   * out, but a course switch briefly has two journals in this one): read what it added, verified, so this
+   * entry continues the chain instead of forking it.
    */
   async #catchUp(handle: Awaited<ReturnType<typeof open>>): Promise<void> {
     const { size } = await handle.stat();

@@ -244,6 +244,20 @@ describe('ProgressStore', () => {
     expect(entries.every((entry) => entry.courseVersion === '2.0.0')).toBe(true);
   });
 
+  it('journals each hint once, however often the button is clicked (issue 20: 4,000 clicks are not 4,000 hints)', async () => {
+    const journalFile = path.join(dir, 'evidence', 'test-course.jsonl');
+    const journal = await EvidenceJournal.open(journalFile, { courseId: 'test-course', courseVersion: '2.0.0' });
+    const store = await ProgressStore.open({ file, catalog: course, events: new RecordingSink(), saveDelayMs: 5, now, journal });
+    opened.push(store);
+    store.activate('1.2', 'create-pod');
+    const hints = course.labs[0]?.steps[0]?.hintCount ?? 0;
+    for (let click = 0; click < 4000; click++) store.revealHint('1.2', 'create-pod');
+    await store.journaled();
+    const shown = (await readJournal(journalFile)).filter((entry) => entry.type === 'hint-shown');
+    expect(shown.map((entry) => entry.evidence)).toEqual(Array.from({ length: hints }, (_, index) => ({ hintsRevealed: index + 1 })));
+    expect(store.get().labs['1.2']?.steps['create-pod']?.hintsRevealed).toBe(hints);
+  });
+
   it('does not count context checks toward a step, and never completes a step made only of them', async () => {
     const catalog = {
       courseId: 'test-course',

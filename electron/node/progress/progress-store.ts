@@ -41,6 +41,8 @@ export interface ProgressStoreOptions {
   now?: () => number;
   /** The evidence journal: steps and labs opened, hints shown and solutions revealed are appended to it. */
   journal?: EvidenceJournal;
+  /** Called before every save: throws when this process no longer holds the data folder (data-folder-lock.ts). */
+  beforeWrite?: () => Promise<void>;
 }
 
 const DEFAULT_COURSE_ID = 'k8s-networking';
@@ -92,6 +94,7 @@ export class ProgressStore {
   /** Set while the last save (or journal append) failed; cleared by the next one that succeeds. */
   #saveError: string | undefined;
   #journalError: string | undefined;
+  readonly #beforeWrite: (() => Promise<void>) | undefined;
 
   private constructor(options: ProgressStoreOptions, course: ProgressCourse, state: ProgressState, notice?: string) {
     this.#file = options.file;
@@ -102,6 +105,7 @@ export class ProgressStore {
     this.#now = options.now ?? Date.now;
     this.#state = state;
     this.#journal = options.journal;
+    this.#beforeWrite = options.beforeWrite;
     this.#notice = notice;
   }
 
@@ -162,8 +166,10 @@ export class ProgressStore {
     const step = this.#requireStep(labId, stepId);
     this.#touch(labId, stepId);
     const progress = this.#stepProgress(this.#labProgress(labId), stepId);
+    const before = progress.hintsRevealed;
     progress.hintsRevealed = Math.min(step.hintCount, progress.hintsRevealed + 1);
-    this.#journalEntry({ type: 'hint-shown', labId, stepId, evidence: { hintsRevealed: progress.hintsRevealed } });
+    // A hint is journaled once, when it is first shown; clicking on past the last hint shows nothing new.
+    if (progress.hintsRevealed > before) this.#journalEntry({ type: 'hint-shown', labId, stepId, evidence: { hintsRevealed: progress.hintsRevealed } });
     this.#changed();
     return this.get();
   }
@@ -237,6 +243,7 @@ export class ProgressStore {
     const snapshot = JSON.stringify(this.#state, null, 2);
     // Writes are chained so an older snapshot can never land after a newer one.
     this.#writing = this.#writing
+      .then(() => this.#beforeWrite?.())
       .then(() => writeFileDurably(this.#file, snapshot, { previousCopy: lastGoodCopy(this.#file) }))
       .then(
         () => this.#setSaveError(undefined),

@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventName, EventPayload, EventSink } from '../../common/api/contract.ts';
 import type { ProgressState } from '../../common/api/labs.ts';
 import { writeFileDurably } from '../durable-file.ts';
+import { DataFolderLock } from './data-folder-lock.ts';
+import { EvidenceJournal, readJournal } from './evidence-journal.ts';
 import { ProgressStore, type ProgressCourse } from './progress-store.ts';
 
 // Issue 21 item 7: a save that fails (full disk, unwritable folder) leaves no temp file behind, and the
@@ -67,5 +69,34 @@ describe('progress that cannot be saved', () => {
     expect(store.get().saveError).toBeUndefined();
     expect(events.changes.at(-1)?.saveError).toBeUndefined();
     expect((await readdir(folder)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe('a Labdeck that no longer holds its data folder (issue 20)', () => {
+  it('writes neither progress nor journal, says so, and leaves no temp file', async () => {
+    const folder = path.join(dir, 'data');
+    const lock = await DataFolderLock.acquire(folder);
+    const beforeWrite = () => lock.assertHeld();
+    const journalFile = path.join(folder, 'evidence', 'test-course.jsonl');
+    const journal = await EvidenceJournal.open(journalFile, { courseId: 'test-course', courseVersion: '1.0.0', beforeWrite });
+    const events = new RecordingSink();
+    const store = await ProgressStore.open({ file: path.join(folder, 'progress.json'), catalog: course, events, saveDelayMs: 1, journal, beforeWrite });
+    store.activate('1.2', 'a');
+    await store.flush();
+    expect(store.get().saveError).toBeUndefined();
+    const written = await readJournal(journalFile);
+    expect(written.map((entry) => entry.type)).toEqual(['lab-opened', 'step-opened']);
+
+    // The lock file is deleted and a second Labdeck takes the folder: this one must not fork its journal.
+    await rm(path.join(folder, 'labdeck.lock'));
+    const other = await DataFolderLock.acquire(folder, { pid: 999_999, host: 'other-laptop', isRunning: () => true, now: () => new Date() });
+    store.activate('1.2', 'b');
+    await store.flush();
+    expect(store.get().saveError).toMatch(/^Your progress (was|is) not (being )?saved: .*no longer holds the data folder/);
+    expect(events.changes.at(-1)?.saveError).toMatch(/not (being )?saved/);
+    expect(await readJournal(journalFile)).toEqual(written);
+    expect((await readdir(folder)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    await other.release();
+    await lock.release();
   });
 });

@@ -32,13 +32,22 @@ export async function gradeFolder(dir: string): Promise<ClassProgress> {
       unreadable.push(name);
     }
   }
-  const grades = await gradeReports(files);
+  return { ...(await gradeFiles(dir, files)), unreadable };
+}
+
+/**
+ * Grades reports the page read itself (the browser shell cannot name a folder on disk); `label` stands where
+ * the folder's path would, e.g. the dropped folder's name. Only *.json files are reports.
+ */
+export async function gradeFiles(label: string, files: ReadonlyArray<{ name: string; text: string }>): Promise<ClassProgress> {
+  const reports = files.filter((file) => file.name.endsWith('.json'));
+  const grades = await gradeReports(reports);
   return {
-    dir,
+    dir: label,
     labs: grades.labs,
     rows: grades.rows.map((row) => ({ file: row.file, attendee: row.attendee, course: row.course, flags: row.flags, labs: row.labs, total: row.total, problems: row.problems })),
     summary: grades.summary,
-    unreadable,
+    unreadable: [],
     at: new Date().toISOString(),
   };
 }

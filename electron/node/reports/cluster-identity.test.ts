@@ -50,6 +50,20 @@ describe.skipIf(!hasOpenssl)('cluster identity', () => {
     expect(clusterIdentity(null)).toEqual({ source: 'none', identity: '' });
   });
 
+  it('binds a cluster reached without a CA to its address, and says that it did', async () => {
+    const { KubeConfig } = await import('@kubernetes/client-node');
+    const insecure = new KubeConfig();
+    insecure.loadFromOptions({
+      clusters: [{ name: 'plain', server: 'http://127.0.0.1:6443', skipTLSVerify: true }],
+      users: [{ name: 'u' }],
+      contexts: [{ name: 'c', cluster: 'plain', user: 'u' }],
+      currentContext: 'c',
+    });
+    const identity = clusterIdentity(insecure);
+    expect(identity.source).toBe('server-sha256');
+    expect(identity.identity).toMatch(/^server-[0-9a-f]{64}$/);
+  });
+
   it('binds reports to it, and grade-reports flags two attendees on one cluster', async () => {
     const catalog = await LabCatalog.load(LABS);
     const cluster = { kubeConfig: async () => config, kubeconfigPath: async () => null, onChange: () => () => undefined };

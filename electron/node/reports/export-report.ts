@@ -1,14 +1,13 @@
 import fsp from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import type { ReportExport } from '../../common/api/reports.ts';
 import type { ClusterAccess } from '../backend/ports.ts';
-import { loadOrCreateSigningKey } from '../course-pack/keys.ts';
 import type { LabCatalog } from '../labs/lab-catalog.ts';
 import { journalFile, readJournal, type JournalEntry } from '../progress/evidence-journal.ts';
 import { buildReport } from './build-report.ts';
 import { clusterIdentity } from './cluster-identity.ts';
 import { courseOutline } from './course-outline.ts';
+import { defaultAttendeeName, reportKey, reportKeyFile } from './report-key.ts';
 import { renderReportHtml } from './report-html.ts';
 
 export interface ExportReportOptions {
@@ -20,10 +19,7 @@ export interface ExportReportOptions {
   now?: Date;
 }
 
-/** The attendee's report key: made on first export, kept in the data folder (0600). */
-export function reportKeyFile(dataDir: string): string {
-  return path.join(dataDir, 'keys', 'report.labdeck-key');
-}
+export { reportKeyFile };
 
 async function journalOrEmpty(file: string): Promise<JournalEntry[]> {
   try {
@@ -41,8 +37,8 @@ async function journalOrEmpty(file: string): Promise<JournalEntry[]> {
  */
 export async function exportReport(options: ExportReportOptions): Promise<ReportExport> {
   const outline = courseOutline(options.catalog);
-  const attendee = options.attendee ?? os.userInfo().username;
-  const key = await loadOrCreateSigningKey(reportKeyFile(options.dataDir), attendee);
+  const attendee = options.attendee ?? defaultAttendeeName();
+  const key = await reportKey(options.dataDir, attendee);
   const journal = await journalOrEmpty(journalFile(options.dataDir, outline.id));
   const report = buildReport({
     outline,

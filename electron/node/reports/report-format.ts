@@ -8,7 +8,8 @@ import { z } from 'zod';
  * is that edits are named, and that a key other than the attendee's known one shows as "re-signed".
  */
 
-export const REPORT_FORMAT = 'labdeck-report/1';
+/** 2: journal entries carry the cluster, the report key and a signature each (issue 20). */
+export const REPORT_FORMAT = 'labdeck-report/2';
 
 export const JournalEntrySchema = z
   .object({
@@ -21,8 +22,13 @@ export const JournalEntrySchema = z
     stepId: z.string().optional(),
     checkId: z.string().optional(),
     evidence: z.unknown().optional(),
+    /** The cluster's CA sha256 when the entry was written ('' without a cluster). */
+    cluster: z.string().optional(),
+    /** The attendee's report public key, and its signature over `hash`: verify-report names entries without them. */
+    signer: z.string().optional(),
     prevHash: z.string(),
     hash: z.string(),
+    signature: z.string().optional(),
   })
   .strict();
 
@@ -81,7 +87,7 @@ export const ReportBodySchema = z
     attendee: z.object({ name: z.string() }).strict(),
     course: z.object({ id: z.string(), version: z.string(), title: z.string() }).strict(),
     /** The cluster the evidence came from: its CA certificate's sha256 (kubeadm makes one per cluster). */
-    cluster: z.object({ source: z.enum(['ca-sha256', 'none']), identity: z.string() }).strict(),
+    cluster: z.object({ source: z.enum(['ca-sha256', 'server-sha256', 'none']), identity: z.string() }).strict(),
     journal: z.array(JournalEntrySchema),
     index: z.array(EntryIndexSchema),
     summary: z.array(LabOutcomeSchema),

@@ -57,7 +57,9 @@ ${rows}
 <p>Attendee: <strong>${escape(report.attendee.name)}</strong>. Generated ${escape(report.generatedAt)} by Labdeck ${escape(report.labdeckVersion)}.
 Cluster: ${report.cluster.source === 'none' ? 'none recorded' : `CA sha256 <code>${escape(report.cluster.identity)}</code>`}.
 Signed by key <code>${escape(report.signer.fingerprint)}</code>.</p>
-<p><em>This page is a view of the signed JSON report. Check the JSON with <code>labdeck verify-report</code>: the report is tamper-evident, not tamper-proof.</em></p>
+<p><em>This page is a view of the signed JSON report. Check the JSON with <code>labdeck verify-report</code>: the report is tamper-evident, not tamper-proof.
+Guaranteed: each journal entry was signed with this key by the attendee's Labdeck when it was written, bound to the cluster and course version; an edit after that is detected; each pass must carry evidence the course's checks accept when a grader re-runs them.
+Not guaranteed: that this key is the attendee's (compare its fingerprint with the one they gave you), nor that evidence fabricated by the attendee on their own machine and signed with their own key is genuine.</em></p>
 ${labs}
 </body></html>
 `;

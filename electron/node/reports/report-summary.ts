@@ -9,12 +9,13 @@ import type { CourseOutline, LabOutcome } from './report-format.ts';
 export function summarize(outline: CourseOutline, journal: readonly JournalEntry[]): LabOutcome[] {
   const standing = new Map<string, JournalEntry | null>();
   const opened = new Map<string, string>();
-  const hints = new Map<string, number>();
+  /** Per step, the hints shown: their numbers (evidence.hintsRevealed), so a hint clicked again counts once. */
+  const hints = new Map<string, Set<string>>();
   const solutions = new Map<string, string>();
   for (const entry of journal) {
     const stepKey = `${entry.labId}/${entry.stepId ?? ''}`;
     if (entry.type === 'step-opened' && !opened.has(stepKey)) opened.set(stepKey, entry.time);
-    if (entry.type === 'hint-shown') hints.set(stepKey, (hints.get(stepKey) ?? 0) + 1);
+    if (entry.type === 'hint-shown') hints.set(stepKey, (hints.get(stepKey) ?? new Set<string>()).add(hintNumber(entry)));
     if (entry.type === 'solution-revealed' && !solutions.has(stepKey)) solutions.set(stepKey, entry.time);
     if (entry.type === 'check-passed') standing.set(`${stepKey}/${entry.checkId ?? ''}`, entry);
     if (entry.type === 'check-regressed') standing.set(`${stepKey}/${entry.checkId ?? ''}`, null);
@@ -41,12 +42,18 @@ export function summarize(outline: CourseOutline, journal: readonly JournalEntry
         openedAt: opened.get(stepKey) ?? null,
         passedAt: complete ? (passed.map((check) => check.passedAt as string).sort().at(-1) ?? null) : null,
         checks,
-        hintsShown: hints.get(stepKey) ?? 0,
+        hintsShown: hints.get(stepKey)?.size ?? 0,
         solutionRevealedAt: solutions.get(stepKey) ?? null,
       };
     });
     return { id: lab.id, title: lab.title, steps, checksPassed, checksTotal };
   });
+}
+
+/** Which hint an entry showed: its number, or (without one, e.g. an older entry) the entry itself. */
+export function hintNumber(entry: JournalEntry): string {
+  const shown = (entry.evidence as { hintsRevealed?: unknown } | undefined)?.hintsRevealed;
+  return typeof shown === 'number' && Number.isInteger(shown) && shown > 0 ? `hint ${shown}` : `entry ${entry.seq}`;
 }
 
 /** The outline a report's own summary describes (for checking a report without its course at hand). */

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey, readSigningKey } from '../course-pack/keys.ts';
 import { LabCatalog } from '../labs/lab-catalog.ts';
-import { entryHash, EvidenceJournal, journalFile, type JournalEntry } from '../progress/evidence-journal.ts';
+import { entryHash, type EvidenceJournal, type JournalEntry } from '../progress/evidence-journal.ts';
+import { attendeeJournal, noCluster } from './attendee.test-support.ts';
 import { signReport } from './build-report.ts';
 import { exportReport, reportKeyFile } from './export-report.ts';
 import { indexEntry } from './entry-index.ts';
@@ -18,7 +19,8 @@ import { calls } from '../../common/api/contract.ts';
 import { createReportHandlers } from './report-handlers.ts';
 
 const LABS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../labs');
-const noCluster = { kubeConfig: async () => null, kubeconfigPath: async () => null, onChange: () => () => undefined };
+/** labs/course.yaml's version. */
+const COURSE_VERSION = '1.0.0';
 
 let work: string;
 let catalog: LabCatalog;
@@ -47,13 +49,13 @@ const LAB_1_2_FIRST_STEP: Step[] = [
 ];
 
 /** An attendee's data folder with a real evidence journal, and the report the app exports from it. */
-async function attendeeReport(name: string, steps: Step[], version = '0.0.0'): Promise<Report> {
+async function attendeeReport(name: string, steps: Step[], version = COURSE_VERSION): Promise<Report> {
   const dataDir = path.join(work, name);
-  const journal = await EvidenceJournal.open(journalFile(dataDir, 'k8s-networking'), { courseId: 'k8s-networking', courseVersion: version });
+  const journal = await attendeeJournal(dataDir, { id: 'k8s-networking', version });
   let minute = 0;
   for (const step of steps) await journal.append({ ...step, time: `2026-11-29T10:${String(minute++).padStart(2, '0')}:00.000Z` });
   const exported = await exportReport({ catalog, dataDir, cluster: noCluster, labdeckVersion: 'test', attendee: name, now: new Date('2026-11-29T12:00:00Z') });
-  if (version !== '0.0.0') {
+  if (version !== COURSE_VERSION) {
     // Another course version: the course outline the app had then said so.
     const report = JSON.parse(exported.json) as Report;
     const { signature: _signature, ...body } = report;
@@ -69,6 +71,7 @@ function recomputeChain(report: Report): Omit<Report, 'signature'> {
   for (const [index, raw] of body.journal.entries()) {
     const { hash: _hash, ...rest } = raw as JournalEntry;
     const content = { ...rest, seq: index + 1, prevHash: journal.at(-1)?.hash ?? '' };
+    // The entry signatures stay as they were: a forger without the attendee's key cannot renew them.
     journal.push({ ...content, hash: entryHash(content) });
   }
   return { ...body, journal, index: journal.map(indexEntry), summary: summarize(courseOutline(catalog), journal) };
@@ -88,7 +91,7 @@ afterAll(async () => {
 describe('completion reports', () => {
   it('exports a signed report whose passes re-run on their evidence; HTML per lab and step', async () => {
     const dataDir = path.join(work, 'export');
-    const journal = await EvidenceJournal.open(journalFile(dataDir, 'k8s-networking'), { courseId: 'k8s-networking', courseVersion: '0.0.0' });
+    const journal = await attendeeJournal(dataDir, { id: 'k8s-networking', version: COURSE_VERSION }, { attendee: 'Alice' });
     for (const step of [...LAB_1_1, ...LAB_1_2_FIRST_STEP]) await journal.append(step);
     const exported = await exportReport({ catalog, dataDir, cluster: noCluster, labdeckVersion: 'test', attendee: 'Alice' });
     expect((await fsp.stat(reportKeyFile(dataDir))).mode & 0o777).toBe(0o600);
@@ -100,7 +103,7 @@ describe('completion reports', () => {
     expect(result.reevaluated).toEqual({ confirmed: 7, notJudgeable: 0 });
 
     const report = JSON.parse(exported.json) as Report;
-    expect(report.course).toEqual({ id: 'k8s-networking', version: '0.0.0', title: 'K8s Networking introduction' });
+    expect(report.course).toEqual({ id: 'k8s-networking', version: COURSE_VERSION, title: 'K8s Networking introduction' });
     const lab = report.summary.find((candidate) => candidate.id === '1.1');
     expect(lab).toMatchObject({ checksPassed: 5, checksTotal: 5 });
     expect(lab?.steps[0]).toMatchObject({ id: 'get-nodes', hintsShown: 1, solutionRevealedAt: null });
@@ -109,6 +112,7 @@ describe('completion reports', () => {
     expect(exported.html).toContain('ran `kubectl get nodes -o wide` (exit 0)');
     expect(exported.html).toContain('Pod default/nginx-kubectl');
     expect(exported.html).toContain('tamper-evident, not tamper-proof');
+    expect(exported.html).toContain('Not guaranteed: that this key is the attendee');
 
     // The API call: validated both ways by the contract, the same key reused, the attendee's name applied.
     const handlers = createReportHandlers({ catalog, dataDir, cluster: noCluster });
@@ -146,7 +150,10 @@ describe('completion reports', () => {
     const found = await messages(resigned, { expectedKey: genuine.signer.fingerprint });
     expect(found[0]).toMatch(/^re-signed: signed by key [0-9a-f ]+, but this attendee's report key is /);
     expect(found).toContainEqual(expect.stringMatching(/^entry 3: the recorded evidence does not pass check 1\.1\/get-nodes\/ran-get-nodes/));
-    expect(found.some((line) => line.includes('signature does not match'))).toBe(false);
+    // The report's own signature holds (the forger re-signed it); the journal's entry signatures do not.
+    expect(found.some((line) => line.startsWith("the signature does not match the report's content"))).toBe(false);
+    expect(found).toContain('journal: entry 3: its signature does not match its content; it was edited (and re-chained) after it was signed');
+    expect(found).toContainEqual(expect.stringMatching(/^journal: signed by key [0-9a-f ]+, the report by key [0-9a-f ]+: the journal comes from another attendee's Labdeck \(copied\) or was re-signed$/));
   });
 
   it('grades a class: good, partial, tampered, re-signed and other-version reports', async () => {
@@ -163,21 +170,22 @@ describe('completion reports', () => {
     reports['dave-again.labdeck-report.json'] = signReport(recomputeChain(await attendeeReport('dave', LAB_1_1)), generateSigningKey('dave'));
 
     const files = Object.entries(reports).map(([name, report]) => ({ name, text: JSON.stringify(report) }));
-    const grades = await gradeReports(files, { course: catalog, weights: { '1.1': 3, '1.2': 1 } });
+    const grades = await gradeReports(files, { course: catalog, weights: new Map([['1.1', 3], ['1.2', 1]]) });
     const table = grades.rows.map((row) => [row.attendee, row.flags.join(' '), (row.labs['1.1'] ?? 0).toFixed(2), (row.labs['1.2'] ?? 0).toFixed(2), row.total.toFixed(1)].join(' | '));
     expect(table).toEqual([
       // Nine labs; 1.1 weighs 3, the others 1: alice = (3 × 1 + 1 × 2/8) / 11.
       'alice |  | 1.00 | 0.25 | 29.5',
       'bob |  | 0.40 | 0.00 | 10.9',
       'carol | invalid | 1.00 | 0.00 | 27.3',
-      'dave | re-signed | 1.00 | 0.00 | 27.3',
+      // Re-signed with a new key: the journal inside is still signed by the old one, so the report is also invalid.
+      'dave | invalid re-signed | 1.00 | 0.00 | 27.3',
       'dave | re-signed | 0.20 | 0.00 | 5.5',
       'erin | other-course-version | 1.00 | 0.00 | 27.3',
     ]);
     expect(grades.rows.find((row) => row.attendee === 'carol')?.problems).toContain('summary[0].checksPassed does not match the journal');
     expect(grades.summary).toMatchObject({ reports: 6, clean: 2, flagged: 4 });
     const csv = gradesToCsv(grades);
-    expect(csv.split('\n')[0]).toBe('attendee,file,course,flags,lab 1.1,lab 1.2,lab 1.3,lab 1.4,lab 1.5,lab 1.6,lab 1.7,lab 1.8,lab 1.9,total,hints,solutions,key');
+    expect(csv.split('\n')[0]).toBe('attendee,file,course,flags,lab 1.1,lab 1.2,lab 1.3,lab 1.4,lab 1.5,lab 1.6,lab 1.7,lab 1.8,lab 1.9,total,hints,solutions,not judgeable,key');
     expect(csv).toContain('class average (clean reports),,,2/6 clean,0.70,0.13');
   });
 });

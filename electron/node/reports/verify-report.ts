@@ -1,19 +1,20 @@
-import type { CheckSpec } from '../course-format/check-spec.ts';
-import { evaluateCheck } from '../checks/evaluate-check.ts';
-import { commandMatchers } from '../checks/evaluate-command.ts';
 import { fingerprintOf, sameFingerprint, verifySignature } from '../course-pack/keys.ts';
 import type { LabCatalog } from '../labs/lab-catalog.ts';
 import { canonicalJson, entryHash, type JournalEntry } from '../progress/evidence-journal.ts';
 import { signedBytes } from './build-report.ts';
 import { courseOutline } from './course-outline.ts';
 import { changedFields } from './entry-index.ts';
-import { EvidenceWorld } from './evidence-world.ts';
-import { ReportSchema, type Report } from './report-format.ts';
+import { signatureProblem } from '../progress/journal-binding.ts';
+import { judgeEvidence, NOT_JUDGEABLE_LIMIT, tooManyNotJudgeable } from './evidence-judgement.ts';
+import { REPORT_FORMAT, ReportSchema, type Report } from './report-format.ts';
+import { reportShapeProblem } from './report-limits.ts';
 import { outlineOfSummary, summarize } from './report-summary.ts';
 
 export type FindingKind =
-  /** Not a report at all, or not this format. */
+  /** Not a report at all, or not this format, or beyond the size and depth limits: unreadable. */
   | 'format'
+  /** The journal inside is unsigned, spliced, signed by another key than the report, or not bound to a cluster. */
+  | 'journal'
   /** The signature does not cover this content. */
   | 'signature'
   /** Signed, but not by the key the grader expected for this attendee. */
@@ -24,8 +25,10 @@ export type FindingKind =
   | 'summary'
   /** Another course, or another version of it, than the grader's. */
   | 'course'
-  /** The course's own check, run on the recorded evidence, does not pass. */
-  | 'evidence';
+  /** A pass without its evidence, or whose evidence does not pass the course's own check again. */
+  | 'evidence'
+  /** More recorded passes than the documented limit cannot be judged from their evidence alone. */
+  | 'not-judgeable';
 
 export interface Finding {
   kind: FindingKind;
@@ -86,15 +89,6 @@ function entryFindings(report: Report): Finding[] {
   return findings;
 }
 
-/**
- * A command check that names live objects (`${pod:default/nginx}.status.podIP` in an argument or URL host)
- * whose values the evidence cannot give back (recorded before evidence carried them, or a value with several
- * references): a miss on the evidence alone then proves nothing.
- */
-function cannotBeJudged(check: CheckSpec, world: EvidenceWorld): boolean {
-  return check.kind === 'command' && commandMatchers(check).some((matcher) => JSON.stringify(matcher).includes('${')) && !world.resolvedComplete;
-}
-
 /** Runs each recorded pass's check, from the course, on its own evidence. */
 async function evidenceFindings(report: Report, catalog: LabCatalog, counts: ReportVerification['reevaluated']): Promise<Finding[]> {
   const findings: Finding[] = [];
@@ -107,13 +101,36 @@ async function evidenceFindings(report: Report, catalog: LabCatalog, counts: Rep
       findings.push({ kind: 'evidence', entry: entry.seq, message: `entry ${entry.seq}: lab ${entry.labId} step ${entry.stepId} has no check "${entry.checkId}" in this course` });
       continue;
     }
-    const world = new EvidenceWorld(entry.evidence);
-    const result = await evaluateCheck(check, world, { labId: entry.labId, stepId: entry.stepId });
-    if (result.status === 'passed') counts.confirmed++;
-    else if (result.status === 'failed' && !cannotBeJudged(check, world)) {
-      findings.push({ kind: 'evidence', entry: entry.seq, field: 'evidence', message: `entry ${entry.seq}: the recorded evidence does not pass check ${entry.labId}/${entry.stepId}/${entry.checkId}: ${result.message}` });
-    } else counts.notJudgeable++;
+    const judgement = await judgeEvidence(check, entry.evidence, { labId: entry.labId, stepId: entry.stepId });
+    if (judgement.verdict === 'confirmed') counts.confirmed++;
+    else if (judgement.verdict === 'not-judgeable') counts.notJudgeable++;
+    else findings.push({ kind: 'evidence', entry: entry.seq, field: 'evidence', message: `entry ${entry.seq}: ${judgement.reason}` });
   }
+  if (tooManyNotJudgeable(counts)) {
+    findings.push({
+      kind: 'not-judgeable',
+      message: `${counts.notJudgeable} of ${counts.confirmed + counts.notJudgeable} recorded passes cannot be judged from their evidence alone (more than ${NOT_JUDGEABLE_LIMIT.share * 100} %): look at them before trusting this report`,
+    });
+  }
+  return findings;
+}
+
+/** The journal as signed by the attendee's Labdeck: every entry signed by the report's own key, each pass bound to a cluster. */
+function journalFindings(report: Report): Finding[] {
+  const findings: Finding[] = [];
+  const entries = report.journal as JournalEntry[];
+  const problem = signatureProblem(entries);
+  if (problem) findings.push({ kind: 'journal', ...(problem.seq === undefined ? {} : { entry: problem.seq }), message: `journal: ${problem.message}` });
+  const signer = entries.find((entry) => entry.signer !== undefined)?.signer;
+  if (signer !== undefined && signer !== report.signer.publicKey) {
+    findings.push({
+      kind: 'journal',
+      field: 'signer',
+      message: `journal: signed by key ${fingerprintOf(signer)}, the report by key ${fingerprintOf(report.signer.publicKey)}: the journal comes from another attendee's Labdeck (copied) or was re-signed`,
+    });
+  }
+  const unbound = entries.find((entry) => entry.type === 'check-passed' && !entry.cluster);
+  if (unbound) findings.push({ kind: 'journal', entry: unbound.seq, message: `journal: entry ${unbound.seq} records a pass without the cluster it was gathered on` });
   return findings;
 }
 
@@ -137,11 +154,17 @@ function firstDifference(a: unknown, b: unknown, path = 'summary'): string | und
  */
 export async function verifyReport(text: string, options: VerifyOptions = {}): Promise<ReportVerification> {
   const reevaluated = { confirmed: 0, notJudgeable: 0 };
+  const shape = reportShapeProblem(text);
+  if (shape) return { report: undefined, findings: [{ kind: 'format', message: `unreadable: ${shape}` }], reevaluated };
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    return { report: undefined, findings: [{ kind: 'format', message: `not JSON (${(error as Error).message})` }], reevaluated };
+    return { report: undefined, findings: [{ kind: 'format', message: `unreadable: not JSON (${(error as Error).message})` }], reevaluated };
+  }
+  const format = (json as { format?: unknown } | null)?.format;
+  if (typeof format === 'string' && format !== REPORT_FORMAT && format.startsWith('labdeck-report/')) {
+    return { report: undefined, findings: [{ kind: 'format', message: `unreadable: a ${format.slice(0, 40)} report, this Labdeck reads ${REPORT_FORMAT} (its journal is signed and bound to the cluster); ask the attendee to export again` }], reevaluated };
   }
   const parsed = ReportSchema.safeParse(json);
   if (!parsed.success) {
@@ -163,6 +186,7 @@ export async function verifyReport(text: string, options: VerifyOptions = {}): P
   }
 
   findings.push(...entryFindings(report));
+  findings.push(...journalFindings(report));
   const stray = report.journal.filter((entry) => entry.courseId !== report.course.id || entry.courseVersion !== report.course.version);
   for (const entry of stray) {
     findings.push({ kind: 'course', entry: entry.seq, message: `entry ${entry.seq} was recorded for ${entry.courseId} ${entry.courseVersion}, the report is for ${report.course.id} ${report.course.version}` });

@@ -3,9 +3,9 @@
  *
  * The shell's output is always read into the backend's screen mirror (screen-mirror.ts); only the mirror's
  * own parse backlog pauses the source. What travels to the renderer is paced by acknowledgements: up to
- * HIGH_WATERMARK bytes may be unacknowledged; beyond that the renderer is lagging and gets nothing more
- * until it has caught up to LOW_WATERMARK, and then it gets the current screen instead of the backlog it
- * missed. Pausing the docker exec stream for the renderer's sake, as before, left ~1.3 MB in socket queues
+ * HIGH_WATERMARK bytes may be unacknowledged; beyond that output waits, whole and in order, while up to
+ * BACKLOG_MAX_BYTES arrive. More than that is a flood: the renderer is lagging and gets nothing more until it has
+ * caught up to LOW_WATERMARK, and then it gets the current screen instead of the output it missed. Pausing the docker exec stream for the renderer's sake, as before, left ~1.3 MB in socket queues
  * out of Ctrl-C's reach (issue 13).
  *
  * The window is 128 KB, resuming at 32 KB. The page keeps what it received in its own queue, which a Ctrl-C
@@ -19,7 +19,16 @@
 export const FlowControl = {
   HIGH_WATERMARK_BYTES: 128_000,
   LOW_WATERMARK_BYTES: 32_000,
-  /** A Ctrl-C typed with more than this unacknowledged drops the backlog and resyncs the screen. */
+  /**
+   * Output beyond the window waits for acknowledgements, in order and whole, as long as no more than this
+   * arrived while the page was behind (issue 21, terminal honesty): `kubectl get -o yaml` or `describe` of
+   * a few hundred KB reaches the page's scrollback in full (the page keeps 10,000 lines, about 400-800 KB of
+   * such output). More is a flood (`yes`, `cat` of a big log): what waits is dropped, and the page gets the
+   * screen once it caught up. Counting what arrived, not what waits, detects a flood as soon whether the
+   * page parses nearly as fast as the shell prints or not.
+   */
+  BACKLOG_MAX_BYTES: 1_000_000,
+  /** A Ctrl-C typed with more than this unacknowledged (or any backlog) drops it and resyncs the screen. */
   INTERRUPT_BEHIND_BYTES: 64_000,
   /**
    * The mirror's parse backlog at which the shell's output is paused, and where it resumes. Above the

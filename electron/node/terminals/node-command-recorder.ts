@@ -8,10 +8,11 @@ import type { CommandRecord } from '../checks/check-world.ts';
  * The nodes run Labdeck's node image (Debian with bash), but a node is the cluster's machine, not the
  * attendee's workstation: no recorder is installed in it and nothing the attendee does there should depend
  * on one. Instead the shell is started with a prompt that reports the last exit status in an invisible
- * terminal sequence (OSC 6973, ignored by xterm), and the line itself is reconstructed from what the
- * attendee typed, with the line editing keys bash's readline understands. Known limits: a line completed
- * with Tab is recorded as typed, and input typed while a command is still running (type-ahead, or input
- * for that command) is not taken for a command line.
+ * terminal sequence (OSC 6973, ignored by xterm). The same sequence carries bash's newest history entry
+ * (in hex), so the line recorded is the one bash ran, after Tab completion and history expansion. What the
+ * attendee typed, read with the line editing keys bash's readline understands, is only a fallback for a
+ * shell that does not report its history. Input typed while a command is still running (type-ahead, or
+ * input for that command) is not taken for a command line.
  */
 
 const ESC = '\u001b';
@@ -31,8 +32,10 @@ const MARKER = new RegExp(`${ESC}\\]6973;labdeck-status=([^;${BEL}${ESC}]*)(?:;(
  * the prompt set here.
  */
 export function nodeShellArgv(): string[] {
-  // \[ \] tell readline that the marker takes no columns, so cursor movement stays right.
-  const prompt = `\\[${STATUS_MARKER_PREFIX}$?;$((LABDECK_PROMPT+=1))${BEL}\\]\\u@\\h:\\w\\$ `;
+  // \[ \] tell readline that the marker takes no columns, so cursor movement stays right. The history
+  // entry goes out as hex so that nothing in it can end the sequence or reach the screen.
+  const history = `$(HISTTIMEFORMAT= builtin history 1 | od -An -tx1 -v | tr -d ' \\n')`;
+  const prompt = `\\[${STATUS_MARKER_PREFIX}$?;$((LABDECK_PROMPT+=1));${history}${BEL}\\]\\u@\\h:\\w\\$ `;
   const script = [
     '[ -r /etc/profile ] && . /etc/profile >/dev/null 2>&1',
     `PS1='${prompt.replaceAll("'", "'\\''")}'`,
@@ -69,6 +72,8 @@ export class NodeCommandRecorder {
   #atPrompt = false;
   #submitted: { command: string; startedAt: string } | undefined;
   #lastPromptNumber: string | undefined;
+  /** The number of bash's newest history entry at the last prompt (undefined before the first). */
+  #lastHistoryNumber: string | undefined;
 
   constructor(options: NodeCommandRecorderOptions) {
     this.#options = options;
@@ -80,9 +85,10 @@ export class NodeCommandRecorder {
     const text = this.#pendingOutput + chunk;
     let consumed = 0;
     for (const match of text.matchAll(MARKER)) {
-      const number = match[2];
-      if (number === undefined || number !== this.#lastPromptNumber) this.#prompt(match[1] ?? '');
-      if (number !== undefined) this.#lastPromptNumber = number;
+      const [number, historyHex] = (match[2] ?? '').split(';') as [string | undefined, string | undefined];
+      const promptNumber = match[2] === undefined ? undefined : number;
+      if (promptNumber === undefined || promptNumber !== this.#lastPromptNumber) this.#prompt(match[1] ?? '', historyHex === undefined ? undefined : historyEntry(historyHex));
+      if (promptNumber !== undefined) this.#lastPromptNumber = promptNumber;
       consumed = match.index + match[0].length;
     }
     // Keep a possible marker start at the end for the next chunk (markers are short).
@@ -114,10 +120,22 @@ export class NodeCommandRecorder {
     }
   }
 
-  #prompt(status: string): void {
-    const submitted = this.#submitted;
+  /**
+   * A new prompt: the previous command line ended with `status`. With the shell's history entry, a new
+   * entry number is the line bash ran (whatever the keys were: Tab, history recall); an unchanged one means
+   * no line ran (an empty line, Ctrl-C).
+   */
+  #prompt(status: string, history?: { number: string; line: string }): void {
+    let submitted = this.#submitted;
     this.#submitted = undefined;
     this.#atPrompt = true;
+    if (history) {
+      const first = this.#lastHistoryNumber === undefined;
+      const ran = !first && history.number !== this.#lastHistoryNumber && history.line.trim() !== '';
+      this.#lastHistoryNumber = history.number;
+      if (first && history.number !== '') return;
+      submitted = ran ? { command: history.line.trim(), startedAt: submitted?.startedAt ?? this.#now().toISOString() } : undefined;
+    }
     if (!submitted) return;
     const exitCode = /^[0-9]+$/.test(status) ? Number(status) : -1;
     this.#options.onRecord({
@@ -216,4 +234,11 @@ export class NodeCommandRecorder {
     this.#line = this.#line.slice(0, from) + insert + this.#line.slice(to);
     this.#cursor = from + insert.length;
   }
+}
+
+/** bash's `history 1` line, sent as hex: "  42  cat /etc/kubernetes/manifests/kube-apiserver.yaml". */
+function historyEntry(hex: string): { number: string; line: string } {
+  const bytes = /^(?:[0-9a-f]{2})*$/.test(hex) ? Buffer.from(hex, 'hex').toString('utf8') : '';
+  const match = /^\s*([0-9]+)\*?\s{1,2}([\s\S]*?)\n?$/.exec(bytes);
+  return match ? { number: match[1]!, line: match[2]! } : { number: '', line: '' };
 }

@@ -86,6 +86,8 @@ describe.skipIf(skip.node !== null)("node shell prompt in the node image's bash,
         'ls /tmp\u001b[D\u001b[D\u001b[D\u001b[D\u001b[D -d\r', // cursor left, insert
         'kubectl version --client -o yaml\u0017json\r', // Ctrl-W: the word before the cursor
         '\u001b[A\u001b[A\u001b[A\u001b[A\r', // four back in history: cat /etc/nope
+        'cat /etc/hostn\t\r', // Tab completes the path: bash runs `cat /etc/hostname`
+        '!ip\r', // history expansion: bash runs `ip route` again
       ]);
       expect(records, output).toEqual([
         ['ip route', 0],
@@ -94,6 +96,8 @@ describe.skipIf(skip.node !== null)("node shell prompt in the node image's bash,
         ['ls -d /tmp', 0],
         ['kubectl version --client -o json', 0],
         ['cat /etc/nope', 1],
+        ['cat /etc/hostname', 0],
+        ['ip route', 0],
       ]);
       // bash expanded the rest of the prompt too: the guide's root@<node> prompt.
       expect(output).toContain('root@worker1:/# ');

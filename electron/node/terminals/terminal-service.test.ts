@@ -4,107 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { EventName, EventPayload, EventSink } from '../../common/api/contract.ts';
+import type { EventPayload } from '../../common/api/contract.ts';
 import { LabdeckError } from '../../common/errors.ts';
-import type { ClusterAccess, ContainerTarget, InteractiveProcess, LabContainers } from '../backend/ports.ts';
 import { FlowControl } from './flow-control.ts';
-import type { HostShellOptions } from './host-shell.ts';
-import { JUMPHOST_SHELL, NODE_SHELL, TerminalService, mirrorTail } from './terminal-service.ts';
-
-class FakeProcess implements InteractiveProcess {
-  readonly written: string[] = [];
-  paused = false;
-  pauseCalls = 0;
-  resumeCalls = 0;
-  killed = false;
-  size: [number, number] | null = null;
-  #data: ((chunk: Uint8Array) => void)[] = [];
-  #exit: ((code: number | null, message?: string) => void)[] = [];
-
-  onData(listener: (chunk: Uint8Array) => void): void {
-    this.#data.push(listener);
-  }
-  onExit(listener: (exitCode: number | null, message?: string) => void): void {
-    this.#exit.push(listener);
-  }
-  write(data: string): void {
-    this.written.push(data);
-  }
-  resize(cols: number, rows: number): void {
-    this.size = [cols, rows];
-  }
-  pause(): void {
-    this.paused = true;
-    this.pauseCalls++;
-  }
-  resume(): void {
-    this.paused = false;
-    this.resumeCalls++;
-  }
-  kill(): void {
-    this.killed = true;
-  }
-  emit(bytes: Uint8Array | string): void {
-    const chunk = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes;
-    for (const listener of this.#data) listener(chunk);
-  }
-  exit(code: number | null): void {
-    for (const listener of this.#exit) listener(code);
-  }
-}
-
-interface Emitted {
-  name: EventName;
-  payload: unknown;
-  clientId: string | undefined;
-}
-
-function setup(options: { containers?: Partial<LabContainers>; kubeconfigPath?: string | null; stateFile?: string } = {}) {
-  const processes: FakeProcess[] = [];
-  const execCalls: { containerId: string; argv: string[] }[] = [];
-  const hostCalls: HostShellOptions[] = [];
-  const emitted: Emitted[] = [];
-  const events: EventSink = {
-    emit<K extends EventName>(name: K, payload: EventPayload<K>, clientId?: string) {
-      emitted.push({ name, payload, clientId });
-    },
-  };
-  const containers: LabContainers = {
-    containerFor: async (target: ContainerTarget) => (target.kind === 'jumphost' ? 'c-jump' : target.kind === 'node' ? `c-${target.node}` : null),
-    nodeNames: async () => ['master1'],
-    exec: async () => ({ exitCode: 0, output: '' }),
-    execInteractive: async (containerId, argv) => {
-      execCalls.push({ containerId, argv });
-      const process = new FakeProcess();
-      processes.push(process);
-      return process;
-    },
-    publishedPort: async () => null,
-    ...options.containers,
-  };
-  const cluster: ClusterAccess = {
-    kubeConfig: async () => null,
-    kubeconfigPath: async () => options.kubeconfigPath ?? null,
-    onChange: () => () => undefined,
-  };
-  const service = new TerminalService({
-    containers,
-    cluster,
-    events,
-    ...(options.stateFile ? { stateFile: options.stateFile } : {}),
-    spawnHostShell: async (hostOptions) => {
-      hostCalls.push(hostOptions);
-      const process = new FakeProcess();
-      processes.push(process);
-      return process;
-    },
-  });
-  const data = (clientId?: string) =>
-    emitted
-      .filter((event) => event.name === 'terminal.data' && (clientId === undefined || event.clientId === clientId))
-      .map((event) => event.payload as EventPayload<'terminal.data'>);
-  return { service, processes, execCalls, hostCalls, emitted, data };
-}
+import { setup } from './terminal-fakes.test-support.ts';
+import { JUMPHOST_SHELL, NODE_SHELL, mirrorTail } from './terminal-service.ts';
 
 describe('TerminalService', () => {
   let current: ReturnType<typeof setup> | undefined;
@@ -234,7 +138,8 @@ describe('TerminalService', () => {
     current = setup();
     const session = await current.service.open({ target: { kind: 'jumphost' }, cols: 80, rows: 24 }, 'client-a');
     const process = current.processes[0]!;
-    for (let block = 0; block < 40; block++) {
+    // A flood (2 MB, more than the backlog keeps whole) the renderer lags behind on.
+    for (let block = 0; block < 80; block++) {
       process.emit(lines(block * 340, 340));
       await vi.advanceTimersByTimeAsync(10);
     }

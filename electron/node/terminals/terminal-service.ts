@@ -5,9 +5,10 @@ import { LabdeckError } from '../../common/errors.ts';
 import type { ClusterAccess, InteractiveProcess, LabContainers } from '../backend/ports.ts';
 import type { CommandRecord } from '../checks/check-world.ts';
 import { FlowControl, InFlight } from './flow-control.ts';
-import { HostCommandRecorder } from './host-command-recorder.ts';
-import { NodeCommandRecorder, nodeShellArgv } from './node-command-recorder.ts';
+import { nodeShellArgv } from './node-command-recorder.ts';
 import { spawnHostShell, type SpawnHostShell } from './host-shell.ts';
+import { mirrorTail, OutputBacklog } from './output-backlog.ts';
+import { commandRecorderFor, describe, endSession, titleFor, type Session } from './terminal-session.ts';
 import { ScreenMirror, type Snapshot } from './screen-mirror.ts';
 import { targetKey, TerminalStateFile, type SavedTerminal } from './terminal-persistence.ts';
 
@@ -22,6 +23,8 @@ export const NODE_SHELL = nodeShellArgv();
 /** Output is coalesced for this long so a chatty shell sends a few large events instead of many tiny ones. */
 const COALESCE_MS = 5;
 const MAX_EVENT_BYTES = 256 * 1024;
+/** The smallest piece sent from the backlog as acknowledgements make room: fewer, larger events. */
+const MIN_PACED_EVENT_BYTES = 16 * 1024;
 /** After a Ctrl-C that dropped the backlog, the screen is sent once the shell has been quiet this long… */
 const INTERRUPT_QUIET_MS = 30;
 /** …or this long after the Ctrl-C at the latest (a program that ignores SIGINT keeps printing). */
@@ -52,50 +55,8 @@ export interface TerminalServiceOptions {
 
 /** Written under a restored screen: the old shell ended with the previous backend. */
 const RESTORED_NOTE = '\r\n\x1b[2m[Labdeck was restarted: the shell above ended with it. This is a new shell.]\x1b[0m\r\n';
-
-/**
- * What reaches the renderer: `live` streams output as it arrives; `lagging` sends nothing (the renderer
- * is more than the high watermark behind) until it catches up and gets the screen; `interrupted` is a
- * Ctrl-C that dropped the backlog, waiting for the shell to go quiet; `snapshotting` holds new output
- * back while the mirror serializes the screen it is then sent after.
- */
-type Mode = 'live' | 'lagging' | 'interrupted' | 'snapshotting';
-
-interface Session {
-  readonly id: string;
-  readonly title: string;
-  readonly target: TerminalTarget;
-  readonly process: InteractiveProcess;
-  readonly mirror: ScreenMirror;
-  readonly inFlight: InFlight;
-  /** Node and host terminals: turns their output (and a node's typed keys) into command records. */
-  readonly recorder: { recorder: NodeCommandRecorder | HostCommandRecorder; decoder: TextDecoder } | undefined;
-  /** The renderer that sees this shell's output; a reconnecting renderer takes it over with attach. */
-  clientId: string;
-  alive: boolean;
-  mode: Mode;
-  /** Bytes read from the shell so far; an event's seq is this position at its last byte. */
-  position: number;
-  pending: Uint8Array[];
-  pendingBytes: number;
-  flushTimer: NodeJS.Timeout | null;
-  /** Output that arrived while a snapshot was being taken; it follows the snapshot. */
-  held: Uint8Array[];
-  /** The running snapshot, so a second one waits instead of interleaving. */
-  snapshotting: Promise<unknown> | null;
-  /** The source is paused because the mirror's parse backlog is too long. */
-  sourcePaused: boolean;
-  interruptTimer: NodeJS.Timeout | null;
-  interruptedAt: number;
-  /**
-   * Output read but not yet given to the mirror. The mirror is fed lazily, in batches, so that of a
-   * plain-text flood it only parses the lines that decide the screen (mirrorTail).
-   */
-  unmirrored: Uint8Array[];
-  unmirroredBytes: number;
-  mirrorTimer: NodeJS.Timeout | null;
-  rows: number;
-}
+/** Written under the screen of a shell ended because the browser tab it belonged to was closed. */
+const RELEASED_NOTE = '\r\n\x1b[2m[The shell above ended after its browser tab was closed. This is a new shell.]\x1b[0m\r\n';
 
 export interface OpenRequest {
   target: TerminalTarget;
@@ -103,33 +64,15 @@ export interface OpenRequest {
   rows: number;
 }
 
-/** Stops a shell and everything that was still due for it (output flushes, Ctrl-C resync, screen copy). */
-function endSession(session: Session): void {
-  if (session.flushTimer) clearTimeout(session.flushTimer);
-  if (session.interruptTimer) clearTimeout(session.interruptTimer);
-  if (session.mirrorTimer) clearTimeout(session.mirrorTimer);
-  if (session.alive) session.process.kill();
-  session.alive = false;
-  session.mirror.dispose();
-}
-
 /**
- * Node shells and the Host terminal record their commands here (the jumphost records its own, command-log.ts):
- * a node's bash from its prompt marker and the keys typed, the host's bash or zsh from what its integration reports.
- */
-function commandRecorderFor(target: TerminalTarget, shellId: number, onRecord: (record: CommandRecord) => void): Session['recorder'] {
-  if (target.kind === 'node') return { recorder: new NodeCommandRecorder({ node: target.node, shellId, onRecord }), decoder: new TextDecoder() };
-  if (target.kind === 'host') return { recorder: new HostCommandRecorder({ shellId, onRecord }), decoder: new TextDecoder() };
-  return undefined;
-}
-
-/**
- * Shells one client may have open, and all clients together (shells outlive their connection, and a client
- * that reconnects gets a new id): a page that loops on terminal.open must not exhaust processes or memory
- * (issue 21). The terminal strip shows a handful; these limits are far above what an attendee opens.
+ * Shells one client may have open, and all clients together (a shell outlives its connection for a reload
+ * or reconnect, and a client that reconnects gets a new id): a page that loops on terminal.open must not
+ * exhaust processes or memory (issue 21). The terminal strip shows a handful; these limits are far above
+ * what an attendee opens. A tab gone for good takes its shells with it (release).
  */
 export const MAX_TERMINALS_PER_CLIENT = 16;
 export const MAX_TERMINALS = 32;
+export { mirrorTail };
 
 /** Interactive shells on the jumphost, the nodes and the host, with a screen mirror and output pacing. */
 export class TerminalService {
@@ -156,6 +99,10 @@ export class TerminalService {
 
   /** Opens still starting, by client: counted against the limits before their shell exists. */
   readonly #starting = new Map<string, number>();
+  /** Clients released while one of their opens was starting: that shell is ended as soon as it exists. */
+  readonly #released = new Set<string>();
+  /** Screens of shells ended by release, by target: the next shell opened there starts with one. */
+  readonly #releasedScreens = new Map<string, string>();
 
   async open(request: OpenRequest, clientId: string): Promise<TerminalSession> {
     const mine = [...this.#sessions.values()].filter((session) => session.clientId === clientId && session.alive).length + (this.#starting.get(clientId) ?? 0);
@@ -167,16 +114,25 @@ export class TerminalService {
     }
     this.#starting.set(clientId, (this.#starting.get(clientId) ?? 0) + 1);
     let process: InteractiveProcess;
+    let released = false;
     try {
       process = await this.#start(request);
     } finally {
       const left = (this.#starting.get(clientId) ?? 1) - 1;
       if (left > 0) this.#starting.set(clientId, left);
       else this.#starting.delete(clientId);
+      released = this.#released.has(clientId);
+      if (left <= 0) this.#released.delete(clientId);
+    }
+    if (released) {
+      process.kill();
+      throw new LabdeckError('conflict', 'The browser tab that asked for this terminal was closed.', { action: 'Open the terminal again from a Labdeck window.' });
     }
     const restored = await this.#restored;
     const previous = restored.get(targetKey(request.target));
     restored.delete(targetKey(request.target));
+    const releasedScreen = this.#releasedScreens.get(targetKey(request.target));
+    this.#releasedScreens.delete(targetKey(request.target));
     const number = ++this.#counter;
     const id = `t${number.toString(36)}-${randomBytes(4).toString('hex')}`;
     const recorder = this.#recordCommand ? commandRecorderFor(request.target, number, this.#recordCommand) : undefined;
@@ -194,6 +150,8 @@ export class TerminalService {
       position: 0,
       pending: [],
       pendingBytes: 0,
+      backlog: new OutputBacklog(),
+      draining: false,
       flushTimer: null,
       held: [],
       snapshotting: null,
@@ -206,7 +164,7 @@ export class TerminalService {
       rows: request.rows,
     };
     this.#sessions.set(id, session);
-    const restoredScreen = previous ? `${previous.screen}${RESTORED_NOTE}` : undefined;
+    const restoredScreen = releasedScreen ?? (previous ? `${previous.screen}${RESTORED_NOTE}` : undefined);
     // The mirror starts from the old screen too, so a reload or reconnect replays it with the new shell.
     if (restoredScreen) session.mirror.write(Buffer.from(restoredScreen, 'utf8'));
     this.#saveSoon();
@@ -218,7 +176,8 @@ export class TerminalService {
         this.#events.emit('terminal.exit', { id, exitCode, ...(message === undefined ? {} : { message }) }, session.clientId);
       };
       if (session.mode === 'live') {
-        this.#flush(session);
+        // The shell's last words go out whole (at most BACKLOG_MAX_BYTES and the window), before the notice.
+        this.#flush(session, false);
         announce();
       } else {
         // The renderer is behind or waiting for a screen: it gets the final screen before the exit notice.
@@ -251,7 +210,7 @@ export class TerminalService {
     const session = this.#get(id);
     if (clientId !== undefined) this.#adopt(session, clientId);
     // Ctrl-C while the renderer is behind: what is queued for it is output the user wants stopped.
-    const behind = session.mode === 'lagging' || session.inFlight.bytes > FlowControl.INTERRUPT_BEHIND_BYTES;
+    const behind = session.mode === 'lagging' || session.backlog.bytes > 0 || session.inFlight.bytes > FlowControl.INTERRUPT_BEHIND_BYTES;
     if (resync || (data.includes('\x03') && behind)) this.#interrupt(session);
     if (!session.alive) return;
     session.recorder?.recorder.input(data);
@@ -273,6 +232,7 @@ export class TerminalService {
     const session = this.#sessions.get(id);
     if (!session) return;
     session.inFlight.acknowledged(seq);
+    if (session.mode === 'live' && session.backlog.bytes > 0) this.#drain(session);
     if (session.mode === 'lagging' && session.inFlight.bytes < FlowControl.LOW_WATERMARK_BYTES) void this.#resync(session);
   }
 
@@ -282,6 +242,28 @@ export class TerminalService {
     this.#sessions.delete(id);
     endSession(session);
     this.#saveSoon();
+  }
+
+  /**
+   * The renderers `clientIds` are gone for good (a browser tab closed and not back within its grace): the
+   * shells they own end. A shell another tab attached meanwhile belongs to that tab and stays. Each ended
+   * shell's screen comes back under the next shell opened on the same machine, as after a restart.
+   */
+  async release(clientIds: readonly string[]): Promise<void> {
+    const gone = new Set(clientIds);
+    for (const clientId of gone) if (this.#starting.has(clientId)) this.#released.add(clientId);
+    const ending = [...this.#sessions.values()].filter((session) => gone.has(session.clientId));
+    for (const session of ending) {
+      this.#sessions.delete(session.id);
+      this.#mirrorPending(session);
+      const screen = await session.mirror.snapshot(session.position, { scrollback: false }).then(
+        (snapshot) => snapshot.screen,
+        () => '',
+      );
+      endSession(session);
+      this.#releasedScreens.set(targetKey(session.target), `${screen}${RELEASED_NOTE}`);
+    }
+    if (ending.length > 0) this.#saveSoon();
   }
 
   /** Ends every shell; the saved screens stay, so the terminals come back on the next start. */
@@ -310,6 +292,7 @@ export class TerminalService {
     if (session.clientId === clientId) return;
     session.clientId = clientId;
     session.inFlight.reset();
+    if (session.mode === 'live' && session.backlog.bytes > 0) this.#drain(session);
   }
 
   async #start({ target, cols, rows }: OpenRequest): Promise<InteractiveProcess> {
@@ -368,32 +351,66 @@ export class TerminalService {
     }
   }
 
-  #flush(session: Session): void {
+  /**
+   * Moves the coalesced output to the backlog and sends from it. `paced`: only while the renderer has room
+   * in its window (live output); otherwise all at once (the output held during an attach's snapshot, and
+   * the last output of a shell that exited).
+   */
+  #flush(session: Session, paced = true): void {
     if (session.flushTimer) clearTimeout(session.flushTimer);
     session.flushTimer = null;
-    if (session.pendingBytes === 0) return;
-    const pending = session.pending;
-    const total = session.pendingBytes;
-    this.#dropPending(session);
-    if (!this.#sessions.has(session.id)) return;
-    // Output held back during a snapshot can be megabytes (a flood read on while the mirror serialized):
-    // it goes out in events of at most MAX_EVENT_BYTES, each a buffer of its own, since Electron's IPC
-    // would clone a view's whole underlying buffer and the event schema bounds a chunk.
-    const start = session.position - total;
-    let offset = 0;
-    for (const piece of pieces(pending, total, MAX_EVENT_BYTES)) {
-      offset += piece.byteLength;
-      session.inFlight.sent(start + offset, piece.byteLength);
-      this.#events.emit('terminal.data', { id: session.id, data: piece, seq: start + offset }, session.clientId);
+    if (session.pendingBytes > 0) {
+      session.backlog.push(session.pending, session.position - session.pendingBytes);
+      session.pending = [];
+      session.pendingBytes = 0;
     }
-    if (session.mode === 'live' && session.inFlight.bytes > FlowControl.HIGH_WATERMARK_BYTES) session.mode = 'lagging';
+    if (!this.#sessions.has(session.id)) return session.backlog.clear();
+    this.#drain(session, paced);
   }
 
+  /**
+   * Sends the backlog in events of at most MAX_EVENT_BYTES (output held during a snapshot can be
+   * megabytes). Paced, what does not fit in the renderer's window waits for its acknowledgements, in order
+   * and whole: a `kubectl get -o yaml` of a few hundred KB reaches the scrollback in full. Only when more
+   * than BACKLOG_MAX_BYTES arrived while the page was behind is it a flood: then the page lags and gets the
+   * screen when it catches up.
+   */
+  #drain(session: Session, paced = true): void {
+    // A receiver that acknowledges inside emit (in-process) would re-enter here; this loop takes that room.
+    if (session.draining) return;
+    session.draining = true;
+    try {
+      this.#sendBacklog(session, paced);
+    } finally {
+      session.draining = false;
+    }
+    const flood = paced ? session.backlog.sinceEmpty > FlowControl.BACKLOG_MAX_BYTES : session.inFlight.bytes > FlowControl.HIGH_WATERMARK_BYTES;
+    if (session.mode === 'live' && flood) {
+      session.backlog.clear();
+      session.mode = 'lagging';
+      // Acknowledgements bring the screen; when none is due any more, the screen goes now.
+      if (session.inFlight.bytes < FlowControl.LOW_WATERMARK_BYTES) setTimeout(() => session.mode === 'lagging' && void this.#resync(session), 0);
+    }
+  }
+
+  #sendBacklog(session: Session, paced: boolean): void {
+    while (session.backlog.bytes > 0 && (!paced || session.inFlight.bytes < FlowControl.HIGH_WATERMARK_BYTES)) {
+      // Paced, a piece fills the window and no more, so a Ctrl-C finds no more than the window on its way.
+      const room = Math.max(FlowControl.HIGH_WATERMARK_BYTES - session.inFlight.bytes, MIN_PACED_EVENT_BYTES);
+      const piece = session.backlog.take(paced ? Math.min(MAX_EVENT_BYTES, room) : MAX_EVENT_BYTES);
+      const seq = session.backlog.start;
+      session.inFlight.sent(seq, piece.byteLength);
+      this.#events.emit('terminal.data', { id: session.id, data: piece, seq }, session.clientId);
+    }
+  }
+
+  /** Drops what was queued for the renderer (coalescing and backlog): a screen stands for it. */
   #dropPending(session: Session): void {
     if (session.flushTimer) clearTimeout(session.flushTimer);
     session.flushTimer = null;
     session.pending = [];
     session.pendingBytes = 0;
+    session.backlog.clear();
   }
 
   /** Drops what was queued for the renderer and sends the screen once the shell has stopped printing. */
@@ -484,7 +501,8 @@ export class TerminalService {
       session.pending.push(chunk);
       session.pendingBytes += chunk.byteLength;
     }
-    this.#flush(session);
+    // After an attach the page asked for everything from the replay on; after a screen it is paced again.
+    this.#flush(session, afterScreen);
   }
 
   #get(id: string): Session {
@@ -494,69 +512,4 @@ export class TerminalService {
     }
     return session;
   }
-}
-
-/**
- * What of `bytes` the mirror must parse to end up with the same screen. A plain-text flood (`yes`, `cat`
- * of a log, `seq`: printable characters, UTF-8, tab, CR and LF only) changes no terminal state but the
- * rows it scrolls through, so when at least twice the screen's height of whole lines follows it, every
- * visible row (and any remnant of a partly overwritten one) comes from those lines and the flood before
- * them can be skipped; `keepLines` (at least twice the rows) also keeps some scrollback. Anything with
- * escape sequences or other controls is parsed in full.
- */
-export function mirrorTail(bytes: Uint8Array, keepLines: number): Uint8Array {
-  let newlines = 0;
-  let cut = -1;
-  for (let index = bytes.byteLength - 1; index >= 0; index--) {
-    if (bytes[index] === 0x0a && ++newlines > keepLines) {
-      cut = index + 1;
-      break;
-    }
-  }
-  if (cut <= 0) return bytes;
-  for (let index = 0; index < cut; index++) {
-    const byte = bytes[index]!;
-    if (byte < 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09) return bytes;
-    if (byte === 0x7f) return bytes;
-    // U+0080-U+009F in UTF-8: C1 controls, which xterm treats like their escape sequences (CSI, OSC…).
-    if (byte === 0xc2 && (bytes[index + 1] ?? 0) >= 0x80 && (bytes[index + 1] ?? 0) <= 0x9f) return bytes;
-  }
-  return bytes.subarray(cut);
-}
-
-/** `chunks` (`total` bytes in all) regrouped into fresh buffers of at most `size` bytes. */
-function* pieces(chunks: Uint8Array[], total: number, size: number): Generator<Uint8Array> {
-  let piece = new Uint8Array(Math.min(size, total));
-  let filled = 0;
-  let left = total;
-  for (const chunk of chunks) {
-    for (let read = 0; read < chunk.byteLength; ) {
-      const take = Math.min(piece.byteLength - filled, chunk.byteLength - read);
-      piece.set(chunk.subarray(read, read + take), filled);
-      filled += take;
-      read += take;
-      if (filled === piece.byteLength) {
-        yield piece;
-        left -= filled;
-        if (left === 0) return;
-        piece = new Uint8Array(Math.min(size, left));
-        filled = 0;
-      }
-    }
-  }
-}
-
-function titleFor(target: TerminalTarget): string {
-  switch (target.kind) {
-    case 'jumphost':
-      return 'jumphost';
-    case 'node':
-      return target.node;
-    case 'host':
-      return 'host shell';
-  }
-}
-
-function describe(session: Session): TerminalSession {
-  return { id: session.id, title: session.title, target: session.target, alive: session.alive };
 }

@@ -32,6 +32,17 @@ function setup() {
 }
 
 describe('EnvironmentCard', () => {
+  it("says which port of this computer leads to the lab's NodePort (lab 1.9 sends attendees here)", async () => {
+    const running: EnvStatus = { state: 'running', nodes: [], dockerHost: 'unix:///var/run/docker.sock', nodePort: { requested: 30080, published: 30081 } };
+    const api = new FakeApi().handle('env.status', () => running).handle('env.doctor', () => ({ ok: true, findings: [] }));
+    const env = new EnvironmentController(api);
+    env.start();
+    render(EnvironmentCard, { env });
+    const line = await screen.findByTestId('node-port');
+    expect(line.textContent).toContain('NodePort 30080 is published on this computer as localhost:30081');
+    expect(line.textContent).toContain('port 30080 was taken');
+  });
+
   it('shows the state and preflight findings with their fixes', async () => {
     setup();
     expect(await screen.findByRole('status', { name: 'Environment state: Not created' })).toBeTruthy();

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { isManifest, renderGuide, renderMarkdown, runnableCommand } from './markdown.ts';
+import { isManifest, renderGuide, renderMarkdown, runnableCommand, withoutRepeatedTitle } from './markdown.ts';
 
 describe('guide Markdown', () => {
+  it("drops a leading heading that only repeats the step's title, and keeps one that says more", () => {
+    expect(withoutRepeatedTitle('## Delete the pod\n\nPods you create by hand…', 'Delete the pod').trim()).toBe('Pods you create by hand…');
+    expect(withoutRepeatedTitle('\n# Delete the `pod`\ntext', 'Delete the pod').trim()).toBe('text');
+    const different = '## The same thing, written down\n\nThe manifest…';
+    expect(withoutRepeatedTitle(different, 'Create a pod from YAML')).toBe(different);
+    expect(withoutRepeatedTitle('Text first\n\n## Delete the pod', 'Delete the pod')).toBe('Text first\n\n## Delete the pod');
+  });
+
   it('places lab headings below the step title (h2) in the page outline', () => {
     const { html } = renderGuide('# YAML files and pods\n\n## Keys\n\ntext');
     expect(html).toContain('<h3>YAML files and pods</h3>');

@@ -107,3 +107,16 @@ export function runnableCommand(language: string, code: string): string | null {
 export function isManifest(language: string, code: string): boolean {
   return (language === 'yaml' || language === 'yml') && /^apiVersion:/m.test(code) && /^kind:/m.test(code);
 }
+
+const headingText = (text: string) => text.replace(/[`*_]/g, '').replace(/\s+/g, ' ').trim().toLowerCase();
+
+/**
+ * The step text without a leading heading that only repeats the step's title (the guide shows that title
+ * already, as the page's h2). A leading heading that says something else stays.
+ */
+export function withoutRepeatedTitle(markdown: string, title: string): string {
+  const first = Lexer.lex(markdown, { gfm: true }).find((token) => token.type !== 'space');
+  if (first?.type !== 'heading' || headingText((first as Tokens.Heading).text) !== headingText(title)) return markdown;
+  const start = markdown.indexOf(first.raw);
+  return start < 0 ? markdown : markdown.slice(0, start) + markdown.slice(start + first.raw.length);
+}

@@ -5,13 +5,28 @@
 
 const TABBABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
+/** On screen and in the Tab order (a control with tabindex="-1", such as a hidden file input, is not). */
+const reachable = (element: HTMLElement) => element.tabIndex >= 0 && !element.closest('[hidden], [inert]') && element.getClientRects().length > 0;
+
 /** The first control in `pane` that Tab would reach and that is on screen. */
 export function firstTabbable(pane: HTMLElement): HTMLElement | null {
-  for (const element of pane.querySelectorAll<HTMLElement>(TABBABLE)) {
-    if (element.closest('[hidden], [inert]')) continue;
-    if (element.getClientRects().length === 0) continue;
-    return element;
-  }
+  for (const element of pane.querySelectorAll<HTMLElement>(TABBABLE)) if (reachable(element)) return element;
+  return null;
+}
+
+/**
+ * Where Tab (direction 1) or Shift+Tab (-1) must go when the browser would leave the page: from its last
+ * control (or first, going back) on to its first (or last), instead of to the page body. The terminal and
+ * the editor sit last on the page, so "Esc then Tab" and "Ctrl+M then Tab" would otherwise drop focus there.
+ * Null when the browser's own move stays in the page.
+ */
+export function wrapTabTarget(root: ParentNode, active: Element | null, direction: 1 | -1): HTMLElement | null {
+  if (!active) return null;
+  const controls = [...root.querySelectorAll<HTMLElement>(TABBABLE)].filter(reachable);
+  const index = controls.indexOf(active as HTMLElement);
+  if (index === -1 || controls.length < 2) return null;
+  if (direction === 1 && index === controls.length - 1) return controls[0] ?? null;
+  if (direction === -1 && index === 0) return controls.at(-1) ?? null;
   return null;
 }
 

@@ -103,6 +103,49 @@ describe('TerminalPanel', () => {
     expect(screen.getByRole('tab', { name: /^jumphost/ }).getAttribute('aria-selected')).toBe('true');
   });
 
+  it('on the Start screen (deferred), loads no terminal until the attendee asks for one', async () => {
+    const { api, calls } = fakeApi();
+    const { rerender } = render(TerminalPanel, { api, nodes: ['worker1'], active: true, deferred: true });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Nothing created means xterm's chunk was never imported (terminal-tab.ts is the only module importing it).
+    expect(created).toHaveLength(0);
+    expect(calls.some((call) => call.name === 'terminal.open')).toBe(false);
+    await fireEvent.click(screen.getByRole('button', { name: 'Open the jumphost terminal now' }));
+    await waitFor(() => expect(created).toHaveLength(1));
+    // Opening a lab (no longer deferred) keeps what is open and opens nothing twice.
+    await rerender({ deferred: false });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(created).toHaveLength(1);
+  });
+
+  it('on the Start screen, takes back shells still running from before a reload', async () => {
+    const { api, calls } = fakeApi({ existing: [{ id: 'told', target: { kind: 'jumphost' } }] });
+    render(TerminalPanel, { api, nodes: [], active: true, deferred: true });
+    await waitFor(() => expect(created[0]?.sessionId).toBe('told'));
+    expect(calls.some((call) => call.name === 'terminal.open')).toBe(false);
+  });
+
+  it('opens the jumphost by itself once a lab is open (no longer deferred)', async () => {
+    const { api } = fakeApi();
+    const { rerender } = render(TerminalPanel, { api, nodes: [], active: true, deferred: true });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(created).toHaveLength(0);
+    await rerender({ deferred: false });
+    await waitFor(() => expect(created).toHaveLength(1));
+  });
+
+  it('with --kubeconfig and no jumphost, points to the host shell instead of starting an environment', async () => {
+    const { api } = fakeApi({ failOpen: true });
+    const panel = render(TerminalPanel, { api, nodes: [], active: true, externalCluster: true, environmentRunning: false });
+    const notice = await screen.findByText(/there is no jumphost here/);
+    expect(notice.textContent).toContain('host shell');
+    expect(screen.queryByText(/opens by itself once the lab environment is running/)).toBeNull();
+    expect(screen.getByRole('button', { name: 'Open the host shell' })).toBeTruthy();
+    const result = await (panel.component as unknown as { runSnippet(command: string): Promise<{ ran: boolean; reason?: string }> }).runSnippet('kubectl get pods');
+    expect(result).toEqual({ ran: false, reason: expect.stringContaining('host shell tab') });
+    expect(result.reason).not.toMatch(/Start the lab environment/);
+  });
+
   it('opens a node shell when its tab is chosen and routes output by session', async () => {
     const { api, calls, emit } = fakeApi();
     render(TerminalPanel, { api, nodes: ['worker1'], active: true });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { takeAccessToken, type TokenPage } from './access-token.ts';
+import { rememberTabSecret, takeCredential, type TokenPage } from './access-token.ts';
 
-const token = 'AbC-_123'.repeat(5) + 'xyz';
+const code = 'AbC-_123'.repeat(8) + 'x';
+const secret = 'SeCrEt_-'.repeat(5) + 'abc';
 
 function page(address: string, stored: Record<string, string> = {}) {
   const url = new URL(address);
@@ -15,36 +16,45 @@ function page(address: string, stored: Record<string, string> = {}) {
   return { tokenPage, replaced, storage };
 }
 
-describe('the browser shell access token', () => {
-  it('is read from the fragment and removed from the address and its history entry at once', () => {
-    const { tokenPage, replaced } = page(`http://127.0.0.1:4000/#token=${token}`);
-    expect(takeAccessToken(tokenPage)).toBe(token);
+describe('the browser shell credential', () => {
+  it('takes the one-time launch code from the fragment and removes it from the address at once', () => {
+    const { tokenPage, replaced } = page(`http://127.0.0.1:4000/#launch=${code}`);
+    expect(takeCredential(tokenPage)).toEqual({ kind: 'launch', code });
     expect(replaced).toEqual(['/']);
   });
 
   it('keeps other fragment parameters and the query', () => {
-    const { tokenPage, replaced } = page(`http://127.0.0.1:4000/?lab=1.2#token=${token}&step=3`);
-    expect(takeAccessToken(tokenPage)).toBe(token);
+    const { tokenPage, replaced } = page(`http://127.0.0.1:4000/?lab=1.2#launch=${code}&step=3`);
+    expect(takeCredential(tokenPage)).toEqual({ kind: 'launch', code });
     expect(replaced).toEqual(['/?lab=1.2#step=3']);
   });
 
-  it('survives a reload of the same tab through sessionStorage (scoped to this port), never a cookie', () => {
-    const first = page(`http://127.0.0.1:4000/#token=${token}`);
-    takeAccessToken(first.tokenPage);
+  it("survives a reload (F5) of the same tab through the tab's secret in sessionStorage, never a cookie", () => {
+    const first = page(`http://127.0.0.1:4000/#launch=${code}`);
+    takeCredential(first.tokenPage);
+    rememberTabSecret(first.tokenPage, secret);
     const reloaded = page('http://127.0.0.1:4000/', Object.fromEntries(first.storage));
-    expect(takeAccessToken(reloaded.tokenPage)).toBe(token);
+    expect(takeCredential(reloaded.tokenPage)).toEqual({ kind: 'tab', secret });
     expect(reloaded.replaced).toEqual([]);
   });
 
-  it('is null without a token, and for a malformed one (which still leaves the address)', () => {
-    expect(takeAccessToken(page('http://127.0.0.1:4000/').tokenPage)).toBeNull();
-    const bad = page('http://127.0.0.1:4000/#token=%3Cscript%3E');
-    expect(takeAccessToken(bad.tokenPage)).toBeNull();
+  it('prefers a launch code in the address over a stored secret: the user opened a new address', () => {
+    const { tokenPage } = page(`http://127.0.0.1:4000/#launch=${code}`, { 'labdeck.tabSecret': secret });
+    expect(takeCredential(tokenPage)).toEqual({ kind: 'launch', code });
+  });
+
+  it('is null without one, and for a malformed code or an old reusable #token= address (which still leave the address)', () => {
+    expect(takeCredential(page('http://127.0.0.1:4000/').tokenPage)).toBeNull();
+    const bad = page('http://127.0.0.1:4000/#launch=%3Cscript%3E');
+    expect(takeCredential(bad.tokenPage)).toBeNull();
     expect(bad.replaced).toEqual(['/']);
+    const old = page(`http://127.0.0.1:4000/#token=${code}`);
+    expect(takeCredential(old.tokenPage)).toBeNull();
+    expect(old.replaced).toEqual(['/']);
   });
 
   it('works with storage disabled, from memory only', () => {
-    const { tokenPage } = page(`http://127.0.0.1:4000/#token=${token}`);
+    const { tokenPage } = page(`http://127.0.0.1:4000/#launch=${code}`);
     tokenPage.storage = {
       getItem: () => {
         throw new Error('SecurityError');
@@ -53,6 +63,7 @@ describe('the browser shell access token', () => {
         throw new Error('SecurityError');
       },
     };
-    expect(takeAccessToken(tokenPage)).toBe(token);
+    expect(takeCredential(tokenPage)).toEqual({ kind: 'launch', code });
+    expect(() => rememberTabSecret(tokenPage, secret)).not.toThrow();
   });
 });

@@ -1,5 +1,5 @@
 import type { LabdeckBridge } from '../../../../electron/common/api/bridge.ts';
-import { missingTokenMessage, takeAccessToken } from './access-token.ts';
+import { missingTokenMessage, rememberTabSecret, takeCredential } from './access-token.ts';
 import { ApiClient } from './api-client.ts';
 import { ipcTransport } from './ipc-transport.ts';
 import { pageSocketUrl, webSocketTransport } from './ws-transport.ts';
@@ -28,9 +28,10 @@ export function getApi(): ApiClient {
 }
 
 function browserTransport() {
-  const token = takeAccessToken({ location: window.location, history: window.history, storage: sessionStorageIfAllowed() });
-  if (token === null) throw new MissingAccessTokenError();
-  return webSocketTransport({ url: pageSocketUrl(window.location), token });
+  const page = { location: window.location, history: window.history, storage: sessionStorageIfAllowed() };
+  const credential = takeCredential(page);
+  if (credential === null) throw new MissingAccessTokenError();
+  return webSocketTransport({ url: pageSocketUrl(window.location), credential, onTabSecret: (secret) => rememberTabSecret(page, secret) });
 }
 
 function sessionStorageIfAllowed(): Storage | undefined {

@@ -31,10 +31,14 @@ class FakeSocket {
 let sockets: FakeSocket[];
 const latest = () => sockets[sockets.length - 1]!;
 
+const launchCode = 'L'.repeat(65);
+let secrets: string[];
+
 function transport() {
   return webSocketTransport({
     url: 'ws://127.0.0.1:5000/api',
-    token: 'T'.repeat(43),
+    credential: { kind: 'launch', code: launchCode },
+    onTabSecret: (secret) => secrets.push(secret),
     createSocket: (url, protocols) => {
       const socket = new FakeSocket(url, protocols);
       sockets.push(socket);
@@ -46,11 +50,25 @@ function transport() {
 
 beforeEach(() => {
   sockets = [];
+  secrets = [];
   vi.useFakeTimers();
 });
 afterEach(() => vi.useRealTimers());
 
 describe('WebSocket transport', () => {
+  it('presents the launch code once, then the secret the host gave this tab on every reconnect', async () => {
+    transport();
+    expect(latest().url).toBe('ws://127.0.0.1:5000/api');
+    expect(latest().protocols).toEqual(['labdeck.v1', `labdeck.launch.${launchCode}`]);
+    const secret = 'S'.repeat(43);
+    latest().serverSends({ type: 'hello', clientId: 'ws-1', tabSecret: secret });
+    expect(secrets).toEqual([secret]);
+    latest().drop();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(sockets).toHaveLength(2);
+    expect(latest().protocols).toEqual(['labdeck.v1', `labdeck.tab.${secret}`]);
+  });
+
   it('holds calls until the backend says hello, then sends them in order', async () => {
     const t = transport();
     const first = t.send('labs.list', {});
@@ -143,16 +161,6 @@ describe('WebSocket transport', () => {
     } finally {
       warn.mockRestore();
     }
-  });
-
-  it('presents the token on every handshake as a subprotocol, on reconnects too', () => {
-    transport();
-    expect(latest().url).toBe('ws://127.0.0.1:5000/api');
-    expect(latest().protocols).toEqual(['labdeck.v1', `labdeck.token.${'T'.repeat(43)}`]);
-    latest().drop();
-    vi.advanceTimersByTime(100);
-    expect(sockets).toHaveLength(2);
-    expect(latest().protocols).toContain(`labdeck.token.${'T'.repeat(43)}`);
   });
 
   it('connects to the /api socket on the origin the page came from', () => {

@@ -1,4 +1,4 @@
-import { webSocketProtocols } from '../../../../electron/common/api/access-token.ts';
+import { webSocketProtocols, type Credential } from '../../../../electron/common/api/access-token.ts';
 import type { WireOutcome } from '../../../../electron/common/api/bridge.ts';
 import { decodeTerminalFrame, TerminalFrameError, type TerminalOutputFrame } from '../../../../electron/common/api/terminal-frame.ts';
 import { ServerMessageSchema, webSocketPath } from '../../../../electron/common/api/wire.ts';
@@ -7,8 +7,13 @@ import type { Transport } from './transport.ts';
 
 export interface WebSocketTransportOptions {
   url: string;
-  /** The per-launch token, presented on every handshake (never in a cookie or the URL). */
-  token: string;
+  /**
+   * Presented on the handshake (never in a cookie or the URL): the address's one-time launch code the first
+   * time, then the secret the host gave this tab for it, on every reconnect.
+   */
+  credential: Credential;
+  /** The host gave this tab its secret: keep it for a reload of the tab. */
+  onTabSecret?: (secret: string) => void;
   /** Injected so tests can drive a fake socket. */
   createSocket?: (url: string, protocols: string[]) => WebSocket;
   /** Reconnect delays grow from the first to the last value. */
@@ -26,8 +31,8 @@ const lostOutcome: WireOutcome = {
 };
 
 /**
- * The browser shell's transport: one WebSocket to the page's own origin, authenticated by the per-launch
- * token offered as a subprotocol on the handshake (a browser WebSocket cannot set other headers). Calls made while the socket is down wait for it; calls in flight when it drops fail
+ * The browser shell's transport: one WebSocket to the page's own origin, authenticated by a launch code or
+ * tab secret offered as a subprotocol on the handshake (a browser WebSocket cannot set other headers). Calls made while the socket is down wait for it; calls in flight when it drops fail
  * with an error the UI can show, since the backend may or may not have run them.
  */
 export function webSocketTransport(options: WebSocketTransportOptions): Transport {
@@ -41,6 +46,7 @@ export function webSocketTransport(options: WebSocketTransportOptions): Transpor
   let socket: WebSocket | null = null;
   let nextId = 1;
   let attempt = 0;
+  let credential = options.credential;
 
   function setState(next: ConnectionState): void {
     if (next === state) return;
@@ -49,7 +55,7 @@ export function webSocketTransport(options: WebSocketTransportOptions): Transpor
   }
 
   function connect(): void {
-    const ws = createSocket(options.url, webSocketProtocols(options.token));
+    const ws = createSocket(options.url, webSocketProtocols(credential));
     socket = ws;
     // Terminal output arrives as binary frames; an ArrayBuffer is read synchronously, a Blob would not be.
     ws.binaryType = 'arraybuffer';
@@ -62,6 +68,10 @@ export function webSocketTransport(options: WebSocketTransportOptions): Transpor
       if (!parsed.success) return;
       const data = parsed.data;
       if (data.type === 'hello') {
+        if (data.tabSecret) {
+          credential = { kind: 'tab', secret: data.tabSecret };
+          options.onTabSecret?.(data.tabSecret);
+        }
         attempt = 0;
         setState('open');
         for (const send of waiting.splice(0)) send();

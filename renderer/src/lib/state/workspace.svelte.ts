@@ -1,7 +1,7 @@
 import type { AppInfo } from '../../../../electron/common/api/app.ts';
 import type { NetworkMap } from '../../../../electron/common/api/cluster.ts';
 import type { CheckResult, LabSummary, LabView, ProgressState, StepView } from '../../../../electron/common/api/labs.ts';
-import { resultKey } from '../check-status.ts';
+import { hasActed, resultKey } from '../check-status.ts';
 import { describeError, type ShownError } from '../errors.ts';
 import type { WorkspaceApi } from '../workspace-api.ts';
 import { openAllowedLink } from '../external-link.ts';
@@ -19,6 +19,8 @@ export class WorkspaceState {
   labsLoading = $state(true);
   progress = $state<ProgressState | null>(null);
   results = $state<Record<string, CheckResult>>({});
+  /** Checks the attendee has acted on (lib/check-status.ts hasActed); until then a failure shows as "not yet". */
+  acted = $state<Record<string, boolean>>({});
   map = $state<NetworkMap | null>(null);
   lab = $state<LabView | null>(null);
   labLoading = $state(false);
@@ -45,11 +47,11 @@ export class WorkspaceState {
   start(): void {
     this.#subscriptions.push(
       this.#api.on('progress.changed', (state) => {
+        const before = this.progress;
         this.progress = state;
+        void this.#advanceWhenDone(before, state);
       }),
-      this.#api.on('checks.result', (result) => {
-        this.results[resultKey(result.labId, result.stepId, result.checkId)] = result;
-      }),
+      this.#api.on('checks.result', (result) => this.#take(result)),
       this.#api.on('cluster.map', (map) => {
         this.map = map;
       }),
@@ -117,11 +119,25 @@ export class WorkspaceState {
     if (!step) return;
     try {
       const results = await this.#api.call('labs.activate', { labId: lab.id, stepId: step.id });
-      for (const result of results) this.results[resultKey(result.labId, result.stepId, result.checkId)] = result;
+      for (const result of results) this.#take(result);
     } catch (error) {
       // The guide stays readable without a cluster; the badges say why they wait.
       this.error = describeError(error);
     }
+  }
+
+  /**
+   * The step on screen just became done: show the next step of the lab not done yet, as the attendee
+   * following the printed guide would turn the page (nothing moves when every later step is done).
+   */
+  async #advanceWhenDone(before: ProgressState | null, now: ProgressState): Promise<void> {
+    const lab = this.lab;
+    const step = this.step;
+    if (!lab || !step) return;
+    const wasDone = before?.labs[lab.id]?.steps[step.id]?.status === 'done';
+    if (wasDone || now.labs[lab.id]?.steps[step.id]?.status !== 'done') return;
+    const next = lab.steps.findIndex((candidate, index) => index > this.stepIndex && now.labs[lab.id]?.steps[candidate.id]?.status !== 'done');
+    if (next !== -1) await this.showStep(next);
   }
 
   async nextStep(): Promise<void> {
@@ -130,6 +146,19 @@ export class WorkspaceState {
 
   async previousStep(): Promise<void> {
     if (this.lab && this.stepIndex > 0) await this.showStep(this.stepIndex - 1);
+  }
+
+  #take(result: CheckResult): void {
+    const key = resultKey(result.labId, result.stepId, result.checkId);
+    if (hasActed(this.acted[key] ?? false, this.results[key], result)) this.acted[key] = true;
+    this.results[key] = result;
+  }
+
+  /** Whether the attendee has acted on a check of the step on screen. */
+  hasActed(checkId: string): boolean {
+    const lab = this.lab;
+    const step = this.step;
+    return lab && step ? (this.acted[resultKey(lab.id, step.id, checkId)] ?? false) : false;
   }
 
   result(checkId: string): CheckResult | undefined {
@@ -190,6 +219,8 @@ export class WorkspaceState {
     this.actionError = null;
     try {
       this.progress = await this.#api.call('progress.reset', { labId: lab.id });
+      // Starting the lab over starts its badges over too: calm until the attendee acts again.
+      for (const key of Object.keys(this.acted)) if (key.startsWith(`${lab.id}/`)) delete this.acted[key];
       this.notice = `Progress of lab ${lab.id} was reset.`;
       await this.showStep(0);
     } catch (error) {

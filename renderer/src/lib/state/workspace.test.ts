@@ -24,6 +24,37 @@ function setup(progress: ProgressState = { courseId: 'c', labs: {} }) {
 const activations = (api: FakeApi) => api.calls.filter((call) => call.name === 'labs.activate').map((call) => call.input);
 
 describe('WorkspaceState', () => {
+  it('counts a check as acted on only once its verdict moves, not at the opening of the step', async () => {
+    const { api, state } = setup();
+    await state.openLab('1.2');
+    expect(state.result('pod-exists')?.status).toBe('failed');
+    expect(state.hasActed('pod-exists')).toBe(false);
+    // The same verdict again (a re-evaluation with nothing new) is no action of the attendee's.
+    api.emit('checks.result', verdict('pod-exists', 'failed'));
+    expect(state.hasActed('pod-exists')).toBe(false);
+    // Failing differently means the cluster changed under the attendee's hands.
+    api.emit('checks.result', { ...verdict('pod-exists', 'failed'), message: 'image is nginx:latestt, expected nginx' });
+    expect(state.hasActed('pod-exists')).toBe(true);
+  });
+
+  it('counts a command check failing after it waited for the record as acting (a command was typed)', async () => {
+    const { api, state } = setup();
+    await state.openLab('1.2');
+    const command = (status: CheckResult['status'], message: string): CheckResult => ({ ...verdict('ran-get', status), kind: 'command', message });
+    api.emit('checks.result', command('waiting', 'The jumphost is not running, so its command record cannot be read yet'));
+    expect(state.hasActed('ran-get')).toBe(false);
+    api.emit('checks.result', command('failed', 'curl -s http://localhost:30081/ uses port 30081, expected port 30080'));
+    expect(state.hasActed('ran-get')).toBe(true);
+  });
+
+  it('counts a pass as acting, so a later failure shows as a regression', async () => {
+    const { api, state } = setup();
+    await state.openLab('1.2');
+    api.emit('checks.result', verdict('pod-exists', 'passed'));
+    api.emit('checks.result', verdict('pod-exists', 'failed'));
+    expect(state.hasActed('pod-exists')).toBe(true);
+  });
+
   it('activates the step it shows and keeps its badges current from checks.result', async () => {
     const { api, state } = setup();
     await state.openLab('1.2');
@@ -37,6 +68,28 @@ describe('WorkspaceState', () => {
     await state.nextStep();
     expect(state.step?.id).toBe('delete-pod');
     expect(activations(api)).toHaveLength(2);
+  });
+
+  it('turns to the next step not done yet when the step on screen becomes done', async () => {
+    const { api, state } = setup();
+    await state.openLab('1.2');
+    expect(state.step?.id).toBe('create-pod');
+    const done = { status: 'done' as const, hintsRevealed: 0, solutionViewed: false };
+    const open = { status: 'todo' as const, hintsRevealed: 0, solutionViewed: false };
+    // Another step finishing (done ahead, from commands typed earlier) does not move the page.
+    api.emit('progress.changed', { courseId: 'c', labs: { '1.2': { activeMs: 0, steps: { 'create-pod': open, 'delete-pod': done } } } });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(state.step?.id).toBe('create-pod');
+    // The step on screen finishing does; with every later step done, the page stays.
+    api.emit('progress.changed', { courseId: 'c', labs: { '1.2': { activeMs: 0, steps: { 'create-pod': done, 'delete-pod': done } } } });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(state.step?.id).toBe('create-pod');
+    await state.showStep(0);
+    api.emit('progress.changed', { courseId: 'c', labs: { '1.2': { activeMs: 0, steps: { 'create-pod': open } } } });
+    api.emit('progress.changed', { courseId: 'c', labs: { '1.2': { activeMs: 0, steps: { 'create-pod': done } } } });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(state.step?.id).toBe('delete-pod');
+    expect(activations(api).at(-1)).toEqual({ labId: '1.2', stepId: 'delete-pod' });
   });
 
   it('reopens a lab where the attendee was, else at the first step not done', async () => {
