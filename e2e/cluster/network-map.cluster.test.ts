@@ -103,10 +103,11 @@ describe.skipIf(unavailable)(`the network map and the packet's path on the real 
     await service.tracer?.prime();
   }, 400_000);
 
+  // Waits until the namespace is gone: its Service holds NodePort 30080, which later test files need.
   afterAll(async () => {
     await service?.dispose();
-    if (!unavailable) await jumphost(`kubectl delete namespace ${NAMESPACE} --ignore-not-found --wait=false`);
-  });
+    if (!unavailable) await jumphost(`kubectl delete namespace ${NAMESPACE} --ignore-not-found --wait=true --timeout=120s`);
+  }, 150_000);
 
   it("draws the lab network, the jumphost, the published NodePort and each node's address, pod subnet and CNI devices", () => {
     const map = latestMap()!;
