@@ -3,6 +3,7 @@ import type { InteractiveProcess } from '../../electron/node/backend/ports.ts';
 import type { CommandRecord } from '../../electron/node/checks/check-world.ts';
 import { execInteractive } from '../../electron/node/env/docker-exec.ts';
 import { JUMPHOST_SHELL } from '../../electron/node/terminals/terminal-service.ts';
+import { waitForTerminal } from './wait-for-terminal.ts';
 
 /**
  * An attendee's terminal on the real jumphost of the lab environment: the terminal service's login shell
@@ -72,12 +73,8 @@ export class JumphostTerminal {
     this.#shell.kill();
   }
 
-  async #waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!condition()) {
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}; terminal output ends with:\n${this.#output.slice(-2000)}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+  #waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+    return waitForTerminal(condition, timeoutMs, what, () => this.#output);
   }
 }
 

@@ -5,6 +5,7 @@ import { execInteractive } from '../../electron/node/env/docker-exec.ts';
 import { NodeCommandRecorder } from '../../electron/node/terminals/node-command-recorder.ts';
 import { NODE_SHELL } from '../../electron/node/terminals/terminal-service.ts';
 import { plainText } from './jumphost-terminal.ts';
+import { waitForTerminal } from './wait-for-terminal.ts';
 
 /**
  * An attendee's terminal on a real node, as the terminal service opens it: the node shell with the
@@ -65,11 +66,7 @@ export class NodeTerminal {
     this.#shell.kill();
   }
 
-  async #waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!condition()) {
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}; terminal output ends with:\n${this.#output.slice(-2000)}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+  #waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+    return waitForTerminal(condition, timeoutMs, what, () => this.#output);
   }
 }

@@ -1,4 +1,4 @@
-import { parseShellLine, textWord, wordText, type Word } from './command-line.ts';
+import { dropChars, parseShellLine, textWord, wordText, type Word } from './command-line.ts';
 import { parseKubectl, type Refusal } from './kubectl-parse.ts';
 
 /**
@@ -189,13 +189,6 @@ function readArguments(program: string, words: Word[]): Invocation {
 function baseName(word: Word): string {
   const text = wordText(word) ?? '';
   return text.slice(text.lastIndexOf('/') + 1);
-}
-
-function dropChars(word: Word, count: number): Word {
-  const [first, ...rest] = word.segments;
-  if (!first || first.kind !== 'text') return word;
-  const remaining = first.text.slice(count);
-  return { segments: remaining === '' && rest.length > 0 ? rest : [{ kind: 'text', text: remaining }, ...rest] };
 }
 
 /** kubectl's short and singular resource names, to the plural it prints in `kubectl api-resources`. */

@@ -59,6 +59,14 @@ export function textWord(text: string): Word {
   return { segments: [{ kind: 'text', text }] };
 }
 
+/** The word without its first `count` characters (the `--name=` or `-n` an option's value was attached to). */
+export function dropChars(word: Word, count: number): Word {
+  const [first, ...rest] = word.segments;
+  if (!first || first.kind !== 'text') return word;
+  const remaining = first.text.slice(count);
+  return { segments: remaining === '' && rest.length > 0 ? rest : [{ kind: 'text', text: remaining }, ...rest] };
+}
+
 type Token = { kind: 'word'; word: Word; readonly assignable: boolean } | { kind: 'operator'; operator: string };
 
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=/;

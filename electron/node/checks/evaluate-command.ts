@@ -180,29 +180,19 @@ export function exitCodeOf(record: CommandRecord, commands: readonly SimpleComma
 }
 
 const CLOSING_KEYWORDS = new Set(['done', 'fi', 'esac', '}']);
-const LEADING_KEYWORDS = new Set(['do', 'then', 'else', 'elif', 'if', 'while', 'until', '!', '{', 'time', 'command', 'exec', 'nohup', 'sudo']);
-const ALIASES: Record<string, string> = { k: 'kubectl' };
-
-/** The program a simple command runs, past keywords and wrappers, by base name (`k` is kubectl). */
-function programOf(words: readonly (string | null)[]): string | undefined {
-  const first = words.find((word) => word !== null && !LEADING_KEYWORDS.has(word) && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word));
-  if (first === undefined || first === null) return undefined;
-  const base = first.slice(first.lastIndexOf('/') + 1);
-  return ALIASES[base] ?? base;
-}
-
 /**
  * Pairs the line's simple commands with the entries bash's DEBUG trap recorded, in order: each command takes
  * the next entry that runs the same program (commands `&&` or `||` skipped have no entry of their own).
  */
 function executedEntries(ran: NonNullable<CommandRecord['ran']>, commands: readonly SimpleCommand[]): Array<{ exitCode: number } | undefined> {
+  // The program each ran, read like the line's own commands (wrappers, keywords, the `k` alias, full paths).
   const programs = ran.map((entry) => {
     const [first] = parseShellLine(entry.command).commands;
-    return first ? programOf(first.words.map(wordText)) : undefined;
+    return first ? parseInvocation(first.words)?.program : undefined;
   });
   let next = 0;
   return commands.map((command) => {
-    const program = programOf(command.words.map(wordText));
+    const program = parseInvocation(command.words)?.program;
     if (program === undefined) return undefined;
     for (let position = next; position < ran.length; position += 1) {
       if (programs[position] !== program) continue;

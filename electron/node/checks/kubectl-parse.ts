@@ -1,4 +1,4 @@
-import { wordText, type Word } from './command-line.ts';
+import { dropChars, textWord, wordText, type Word } from './command-line.ts';
 import { findSubcommand, flagsFor, KUBECTL_CLI, type KubectlCommand, type KubectlFlag } from './kubectl-cli.ts';
 
 /**
@@ -137,7 +137,7 @@ export function parseKubectl(words: readonly Word[]): KubectlParse {
   const args = [...positionals];
   // Drop the command words themselves (as typed, maybe aliases) and put their canonical names first.
   args.splice(0, names.length);
-  const result: KubectlParse = { args: [...names.map(textOf), ...args], flags, afterDashDash };
+  const result: KubectlParse = { args: [...names.map(textWord), ...args], flags, afterDashDash };
   const finalRefusal = refusal ?? nonAction(names, args, flags, afterDashDash);
   if (finalRefusal) result.refusal = finalRefusal;
   return result;
@@ -157,15 +157,4 @@ function nonAction(names: readonly string[], args: readonly Word[], flags: Map<s
     if (!afterDashDash || afterDashDash.length === 0) return { reason: 'names no command to run in the pod (kubectl needs one after `--`)' };
   }
   return undefined;
-}
-
-function textOf(text: string): Word {
-  return { segments: [{ kind: 'text', text }] };
-}
-
-function dropChars(word: Word, count: number): Word {
-  const [first, ...rest] = word.segments;
-  if (!first || first.kind !== 'text') return word;
-  const remaining = first.text.slice(count);
-  return { segments: remaining === '' && rest.length > 0 ? rest : [{ kind: 'text', text: remaining }, ...rest] };
 }
