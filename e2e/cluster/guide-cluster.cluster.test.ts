@@ -1,5 +1,5 @@
 import Docker from 'dockerode';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { KUBERNETES_VERSION } from '../../electron/node/env/versions.ts';
 import { run } from './test-cluster.ts';
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { EventName, EventPayload, EventSink } from '../../electron/common/api/contract.ts';
 import type { NetworkMap, PacketPath } from '../../electron/common/api/cluster.ts';
 import { ClusterService } from '../../electron/node/cluster/cluster-service.ts';
+import { dockerShellChannel } from '../../electron/node/cluster/packet-path/docker-reader-shell.ts';
 import { FileClusterAccess } from '../../electron/node/env/cluster-access.ts';
 import { LabCommandLog } from '../../electron/node/env/command-log.ts';
 import { TEST_KUBECONFIG, testContainers, waitFor } from './lab-cluster.ts';
@@ -24,7 +25,7 @@ const NODE_PORT = 30080;
 
 /** Records the command as a terminal does (LabCommandLog.record), so the tracer starts by itself. */
 class Recorder {
-  readonly log = new LabCommandLog({ read: async () => null, subscribe: () => () => undefined });
+  readonly log = new LabCommandLog();
   record(command: string, terminal: string): number {
     this.log.record({ command, terminal, exitCode: 0, time: new Date().toISOString() });
     return Date.now();
@@ -92,7 +93,8 @@ describe.skipIf(unavailable)(`the network map and the packet's path on the real 
     }, 60_000, 500);
     expect(rulesReady).toBe(true);
 
-    service = new ClusterService({ cluster: new FileClusterAccess(TEST_KUBECONFIG), events, containers: testContainers(docker), commandLog: recorder.log });
+    // As the app wires it (create-backend.ts): the nodes are read through reader shells kept open while tracing.
+    service = new ClusterService({ cluster: new FileClusterAccess(TEST_KUBECONFIG), events, containers: testContainers(docker), commandLog: recorder.log, readerShell: dockerShellChannel(docker) });
     // The tracer ignores the history it finds when it subscribes; the first record only marks that point.
     recorder.record('true', 'jumphost');
     const ready = await waitFor(() => {

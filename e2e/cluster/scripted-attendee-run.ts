@@ -10,13 +10,16 @@ import { CheckEngine } from '../../electron/node/checks/check-engine.ts';
 import { createCheckHandlers } from '../../electron/node/checks/check-handlers.ts';
 import { createClusterHandlers } from '../../electron/node/cluster/cluster-handlers.ts';
 import { ClusterService } from '../../electron/node/cluster/cluster-service.ts';
-import type { CheckWorld, CommandRecord, EvaluateCheck } from '../../electron/node/checks/check-world.ts';
+import type { CheckWorld, EvaluateCheck } from '../../electron/node/checks/check-world.ts';
 import { evaluateCheck } from '../../electron/node/checks/evaluate-check.ts';
 import type { LabGrade } from '../../electron/node/checks/grade.ts';
 import type { JournalLabGrade } from '../../electron/node/checks/journal-grade.ts';
 import { snapshotCommand } from '../../electron/node/checks/snapshot-command.ts';
 import { FileClusterAccess } from '../../electron/node/env/cluster-access.ts';
-import { JumphostCommandLog, LabCommandLog } from '../../electron/node/env/command-log.ts';
+import { ApiAuditLog } from '../../electron/node/env/api-audit-log.ts';
+import { LabCommandLog } from '../../electron/node/env/command-log.ts';
+import { resolveEnvConfig } from '../../electron/node/env/config.ts';
+import { terminalSourceMatcher } from '../../electron/node/env/terminal-sources.ts';
 import { LabCatalog } from '../../electron/node/labs/lab-catalog.ts';
 import { courseVersion } from '../../electron/node/course-format/lab-schema.ts';
 import { openDataFolder } from '../../electron/node/progress/open-data-folder.ts';
@@ -25,7 +28,7 @@ import { withoutComment, type StepScript } from '../scripted-attendee/guide-scri
 import { JumphostTerminal } from '../scripted-attendee/jumphost-terminal.ts';
 import { NodeTerminal } from '../scripted-attendee/node-terminal.ts';
 import { COURSE_DIR, labManifests, putHomeFiles, TEST_KUBECONFIG, testContainers, testKubeConfig, waitFor } from './lab-cluster.ts';
-import { containerId } from './test-cluster.ts';
+import { containerId, TEST_ENV_CONFIG } from './test-cluster.ts';
 
 /**
  * The scripted attendee of scripted-attendee.cluster.test.ts: one attendee typing a course script into the real
@@ -173,9 +176,13 @@ export async function resetCluster(handlers: ReturnType<typeof createCheckHandle
   if (!gone) throw new Error('the cluster did not return to its initial state within 180 s');
 }
 
-/** The command log of the real jumphost, as the environment service builds it. */
-export function jumphostCommandLog(): LabCommandLog {
-  return new LabCommandLog(new JumphostCommandLog(docker, () => testContainers(docker).containerFor({ kind: 'jumphost' })));
+/**
+ * The lab's command log as the backend builds it: each kubectl line must also be in master1's real API
+ * audit log, sent from the terminal's machine. dispose() stops following the audit log.
+ */
+export function labCommandLog(): { log: LabCommandLog; dispose: () => void } {
+  const audit = new ApiAuditLog(docker, () => testContainers(docker).containerFor({ kind: 'node', node: 'master1' }));
+  return { log: new LabCommandLog({ source: audit, sentFrom: terminalSourceMatcher(resolveEnvConfig(TEST_ENV_CONFIG)) }), dispose: () => audit.dispose() };
 }
 
 export function engineFor(catalog: LabCatalog, commandLog: LabCommandLog, extra: Partial<ConstructorParameters<typeof CheckEngine>[0]> = {}): CheckEngine {
@@ -217,7 +224,10 @@ export async function attend(
   if (options.editFile) for (const [name, content] of files) files.set(name, options.editFile(name, content));
   await putHomeFiles(docker, files);
   const jumphostId = await containerId(docker, 'jumphost');
-  const terminal = await JumphostTerminal.open(docker, jumphostId);
+  const lab = labCommandLog();
+  const commandLog = lab.log;
+  // The jumphost terminal as the terminal service opens it; its believed reports go to the command log.
+  const terminal = await JumphostTerminal.open(docker, jumphostId, (record) => commandLog.record(record));
 
   // Wired as electron/node/backend/create-backend.ts wires it, with the jumphost's real command log.
   const events = new EventHub();
@@ -226,7 +236,6 @@ export async function attend(
   const dataFolder = await openDataFolder({ dataDir, courseId: catalog.courseId, courseVersion: courseVersion(catalog.course), cluster: new FileClusterAccess(TEST_KUBECONFIG) });
   const journal = dataFolder.journal;
   const progress = await ProgressStore.open({ file: path.join(dataDir, 'progress.json'), catalog, events, journal, beforeWrite: dataFolder.beforeWrite });
-  const commandLog = jumphostCommandLog();
   const evaluate: EvaluateCheck = (check, world, context) =>
     evaluateCheck(check, check.kind === 'probe' || check.kind === 'http' ? loggedProbes(world, `${context.labId}/${context.stepId}/${check.id}`, probeRuns, () => attending) : world, context);
   const engine = engineFor(catalog, commandLog, {
@@ -240,10 +249,6 @@ export async function attend(
   // The editor, wired as create-backend.ts wires it: its Apply is recorded in the command log.
   const editor = new ClusterService({ cluster: new FileClusterAccess(TEST_KUBECONFIG), events });
   const clusterHandlers = createClusterHandlers(editor, (action) => commandLog.recordEditorAction(action));
-  let records: CommandRecord[] = [];
-  const unsubscribe = commandLog.subscribe((all) => {
-    records = all;
-  });
   const result: RunResult = { journal: journal.file, dataDir, open: [], reaction: [], typed: [], probes: probeRuns };
   let shellSeq = 0;
   const nodeTerminals = new Map<string, NodeTerminal>();
@@ -272,7 +277,7 @@ export async function attend(
             continue;
           }
           if (line.terminal === 'jumphost') {
-            const { record, output } = await terminal.type(text, () => records);
+            const { record, output } = await terminal.type(text);
             result.typed.push({ labId, stepId, terminal: 'jumphost', command: record.command, exitCode: record.exitCode, startedAt: record.startedAt, source: line.from, output });
           } else if (line.terminal === 'host') {
             // The host shell tab is the laptop's own shell: the line runs in this machine's bash, and its record
@@ -286,7 +291,7 @@ export async function attend(
             result.typed.push({ labId, stepId, terminal: 'host', command: text, exitCode: outcome.exitCode, startedAt, source: line.from, output: outcome.output });
           } else {
             // A node terminal, as the terminal service opens it: the node shell with its status prompt, and the
-            // product's NodeCommandRecorder turning keys and prompt into the record the command log receives.
+            // product's terminal recorder turning keys and prompt into the record the command log receives.
             let node = nodeTerminals.get(line.terminal);
             if (!node) {
               node = await NodeTerminal.open(docker, await containerId(docker, line.terminal), line.terminal, 1000 + ++shellSeq, (record) => commandLog.record(record));
@@ -327,13 +332,13 @@ export async function attend(
     }
   } finally {
     attending = false;
-    unsubscribe();
     await resetCluster(handlers, catalog, kubeConfig).catch((error: unknown) => console.warn(`[scripted-attendee] reset failed: ${String(error)}`));
     await engine.dispose();
     await editor.dispose();
     await progress.flush();
     await dataFolder.release();
     terminal.dispose();
+    lab.dispose();
     for (const node of nodeTerminals.values()) node.dispose();
     // The next attendee finds the course's own manifests.
     if (options.editFile) await putHomeFiles(docker, labManifests(catalog));

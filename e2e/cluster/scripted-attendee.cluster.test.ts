@@ -7,7 +7,7 @@ import { LabCatalog } from '../../electron/node/labs/lab-catalog.ts';
 import { readJournal } from '../../electron/node/progress/evidence-journal.ts';
 import { courseScript, withoutComment, type StepScript } from '../scripted-attendee/guide-script.ts';
 import { COURSE_DIR, testKubeConfig } from './lab-cluster.ts';
-import { attend, engineFor, jumphostCommandLog, labdeckGrade, resetCluster, RUN_TIMEOUT_MS, type RunResult } from './scripted-attendee-run.ts';
+import { attend, engineFor, labCommandLog, labdeckGrade, resetCluster, RUN_TIMEOUT_MS, type RunResult } from './scripted-attendee-run.ts';
 import { run as runIn } from './test-cluster.ts';
 
 /**
@@ -72,9 +72,11 @@ describe.skipIf(unavailable)(`a scripted attendee on the real kubeadm cluster${u
     catalog = await LabCatalog.load(COURSE_DIR);
     scripts = courseScript(catalog);
     // Start from a cluster no earlier test file left objects of the labs in.
-    const engine = engineFor(catalog, jumphostCommandLog());
+    const lab = labCommandLog();
+    const engine = engineFor(catalog, lab.log);
     await resetCluster(createCheckHandlers(engine), catalog, testKubeConfig());
     await engine.dispose();
+    lab.dispose();
   });
 
   afterAll(async () => {

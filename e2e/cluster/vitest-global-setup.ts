@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import type { TestProject } from 'vitest/node';
-import { clusterUnavailableReason, createTestService, TEST_DATA_DIR } from './test-cluster.ts';
+import path from 'node:path';
+import { clusterUnavailableReason, createTestService, TEST_DATA_DIR, TEST_ENV_CONFIG } from './test-cluster.ts';
 
 /**
  * One real kubeadm cluster per run of the `cluster` project, brought up through the product's own
@@ -29,7 +30,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('cluster', { envName: service.config.name, dataDir: TEST_DATA_DIR });
   return async () => {
     if (process.env.LABDECK_KEEP_CLUSTER === '1' && !process.env.CI) {
-      console.log('[cluster] kept running (LABDECK_KEEP_CLUSTER=1); remove it with: npx labdeck env down --config <test config> or docker rm -f master1 worker1 worker2 jumphost verifier registry');
+      // The product's own down removes the labelled volumes too; removing the containers by hand leaves
+      // volumes the next `up` trips over.
+      const config = path.join(TEST_DATA_DIR, 'test-env.json');
+      await fs.writeFile(config, JSON.stringify(TEST_ENV_CONFIG));
+      console.log(`[cluster] kept running (LABDECK_KEEP_CLUSTER=1); remove it with: npx labdeck env down --config ${config} --data-dir ${TEST_DATA_DIR}`);
       await service.dispose();
       return;
     }

@@ -45,16 +45,23 @@ interface ClientFigures {
   afterCtrlCBytes: number;
 }
 
-/** A jumphost container of its own (its own environment name and network), or why there cannot be one here. */
+/** The Ctrl-C goal (issue 21): from the key to the prompt on the page, in each kind of terminal. */
+export const CTRL_C_GOAL_MS = 60;
+
+/**
+ * A jumphost container of its own (its own environment name and network), or why there cannot be one here.
+ * LABDECK_BENCH_JUMPHOST_IMAGE measures another build of the image (an older one while the current is built).
+ */
 export async function jumphostOrReason(): Promise<{ jumphost: StandaloneJumphost; name: string } | string> {
+  const image = process.env.LABDECK_BENCH_JUMPHOST_IMAGE || JUMPHOST_IMAGE;
   try {
     const docker = createDockerClient();
     await docker.ping();
-    const images = await docker.listImages({ filters: { reference: [JUMPHOST_IMAGE] } });
-    if (images.length === 0) return `image ${JUMPHOST_IMAGE} is missing (run .ci/prepare-images.sh)`;
+    const images = await docker.listImages({ filters: { reference: [image] } });
+    if (images.length === 0) return `image ${image} is missing (run .ci/prepare-images.sh, or set LABDECK_BENCH_JUMPHOST_IMAGE)`;
     const name = `labdeck-bench-${randomBytes(3).toString('hex')}`;
     const octet = 100 + (randomBytes(1)[0]! % 100);
-    const jumphost = await startStandaloneJumphost(docker, { name, network: name, subnet: `10.${octet}.78.0/24`, gateway: `10.${octet}.78.1`, ip: `10.${octet}.78.5` });
+    const jumphost = await startStandaloneJumphost(docker, { name, network: name, subnet: `10.${octet}.78.0/24`, gateway: `10.${octet}.78.1`, ip: `10.${octet}.78.5`, image });
     return { jumphost, name };
   } catch (error) {
     return `Docker is unreachable (${error instanceof Error ? error.message : String(error)})`;
@@ -146,7 +153,7 @@ export default async function benchTerminal(): Promise<BenchFigure[]> {
           figure(`terminal ${kind} shell alone / xterm alone`, 'x', sourceRuns.map((mbps, index) => mbps / (runs[index]?.xtermAloneMBps ?? Number.NaN))),
           figure(`terminal ${kind} output that reached the page (flood)`, '%', runs.map((run) => run.deliveredShare * 100), 'the rest was replaced by screens while the page lagged'),
           figure(`terminal ${kind} output that reached the page (400 KB at once)`, '%', runs.map((run) => run.ordinaryShare * 100), 'an ordinary long output, like kubectl get -o yaml: target 100'),
-          figure(`terminal ${kind} Ctrl-C during yes, to the prompt`, 'ms', runs.map((run) => run.ctrlCMs), 'target < 200'),
+          figure(`terminal ${kind} Ctrl-C during yes, to the prompt`, 'ms', runs.map((run) => run.ctrlCMs), `target < ${CTRL_C_GOAL_MS}`),
           figure(`terminal ${kind} bytes after Ctrl-C`, 'KB', runs.map((run) => run.afterCtrlCBytes / 1000), 'target < 100'),
         ]),
       );

@@ -1,8 +1,10 @@
-# Labdeck command record: after every command line the attendee runs in an interactive shell, append one
-# JSON line to /var/lib/labdeck/commands.jsonl:
-#   {"seq":12,"command":"kubectl get pods","exitCode":0,"pipeStatus":[0],"startedAt":"...","time":"...",
-#    "cwd":"/home/ubuntu","user":"ubuntu","shellPid":41,"session":"..."}
-# "time" is when the command finished. The check engine reads the file with `tail -F`.
+# Labdeck command record: after every command line the attendee runs in an interactive shell, report one
+# JSON record to Labdeck's terminal as an invisible escape sequence (xterm ignores OSC 6973):
+#   ESC ] 6973 ; labdeck-record = {"seq":12,"exitCode":0,"pipeStatus":[0],"startedAt":1765000000,
+#     "command":"kubectl get pods","cwd":"/home/ubuntu","ran":[{"exitCode":0,"command":"kubectl get pods"}]} BEL
+# and an empty record at a prompt after no new line. Nothing is kept in the jumphost: the record is what
+# Labdeck's terminal received, believed only when it names the line typed there
+# (electron/node/terminals/typed-lines.ts), and a kubectl line only when the API server saw its request.
 #
 # It hooks PROMPT_COMMAND (runs before each prompt, so $? is the attendee's exit status) and reads the
 # line from history. A DEBUG trap notes each simple command bash really executed in the line, with its exit
@@ -14,9 +16,9 @@
 case $- in *i*) ;; *) return 0 ;; esac
 [ -n "${BASH_VERSION:-}" ] || return 0
 # Sourced twice in one shell (e.g. `. /etc/bash.bashrc`): the readonly hook is already installed.
-[ -z "${__labdeck_record_file:-}" ] || return 0
+[ -z "${__labdeck_terminal:-}" ] || return 0
 
-readonly __labdeck_record_file=/var/lib/labdeck/commands.jsonl
+readonly __labdeck_terminal=/dev/tty
 __labdeck_last_seq=
 __labdeck_primed=
 # "status:command" of each simple command this line ran, and the one running now.
@@ -67,6 +69,9 @@ __labdeck_record() {
   elif [[ -n $seq && $seq != "$__labdeck_last_seq" ]]; then
     __labdeck_last_seq=$seq
     __labdeck_append "$seq" "$command" "$__status" "$__pipes" "$started" "$__labdeck_traced" "${__labdeck_ran[@]}"
+  else
+    # No new line (an empty line, Ctrl-C): the prompt alone, so nothing typed before it is still to come.
+    builtin printf '\033]6973;labdeck-record=\007' >"$__labdeck_terminal" 2>/dev/null
   fi
   __labdeck_ran=()
   __labdeck_running=
@@ -79,37 +84,57 @@ __labdeck_record() {
   return 0
 }
 
-__labdeck_append() {
-  local seq=$1 command=$2 status=$3 pipes=$4 started=$5 traced=$6
-  shift 6
+# Appends $1 to __labdeck_json as a JSON string, without starting a process (this runs before every
+# prompt). Fails on a control character it does not escape; the record is then written by jq.
+__labdeck_quote() {
+  local s=$1
+  s=${s//\\/\\\\}
+  s=${s//\"/\\\"}
+  s=${s//$'\n'/\\n}
+  s=${s//$'\t'/\\t}
+  s=${s//$'\r'/\\r}
+  s=${s//$'\e'/\\u001b}
+  s=${s//$'\a'/\\u0007}
+  s=${s//$'\x7f'/\\u007f}
+  [[ $s == *[$'\001'-$'\037']* ]] && return 1
+  __labdeck_json+="\"$s\""
+}
 
-  /usr/bin/jq -cn \
-    --argjson seq "$seq" \
-    --arg command "$command" \
-    --argjson exitCode "$status" \
-    --arg pipes "$pipes" \
-    --arg started "$started" \
-    --arg finished "${EPOCHREALTIME:-}" \
-    --arg cwd "$PWD" \
-    --arg user "${USER:-$(/usr/bin/id -un)}" \
-    --argjson shellPid "$$" \
-    --arg session "${LABDECK_SESSION:-}" \
-    'def iso: (floor | strftime("%Y-%m-%dT%H:%M:%S")) + "."
-              + ((. * 1000 | floor) % 1000 | tostring | ("00" + .)[-3:]) + "Z";
-     {seq: $seq, command: $command, exitCode: $exitCode,
-      pipeStatus: ($pipes | split(" ") | map(select(. != "") | tonumber)),
-      startedAt: ($started | tonumber | iso),
-      time: (if $finished == "" then now else ($finished | tonumber) end | iso),
-      cwd: $cwd, user: $user, shellPid: $shellPid}
-     + (if $session == "" then {} else {session: $session} end)
-     + (if $traced == "true" then {ran: ($ARGS.positional | map(capture("^(?<exitCode>[0-9]+):(?<command>[\\s\\S]*)$")
-                                      | {command, exitCode: (.exitCode | tonumber)}))} else {} end)' \
-    --arg traced "$traced" \
-    --args "$@" \
-    >>"$__labdeck_record_file" 2>/dev/null
+__labdeck_append() {
+  local seq=$1 command=$2 status=$3 pipes=$4 started=$5 traced=$6 entry first=1
+  shift 6
+  # Built in bash: a jq per prompt would delay every prompt (and a Ctrl-C's) by a process start.
+  local __labdeck_json="{\"seq\":$seq,\"exitCode\":$status,\"pipeStatus\":[${pipes// /,}],\"startedAt\":${started:-null},\"command\":"
+  if __labdeck_quote "$command" && __labdeck_json+=',"cwd":' && __labdeck_quote "$PWD"; then
+    if [[ $traced == true ]]; then
+      __labdeck_json+=',"ran":['
+      for entry in "$@"; do
+        [[ -n $first ]] || __labdeck_json+=','
+        first=
+        __labdeck_json+="{\"exitCode\":${entry%%:*},\"command\":"
+        __labdeck_quote "${entry#*:}" || { __labdeck_json=; break; }
+        __labdeck_json+='}'
+      done
+      [[ -n $__labdeck_json ]] && __labdeck_json+=']'
+    fi
+    [[ -n $__labdeck_json ]] && __labdeck_json+='}'
+  else
+    __labdeck_json=
+  fi
+  if [[ -z $__labdeck_json ]]; then
+    __labdeck_json=$(/usr/bin/jq -cn --argjson seq "$seq" --arg command "$command" --argjson exitCode "$status" \
+      --arg pipes "$pipes" --arg started "$started" --arg cwd "$PWD" --arg traced "$traced" \
+      '{seq: $seq, exitCode: $exitCode, pipeStatus: ($pipes | split(" ") | map(select(. != "") | tonumber)),
+        startedAt: (if $started == "" then null else ($started | tonumber) end), command: $command, cwd: $cwd}
+       + (if $traced == "true" then {ran: ($ARGS.positional | map(capture("^(?<exitCode>[0-9]+):(?<command>[\\s\\S]*)$")
+                                        | {command, exitCode: (.exitCode | tonumber)}))} else {} end)' \
+      --args "$@" 2>/dev/null)
+  fi
+  # jq's output and the escapes above hold no ESC or BEL: nothing in the record can end the sequence.
+  [[ -n $__labdeck_json ]] && builtin printf '\033]6973;labdeck-record=%s\007' "$__labdeck_json" >"$__labdeck_terminal" 2>/dev/null
   return 0
 }
-readonly -f __labdeck_record __labdeck_append __labdeck_debug
+readonly -f __labdeck_record __labdeck_append __labdeck_quote __labdeck_debug
 
 # The hook runs first so that $? is still the attendee's; later hooks may be appended to the array but the
 # variable itself cannot be replaced. Its stderr goes nowhere so that `set -x` does not trace the recorder.

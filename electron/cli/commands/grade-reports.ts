@@ -73,6 +73,7 @@ export function registerGradeReportsCommand(program: Command): void {
         const printable = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '?');
         for (const row of grades.rows) {
           if (row.notJudgeable > 0) process.stderr.write(`${printable(row.file)}: ${row.notJudgeable} recorded pass(es) not judgeable from their evidence alone\n`);
+          if (row.kubectlUnseen > 0) process.stderr.write(`${printable(row.file)}: ${row.kubectlUnseen} kubectl pass(es) not corroborated by the API server's audit log (a cluster without it, e.g. --kubeconfig, or evidence removed)\n`);
           for (const problem of row.problems) process.stderr.write(`${printable(row.file)}: ${printable(problem)}\n`);
         }
       } finally {

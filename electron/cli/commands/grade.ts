@@ -99,7 +99,7 @@ async function grade(options: GradeOptions): Promise<void> {
     const report = {
       course: { id: catalog.courseId, version: courseVersion(catalog.course), journalVersions: versions },
       journal: journal,
-      evidence: { confirmed: evidence.confirmed, notJudgeable: evidence.notJudgeable, refused: evidence.refused },
+      evidence: { confirmed: evidence.confirmed, notJudgeable: evidence.notJudgeable, kubectlSeen: evidence.kubectlSeen, kubectlUnseen: evidence.kubectlUnseen, refused: evidence.refused },
       ...(world ? { holdsNow: { source: options.snapshot ? `snapshot ${options.snapshot}` : `cluster of ${options.kubeconfig}`, labs: live } } : {}),
     };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -108,7 +108,7 @@ async function grade(options: GradeOptions): Promise<void> {
   } else {
     const lines = [
       `From the evidence journal ${options.journal} (course ${catalog.courseId}, version ${versions.join(', ') || 'none'})`,
-      `Evidence: ${evidence.confirmed} recorded passes re-checked on their evidence, ${evidence.notJudgeable} not judgeable from their evidence alone, ${evidence.refused.length} refused`,
+      `Evidence: ${evidence.confirmed} recorded passes re-checked on their evidence, ${evidence.notJudgeable} not judgeable from their evidence alone, ${evidence.refused.length} refused; kubectl passes corroborated by the API server: ${evidence.kubectlSeen} of ${evidence.kubectlSeen + evidence.kubectlUnseen}`,
       ...evidence.refused.map((pass) => `REFUSED entry ${pass.seq} (${pass.labId}/${pass.stepId}/${pass.checkId}), not credited: ${pass.reason}`),
       '',
       formatJournalText(journal),

@@ -27,9 +27,10 @@ export function describeReportVerification(file: string, result: ReportVerificat
     lines.push(`Report ${file}: ${printableKeyName(report.attendee.name)}, course ${printableKeyName(report.course.id)} ${printableKeyName(report.course.version)}, ${report.journal.length} journal entries, signed by key ${fingerprintOf(report.signer.publicKey)}`);
   }
   for (const finding of result.findings) lines.push(`BAD  ${printableText(finding.message, 2000)}`);
-  const { confirmed, notJudgeable } = result.reevaluated;
+  const { confirmed, notJudgeable, kubectlSeen, kubectlUnseen } = result.reevaluated;
   // Always said, so a grader sees how much of the report rests on evidence that could not be re-checked.
   if (confirmed + notJudgeable > 0) lines.push(`Evidence: ${confirmed} recorded passes re-checked on their evidence, ${notJudgeable} not judgeable from their evidence alone (flagged above ${NOT_JUDGEABLE_LIMIT.share * 100} % and ${NOT_JUDGEABLE_LIMIT.atLeast} or more)`);
+  if (kubectlSeen + kubectlUnseen > 0) lines.push(`kubectl: ${kubectlSeen} of ${kubectlSeen + kubectlUnseen} kubectl passes corroborated by the API server's audit log (its request ids are in the evidence)${kubectlUnseen > 0 ? `; ${kubectlUnseen} not: made on a cluster without Labdeck's audit log (--kubeconfig) or with the evidence removed` : ''}`);
   if (result.findings.length === 0) {
     lines.push(`OK  signature, signed journal, hash chain and summary are intact. Tamper-evident, not tamper-proof: compare the key with the attendee's (--key).`);
   }

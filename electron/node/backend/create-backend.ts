@@ -5,7 +5,6 @@ import { Dispatcher } from './dispatcher.ts';
 import { EventHub } from './events.ts';
 import { FileClusterAccess } from '../env/cluster-access.ts';
 import { LabCommandLog } from '../env/command-log.ts';
-import type { CommandLog } from './ports.ts';
 import { EnvironmentService } from '../env/environment-service.ts';
 import { courseHomeFiles } from '../env/jumphost-home.ts';
 import type { EnvConfigInput } from '../env/config.ts';
@@ -19,6 +18,7 @@ import { openDataFolder } from '../progress/open-data-folder.ts';
 import { courseVersion } from '../course-format/lab-schema.ts';
 import { createProgressHandlers } from '../progress/progress-handlers.ts';
 import { ClusterService } from '../cluster/cluster-service.ts';
+import { dockerShellChannel } from '../cluster/packet-path/docker-reader-shell.ts';
 import { createClusterHandlers } from '../cluster/cluster-handlers.ts';
 import { TerminalService } from '../terminals/terminal-service.ts';
 import { createTerminalHandlers } from '../terminals/terminal-handlers.ts';
@@ -76,24 +76,6 @@ const unservedHandlers: Pick<CallHandlers, CourseSwitcherCall> = {
 export type CourseSwitcherCall = 'course.pick' | 'course.uploadBegin' | 'course.uploadChunk' | 'course.inspect' | 'course.open' | 'classroom.watch' | 'classroom.unwatch' | 'classroom.pickFolder' | 'classroom.grade';
 export const courseSwitcherCalls: readonly CourseSwitcherCall[] = Object.keys(unservedHandlers) as CourseSwitcherCall[];
 
-/**
- * The jumphost's command log starts following the jumphost on subscribe() without waiting for it
- * (env/command-log.ts: `void this.reattach()`), and that attach rejects when Docker is unreachable. reattach()
- * hands out the attach in flight, so catching it right after subscribing handles that very promise: no Docker
- * means no command records (the environment card says why), never a process ended by a rejection (issue 21).
- */
-function attachFailuresHandled(log: CommandLog): CommandLog {
-  const reattach = (log as Partial<{ reattach: () => Promise<void> }>).reattach?.bind(log);
-  return {
-    read: () => log.read(),
-    subscribe(listener) {
-      const unsubscribe = log.subscribe(listener);
-      reattach?.().catch(() => undefined);
-      return unsubscribe;
-    },
-  };
-}
-
 let rejectionsKept = false;
 
 /**
@@ -130,7 +112,8 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   const journal = dataFolder.journal;
   const progress = await ProgressStore.open({ file: path.join(options.dataDir, 'progress.json'), catalog, events, journal, beforeWrite: dataFolder.beforeWrite });
   // Commands typed on the jumphost and in node terminals, in one record for the command checks.
-  const commandLog = new LabCommandLog(attachFailuresHandled(environment.commandLog));
+  // With Labdeck's own cluster, each kubectl line must also appear in master1's API audit log to count.
+  const commandLog = new LabCommandLog(options.kubeconfigOverride ? undefined : environment.auditWitness, async () => (await environment.containers.containerFor({ kind: 'jumphost' })) !== null);
   const checks = new CheckEngine({
     catalog,
     cluster,
@@ -141,7 +124,8 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     journal,
     progressStartedAt: (labId) => progress.get().labs[labId]?.startedAt,
   });
-  const clusterService = new ClusterService({ cluster, events, containers: environment.containers, commandLog });
+  // The packet tracer reads the nodes through one shell per node kept open while tracing (README, network map).
+  const clusterService = new ClusterService({ cluster, events, containers: environment.containers, commandLog, readerShell: dockerShellChannel(environment.docker) });
   const terminals = new TerminalService({
     containers: environment.containers,
     cluster,

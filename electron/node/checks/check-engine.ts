@@ -14,7 +14,6 @@ import { deleteSelected } from './lab-cleanup.ts';
 import { evaluateCheck, toResult } from './evaluate-check.ts';
 import { probeReferencedKinds } from './evaluate-probe.ts';
 import { InformerCache, type ObjectChange } from './informer-cache.ts';
-import { kindKey } from './kube-objects.ts';
 import { ENVIRONMENT_NOT_RUNNING, LiveWorld } from './live-world.ts';
 import { ProbeScheduler } from './probe-scheduler.ts';
 import { ReactionScheduler } from './reaction-scheduler.ts';

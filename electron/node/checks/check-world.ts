@@ -1,4 +1,5 @@
 import type { CheckResult } from '../../common/api/labs.ts';
+import type { ApiRequest } from './api-requests.ts';
 import type { CheckSpec, ObjectSelector, ProbeTarget } from '../course-format/check-spec.ts';
 
 /** A Kubernetes object as JSON, the shape `kubectl get -o json` prints. */
@@ -28,6 +29,12 @@ export interface CommandRecord {
   shellPid?: number;
   /** Which terminal it was typed in: `jumphost` (the default) or a node's name (master1, worker1, ...). */
   terminal?: string;
+  /**
+   * The API server's audited requests made by this line's kubectl commands (checks/api-corroboration.ts).
+   * Present on every record of a cluster whose API server keeps an audit log, empty when none matched;
+   * absent where no audit log exists (a bare kubeconfig): then a kubectl line is credited uncorroborated.
+   */
+  apiRequests?: Array<ApiRequest & { command: number }>;
 }
 
 export interface ProbeOutcome {

@@ -215,6 +215,13 @@ const RESOURCE_VERBS = new Set(['get', 'describe', 'delete', 'edit', 'label', 'a
 /** Verbs whose second argument names a pod (optionally `pod/name`) or another object as `type/name`. */
 const POD_VERBS = new Set(['logs', 'exec', 'port-forward', 'attach', 'cp']);
 
+const KNOWN_RESOURCES = new Set(Object.values(KUBECTL_RESOURCES));
+
+/** Whether a canonical type name is one of the API resources Labdeck knows by name (`pods`, `services`, ...). */
+export function isKnownKubectlResource(name: string): boolean {
+  return KNOWN_RESOURCES.has(name);
+}
+
 /** Canonical name of a kubectl resource type (`po` → `pods`); unknown names are returned unchanged. */
 export function kubectlResource(name: string): string {
   return name

@@ -19,6 +19,14 @@ describe('deletesSelection', () => {
     }
   });
 
+  it('on an audited cluster, needs the delete request the API server saw', () => {
+    const line = ran('kubectl delete pod mypod -n production');
+    const request = { auditID: 'a', verb: 'delete', resource: 'pods', namespace: 'production', name: 'mypod', sourceIP: '10.1.1.5', userAgent: 'kubectl/v1.33.4', receivedAt: '2026-11-29T09:59:59.900Z', command: 0 };
+    expect(deletesSelection({ ...line, apiRequests: [request] }, mypod)).toBe(true);
+    expect(deletesSelection({ ...line, apiRequests: [] }, mypod)).toBe(false);
+    expect(deletesSelection({ ...line, apiRequests: [{ ...request, verb: 'get' }] }, mypod)).toBe(false);
+  });
+
   it('rejects deletes of something else, elsewhere, or that failed', () => {
     for (const command of ['kubectl delete pods mypod', 'kubectl delete pod other -n production', 'kubectl delete svc mypod -n production', 'kubectl get pods mypod -n production', 'echo kubectl delete pod mypod -n production']) {
       expect(deletesSelection(ran(command), mypod), command).toBe(false);

@@ -118,6 +118,8 @@ export function parseDeleteCommand(line: string): DeleteCommand | undefined {
 /** True when the record is a kubectl delete that succeeded and names (or may have named) the selection. */
 export function deletesSelection(record: CommandRecord, selector: ObjectSelector): boolean {
   if (record.exitCode !== 0) return false;
+  // On Labdeck's cluster the API server must have seen the delete (api-corroboration.ts).
+  if (record.apiRequests !== undefined && !record.apiRequests.some((request) => request.command === 0 && (request.verb === 'delete' || request.verb === 'deletecollection'))) return false;
   const command = parseDeleteCommand(record.command);
   if (!command) return false;
   // `delete -f file` names no kind on the line; kubectl exits 0 only after deleting what the file names,

@@ -1,4 +1,5 @@
 import type { CommandCheck, CommandMatcher } from '../course-format/check-spec.ts';
+import { apiRequestExpectation, describeExpectation, requestFulfils } from './api-requests.ts';
 import { parseInvocation, type Invocation } from './command-grammar.ts';
 import { parseShellLine, wordText, type ShellVariables, type SimpleCommand } from './command-line.ts';
 import { matchInvocation } from './command-match.ts';
@@ -27,6 +28,7 @@ export async function evaluateCommand(check: CommandCheck, world: CheckWorld): P
   let accepted: { record: CommandRecord; exitCode: number | undefined; assignedBy: CommandRecord[]; interrupted?: true } | undefined;
   let wrongExit: { record: CommandRecord; exitCode: number | undefined } | undefined;
   let closest: { record: CommandRecord; progress: number; reason: string } | undefined;
+  let unseen: { record: CommandRecord; expected: string } | undefined;
   const earlier = (await world.earlierCommandRecords?.()) ?? [];
   for (const { record, commands, assignedBy } of readRecords(records, earlier)) {
     if (check.pattern !== undefined && !labRegexTest(check.pattern, record.command)) continue;
@@ -39,8 +41,13 @@ export async function evaluateCommand(check: CommandCheck, world: CheckWorld): P
       if (!invocation) return;
       for (const matcher of matchers) {
         const outcome = matchInvocation(matcher, invocation, terminal, hosts);
-        if (outcome.ok) candidates.push(judgedExit(record, invocation, exitCodeOf(record, commands, index)));
-        else if (outcome.progress > (nearest?.progress ?? 0)) nearest = outcome;
+        if (!outcome.ok) {
+          if (outcome.progress > (nearest?.progress ?? 0)) nearest = outcome;
+          continue;
+        }
+        const witness = apiWitness(record, invocation, index);
+        if (witness.seen) candidates.push(judgedExit(record, invocation, exitCodeOf(record, commands, index)));
+        else unseen = { record, expected: witness.expected };
       }
     });
     // The most recent of the equally close commands is the one the attendee is working on.
@@ -71,6 +78,13 @@ export async function evaluateCommand(check: CommandCheck, world: CheckWorld): P
       evidence: { recent },
     };
   }
+  if (unseen) {
+    return {
+      status: 'failed',
+      message: `\`${unseen.record.command}\` never reached the API server: master1's audit log has no ${unseen.expected} from that terminal's machine at that time. Run it again and read its output — ${check.title}`,
+      evidence: { recent },
+    };
+  }
   if (closest) {
     return { status: 'failed', message: `Not done yet: ${check.title} (\`${closest.record.command}\` ${closest.reason})`, evidence: { recent } };
   }
@@ -80,6 +94,19 @@ export async function evaluateCommand(check: CommandCheck, world: CheckWorld): P
     message: `Not done yet: ${check.title}${lastRun ? ` (last command: \`${lastRun.command}\`)` : ' (no command run yet)'}`,
     evidence: { recent },
   };
+}
+
+/**
+ * Whether the API server saw the request a kubectl command makes. Records of an audited cluster carry the
+ * requests matched to them (api-corroboration.ts); each is checked again here against the command as the
+ * check reads it, variables resolved. Elsewhere (no audit log, a command that needs no server) it holds.
+ */
+function apiWitness(record: CommandRecord, invocation: Invocation, index: number): { seen: boolean; expected: string } {
+  if (record.apiRequests === undefined) return { seen: true, expected: '' };
+  const expectation = invocation.refusal ? null : apiRequestExpectation(invocation);
+  if (!expectation) return { seen: true, expected: '' };
+  const seen = record.apiRequests.some((request) => request.command === index && requestFulfils(expectation, request));
+  return { seen, expected: describeExpectation(expectation) };
 }
 
 /** The exit codes that mean the check's action was done (0 unless the lab says otherwise). */

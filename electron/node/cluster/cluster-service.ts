@@ -12,6 +12,7 @@ import { unavailableMap } from './network-map.ts';
 import { NetworkMapWatcher } from './network-map-watcher.ts';
 import { LabSurroundingsReader } from './lab-surroundings.ts';
 import { PacketTracer } from './packet-path/packet-tracer.ts';
+import type { OpenShellChannel } from './packet-path/reader-shell.ts';
 
 export const FIELD_MANAGER = 'labdeck';
 const MAP_DEBOUNCE_MS = 250;
@@ -49,7 +50,7 @@ export class ClusterService {
   #liveSchema: JsonSchema | null = null;
   readonly #checker: ManifestChecker;
 
-  constructor(options: { cluster: ClusterAccess; events: EventSink; checker?: ManifestChecker; containers?: LabContainers; commandLog?: CommandLog }) {
+  constructor(options: { cluster: ClusterAccess; events: EventSink; checker?: ManifestChecker; containers?: LabContainers; commandLog?: CommandLog; readerShell?: OpenShellChannel }) {
     this.#cluster = options.cluster;
     this.#surroundings = options.containers ? new LabSurroundingsReader(options.containers) : null;
     this.#tracer = options.containers
@@ -58,6 +59,7 @@ export class ClusterService {
           map: () => this.#map,
           emit: (path) => this.#events.emit('cluster.path', path),
           ...(options.commandLog ? { commandLog: options.commandLog } : {}),
+          ...(options.readerShell ? { openShell: options.readerShell } : {}),
         })
       : null;
     this.#tracer?.start();

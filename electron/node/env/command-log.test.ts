@@ -1,39 +1,38 @@
 import { describe, expect, it } from 'vitest';
-import type { CommandLog } from '../backend/ports.ts';
 import type { CommandRecord } from '../checks/check-world.ts';
-import { LabCommandLog, parseCommandLog } from './command-log.ts';
+import { LabCommandLog } from './command-log.ts';
 
-describe('command record parsing', () => {
-  it('keeps complete records in order and skips torn or foreign lines', () => {
-    const text = [
-      '{"seq":1,"command":"kubectl get pods","exitCode":0,"pipeStatus":[0],"startedAt":"2026-11-25T01:42:35.000Z","time":"2026-11-25T01:42:35.087Z","cwd":"/home/ubuntu","user":"ubuntu","shellPid":7}',
-      'garbage',
-      '{"seq":2,"command":"ls /nope","exitCode":2,"time":"2026-11-25T01:42:36.000Z"}',
-      '{"seq":3,"command":"half',
-      '',
-    ].join('\n');
-    const records = parseCommandLog(text);
-    expect(records.map((record) => [record.command, record.exitCode])).toEqual([
-      ['kubectl get pods', 0],
-      ['ls /nope', 2],
-    ]);
-    expect(records[0]?.time).toBe('2026-11-25T01:42:35.087Z');
+describe('kubectl lines and the API audit log', () => {
+  const request = { auditID: 'a1', verb: 'list', resource: 'nodes', sourceIP: '10.1.1.5', userAgent: 'kubectl/v1.33.4', receivedAt: '2026-11-25T01:42:35.050Z' };
+  const line: CommandRecord = { command: 'kubectl get nodes', exitCode: 0, startedAt: '2026-11-25T01:42:35.000Z', time: '2026-11-25T01:42:35.087Z', terminal: 'jumphost' };
+
+  it('re-sends the record when the request arrives after its line, witnessed from the right machine only', async () => {
+    let requests: Array<typeof request> = [];
+    let notify = () => undefined as void;
+    const source = { available: true, requests: () => requests, subscribe: (listener: () => void) => ((notify = listener), () => undefined) };
+    const log = new LabCommandLog({ source, sentFrom: (terminal, ip) => terminal === 'jumphost' && ip === '10.1.1.5' });
+    const seen: CommandRecord[][] = [];
+    log.subscribe((records) => seen.push(records));
+    log.record(line);
+    expect(seen.at(-1)?.[0]?.apiRequests).toEqual([]);
+    requests = [request];
+    notify();
+    expect(seen.at(-1)?.[0]?.apiRequests).toMatchObject([{ auditID: 'a1', command: 0 }]);
+    requests = [{ ...request, sourceIP: '10.1.1.6' }];
+    expect((await log.read())?.[0]?.apiRequests).toEqual([]);
   });
 
-  it("keeps the trace of what bash ran, and drops a malformed one rather than trusting it", () => {
-    const text = [
-      '{"command":"kubectl get nodes; echo hi","exitCode":0,"time":"2026-11-25T01:42:35.087Z","ran":[{"command":"kubectl get nodes","exitCode":1},{"command":"echo hi","exitCode":0}]}',
-      '{"command":"kubectl get nodes","exitCode":0,"time":"2026-11-25T01:42:36.087Z","ran":[{"command":"kubectl get nodes","exitCode":"0"}]}',
-    ].join('\n');
-    const [traced, malformed] = parseCommandLog(text);
-    expect(traced?.ran).toEqual([{ command: 'kubectl get nodes', exitCode: 1 }, { command: 'echo hi', exitCode: 0 }]);
-    expect(malformed && 'ran' in malformed).toBe(false);
+  it('leaves records alone where no audit log is kept', async () => {
+    const source = { available: false, requests: () => [request], subscribe: () => () => undefined };
+    const log = new LabCommandLog({ source, sentFrom: () => true });
+    log.record(line);
+    expect((await log.read())?.[0]?.apiRequests).toBeUndefined();
   });
 });
 
 describe("the editor's actions in the record", () => {
   it('are the kubectl line they stand for, with a file name that is one plain word', async () => {
-    const log = new LabCommandLog({ read: async () => [], subscribe: () => () => undefined });
+    const log = new LabCommandLog();
     const at = new Date('2026-11-25T01:00:00.000Z');
     log.recordEditorAction({ verb: 'apply', fileName: 'nginx-service.yaml', startedAt: at, finishedAt: at, ok: true });
     log.recordEditorAction({ verb: 'delete', fileName: '../x; rm -rf ~.yaml', startedAt: at, finishedAt: at, ok: false });
@@ -45,26 +44,12 @@ describe("the editor's actions in the record", () => {
 });
 
 describe('the lab command log', () => {
-  class FakeJumphostLog implements CommandLog {
-    records: CommandRecord[] | null = [];
-    listener: ((records: CommandRecord[]) => void) | undefined;
-    unsubscribed = false;
-    async read() {
-      return this.records;
-    }
-    subscribe(listener: (records: CommandRecord[]) => void) {
-      this.listener = listener;
-      return () => {
-        this.unsubscribed = true;
-      };
-    }
-  }
   const at = (second: number) => `2026-11-25T01:00:${String(second).padStart(2, '0')}.000Z`;
 
-  it('merges jumphost and node terminal commands by time, each marked with its terminal', async () => {
-    const jumphost = new FakeJumphostLog();
-    jumphost.records = [{ command: 'kubectl get nodes', exitCode: 0, time: at(1) }, { command: 'kubectl get pods -A', exitCode: 0, time: at(5) }];
-    const log = new LabCommandLog(jumphost);
+  it('keeps every terminal’s commands in time order, each marked with its terminal', async () => {
+    const log = new LabCommandLog();
+    log.record({ command: 'kubectl get pods -A', exitCode: 0, time: at(5), terminal: 'jumphost' });
+    log.record({ command: 'kubectl get nodes', exitCode: 0, time: at(1), terminal: 'jumphost' });
     log.record({ command: 'ip route', exitCode: 0, time: at(3), terminal: 'worker1', shellPid: 1 });
     expect((await log.read())?.map((record) => [record.command, record.terminal])).toEqual([
       ['kubectl get nodes', 'jumphost'],
@@ -73,24 +58,24 @@ describe('the lab command log', () => {
     ]);
   });
 
-  it('tells subscribers about both sources, and lets go of the jumphost when nobody listens', () => {
-    const jumphost = new FakeJumphostLog();
-    const log = new LabCommandLog(jumphost);
+  it('has no record while nothing was recorded and there is no jumphost to type in', async () => {
+    let running = false;
+    const log = new LabCommandLog(undefined, async () => running);
+    expect(await log.read()).toBeNull();
+    running = true;
+    expect(await log.read()).toEqual([]);
+    running = false;
+    log.record({ command: 'curl -s http://localhost:30080/', exitCode: 0, time: at(1), terminal: 'host' });
+    expect(await log.read()).toHaveLength(1);
+  });
+
+  it('tells subscribers of each new record', () => {
+    const log = new LabCommandLog();
     const seen: string[][] = [];
     const unsubscribe = log.subscribe((records) => seen.push(records.map((record) => record.command)));
-    jumphost.listener?.([{ command: 'kubectl get nodes', exitCode: 0, time: at(1) }]);
+    log.record({ command: 'kubectl get nodes', exitCode: 0, time: at(1), terminal: 'jumphost' });
     log.record({ command: 'cat /etc/kubernetes/manifests/kube-apiserver.yaml', exitCode: 0, time: at(2), terminal: 'master1' });
     expect(seen).toEqual([['kubectl get nodes'], ['kubectl get nodes', 'cat /etc/kubernetes/manifests/kube-apiserver.yaml']]);
     unsubscribe();
-    expect(jumphost.unsubscribed).toBe(true);
-  });
-
-  it('has no record while neither the jumphost nor a node terminal has one', async () => {
-    const jumphost = new FakeJumphostLog();
-    jumphost.records = null;
-    const log = new LabCommandLog(jumphost);
-    expect(await log.read()).toBeNull();
-    log.record({ command: 'ip r', exitCode: 0, time: at(1), terminal: 'worker2' });
-    expect(await log.read()).toHaveLength(1);
   });
 });

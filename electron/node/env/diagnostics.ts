@@ -7,6 +7,7 @@ import tar from 'tar-stream';
 import type { EnvConfig } from './config.ts';
 import { execCollect } from './docker-exec.ts';
 import { ADMIN_KUBECONFIG_PATH, NODE_LOG_DIR, REGISTRY_PORT } from './kubeadm-config.ts';
+import { AUDIT_LOG_PATH } from './api-audit-config.ts';
 import { listLabContainers } from './lab-containers.ts';
 import type { LabRole } from './labels.ts';
 import { maskText, maskValue } from './secret-mask.ts';
@@ -47,11 +48,12 @@ const SERVER_COMMANDS: Record<string, string[]> = {
   'kube-flannel-ds-logs.txt': [...KUBECTL, '-n', 'kube-system', 'logs', '-l', 'app=flannel', '--all-containers', '--prefix', '--tail=500'],
   'kube-proxy-logs.txt': [...KUBECTL, '-n', 'kube-system', 'logs', '-l', 'k8s-app=kube-proxy', '--prefix', '--tail=500'],
   'coredns-logs.txt': [...KUBECTL, '-n', 'kube-system', 'logs', '-l', 'k8s-app=kube-dns', '--prefix', '--tail=500'],
+  // The API requests the check engine matched kubectl lines against (metadata only: no bodies, no tokens).
+  'api-audit-tail.jsonl': ['tail', '-n', '500', AUDIT_LOG_PATH],
 };
 const TOOLBOX_COMMANDS: Record<string, string[]> = {
   'ip-route.txt': ['ip', 'route'],
   'resolv.conf': ['cat', '/etc/resolv.conf'],
-  'commands.jsonl': ['cat', '/var/lib/labdeck/commands.jsonl'],
 };
 
 function commandsFor(role: LabRole, config: EnvConfig): Record<string, string[]> {

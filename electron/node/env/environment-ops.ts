@@ -6,7 +6,6 @@ import { ensureImage } from './bundle.ts';
 import type { FileClusterAccess } from './cluster-access.ts';
 import { cidrsOverlap, mirrorImages, serverNode, type EnvConfig } from './config.ts';
 import { dockerHostDescription, dockerUnreachableAction } from './docker-client.ts';
-import { putFiles } from './docker-exec.ts';
 import { apiHost, readApiSnapshot } from './environment-status.ts';
 import { anyFreePort, choosePort } from './host-ports.ts';
 import { ensureJumphostImage } from './jumphost-image.ts';
@@ -16,16 +15,17 @@ import { API_SERVER_PORT, newBootstrapToken, REGISTRY_PORT } from './kubeadm-con
 import { HOST_CONTEXT_NAMES, parseAdminKubeconfig, renderKubeconfig } from './kubeconfig.ts';
 import { hostPortOf, listLabContainers, type LabContainerInfo } from './lab-containers.ts';
 import { isLabdeckObject, LABEL_PLAN_VERSION, LABEL_PRIVILEGE, LABEL_ROLE } from './labels.ts';
-import { PLAN_VERSION, planEnvironment, type EnvPlan, type PlanInputs, type PlannedContainer } from './plan.ts';
+import { PLAN_VERSION, planEnvironment, type EnvPlan, type PlanInputs } from './plan.ts';
 import { probePrivilege, type PrivilegeMode } from './privilege.ts';
 import { judgeCluster, type ApiSnapshot } from './readiness.ts';
 import { pushToMirror } from './registry-mirror.ts';
 import { SYSTEM_IMAGES } from './versions.ts';
 import { jumphostRoutes } from './routes.ts';
 import { installKubeconfig, installRoutes, trustCompanyCa } from './toolbox.ts';
+import { replaceOutdatedToolbox, restoreHome } from './toolbox-upgrade.ts';
+import { createIfMissing, startIfStopped } from './container-start.ts';
 
 export { apiHost, readApiSnapshot, readEnvironmentStatus } from './environment-status.ts';
-import { startFailure } from './environment-teardown.ts';
 export { downEnvironment, startFailure, type DownResult } from './environment-teardown.ts';
 
 export interface OperationContext {
@@ -146,25 +146,6 @@ async function prepareImages(ctx: OperationContext): Promise<void> {
     );
   }
   report('images', 100, 'Images ready');
-}
-
-async function createIfMissing(docker: Docker, planned: PlannedContainer, existing: readonly LabContainerInfo[]): Promise<string> {
-  const found = existing.find((container) => container.name === planned.name);
-  if (found) return found.id;
-  const container = await docker.createContainer(planned.create);
-  await putFiles(docker, container.id, planned.files);
-  return container.id;
-}
-
-async function startIfStopped(docker: Docker, id: string): Promise<void> {
-  const container = docker.getContainer(id);
-  const info = await container.inspect();
-  if (info.State.Running) return;
-  try {
-    await container.start();
-  } catch (error) {
-    throw startFailure(info.Name.replace(/^\//, ''), info.HostConfig.Privileged === true, error);
-  }
 }
 
 /** A remote engine (DOCKER_HOST tcp:// or ssh://) publishes ports on its own machine, not on this one. */
@@ -343,9 +324,11 @@ async function awaitClusterReady(ctx: OperationContext, nodeNames: string[]) {
 async function startToolboxes(ctx: OperationContext, plan: EnvPlan, existing: readonly LabContainerInfo[]): Promise<void> {
   ctx.report('jumphost', 0, 'Starting the jumphost and the verifier');
   for (const toolbox of [plan.jumphost, plan.verifier]) {
-    const fresh = !existing.some((container) => container.name === toolbox.name);
-    const id = await createIfMissing(ctx.docker, toolbox, existing);
+    const current = await replaceOutdatedToolbox(ctx.docker, toolbox, existing, (log) => ctx.report('jumphost', 0, `Replacing ${toolbox.name}`, { log }));
+    const fresh = !current.existing.some((container) => container.name === toolbox.name);
+    const id = await createIfMissing(ctx.docker, toolbox, current.existing);
     await startIfStopped(ctx.docker, id);
+    if (current.home) await restoreHome(ctx.docker, id, current.home);
     if (fresh && toolbox.files.length > 0) await trustCompanyCa(ctx.docker, id);
   }
   await reconfigureToolboxes(ctx);

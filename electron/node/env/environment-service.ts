@@ -4,10 +4,12 @@ import type Docker from 'dockerode';
 import type { EventSink } from '../../common/api/contract.ts';
 import type { DoctorReport, EnvPhase, EnvProgress, EnvStatus } from '../../common/api/env.ts';
 import { LabdeckError } from '../../common/errors.ts';
-import type { ClusterAccess, CommandLog, LabContainers } from '../backend/ports.ts';
+import type { ClusterAccess, LabContainers } from '../backend/ports.ts';
 import { FileClusterAccess } from './cluster-access.ts';
-import { JumphostCommandLog } from './command-log.ts';
-import { resolveEnvConfig, type EnvConfig, type EnvConfigInput } from './config.ts';
+import { ApiAuditLog } from './api-audit-log.ts';
+import type { AuditWitness } from './command-log.ts';
+import { resolveEnvConfig, serverNode, type EnvConfig, type EnvConfigInput } from './config.ts';
+import { terminalSourceMatcher } from './terminal-sources.ts';
 import { createDockerClient, dockerHostDescription } from './docker-client.ts';
 import { runDoctor } from './doctor.ts';
 import { writeDiagnostics } from './diagnostics.ts';
@@ -16,7 +18,6 @@ import {
   downEnvironment,
   readEnvironmentStatus,
   reconfigureToolboxes,
-  requireDocker,
   resumeEnvironment,
   upEnvironment,
   type OperationContext,
@@ -52,12 +53,13 @@ export class EnvironmentService {
   readonly docker: Docker;
   readonly clusterAccess: ClusterAccess;
   readonly containers: LabContainers;
-  readonly commandLog: CommandLog;
 
   readonly #events: EventSink;
   readonly #dataDir: string;
   readonly #fileAccess: FileClusterAccess;
-  readonly #commandLog: JumphostCommandLog;
+  readonly #apiAudit: ApiAuditLog;
+  /** master1's API server audit log: the witness of the attendee's kubectl requests (api-corroboration.ts). */
+  readonly auditWitness: AuditWitness;
   readonly #allowPull: boolean;
   readonly #timeouts: OperationContext['timeouts'];
   readonly #homeFiles: (() => readonly HomeFile[]) | undefined;
@@ -83,8 +85,8 @@ export class EnvironmentService {
     this.clusterAccess = this.#fileAccess;
     const containers = new DockerLabContainers(this.docker, this.config.name);
     this.containers = containers;
-    this.#commandLog = new JumphostCommandLog(this.docker, () => containers.containerFor({ kind: 'jumphost' }));
-    this.commandLog = this.#commandLog;
+    this.#apiAudit = new ApiAuditLog(this.docker, () => containers.containerFor({ kind: 'node', node: serverNode(this.config).name }));
+    this.auditWitness = { source: this.#apiAudit, sentFrom: terminalSourceMatcher(this.config) };
   }
 
   get dataDir(): string {
@@ -183,7 +185,7 @@ export class EnvironmentService {
     this.#operation?.abort.abort();
     this.#engine?.dispose();
     this.#engine = null;
-    this.#commandLog.dispose();
+    this.#apiAudit.dispose();
   }
 
   /**
@@ -236,7 +238,7 @@ export class EnvironmentService {
     const status = await this.status();
     this.#emitStatus(status);
     if (status.state !== 'absent') this.watchEngine();
-    await this.#commandLog.reattach().catch(() => undefined);
+    await this.#apiAudit.reattach().catch(() => undefined);
     return status;
   }
 
@@ -272,6 +274,6 @@ export class EnvironmentService {
     const ctx = this.#context('resume', new AbortController().signal);
     await reconfigureToolboxes(ctx).catch(() => undefined);
     await this.syncJumphostHome().catch((error: unknown) => console.warn(`[labdeck] copying the lab manifests to the jumphost failed: ${String(error)}`));
-    await this.#commandLog.reattach().catch(() => undefined);
+    await this.#apiAudit.reattach().catch(() => undefined);
   }
 }

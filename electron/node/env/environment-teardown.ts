@@ -1,4 +1,3 @@
-import type Docker from 'dockerode';
 import { LabdeckError } from '../../common/errors.ts';
 import { requireDocker, type OperationContext } from './environment-ops.ts';
 import { listLabContainers } from './lab-containers.ts';

@@ -6,6 +6,7 @@ import type { EventName, EventPayload } from '../../common/api/contract.ts';
 import type { CommandRecord } from '../checks/check-world.ts';
 import { execCollect, execInteractive } from './docker-exec.ts';
 import { EnvironmentService } from './environment-service.ts';
+import { terminalRecorderFor } from '../terminals/terminal-recorder.ts';
 import { startStandaloneJumphost, type StandaloneJumphost } from './standalone-jumphost.ts';
 import { dockerTestBlocker, testSubnet, uniqueSuffix } from './test-docker.ts';
 import { installRoutes, readRoutes } from './toolbox.ts';
@@ -106,50 +107,57 @@ describe.skipIf(reason !== null)('jumphost built from resources/jumphost/Dockerf
     expect(outcome.exitCode).toBe(0);
   });
 
-  it('runs an interactive shell with a TTY and records each command line with its exit code', async () => {
-    const service = new EnvironmentService({ events: { emit: () => undefined }, dataDir, config: { name: envName } });
-    const updates: CommandRecord[][] = [];
-    const unsubscribe = service.commandLog.subscribe((records) => updates.push(records));
-    const shell = await execInteractive(docker, jumphost.containerId, ['bash', '-l'], { cols: 100, rows: 30, env: ['LABDECK_SESSION=t1'] });
+  it('runs an interactive shell with a TTY whose records Labdeck’s terminal reads, each with its exit code', async () => {
+    const records: CommandRecord[] = [];
+    const refused: CommandRecord[] = [];
+    // The product's recorder, fed as the terminal service feeds it: the keys typed and the shell's output.
+    const recorder = terminalRecorderFor({ kind: 'jumphost' }, 1, (record) => records.push(record), { onRefused: (record) => refused.push(record) });
+    const shell = await execInteractive(docker, jumphost.containerId, ['bash', '-l'], { cols: 100, rows: 30 });
     let screen = '';
+    const decoder = new TextDecoder();
     shell.onData((chunk) => {
-      screen += Buffer.from(chunk).toString('utf8');
+      const text = decoder.decode(chunk, { stream: true });
+      screen += text;
+      recorder.output(text);
     });
     const exited = new Promise<number | null>((resolve) => shell.onExit((code) => resolve(code)));
     const waitFor = async (predicate: () => boolean, what: string) => {
       for (let i = 0; i < 200 && !predicate(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
       if (!predicate()) throw new Error(`timed out waiting for ${what}; screen: ${screen.slice(-500)}`);
     };
+    const type = async (line: string) => {
+      const before = records.length + refused.length;
+      recorder.input(`${line}\r`);
+      shell.write(`${line}\r`);
+      await waitFor(() => records.length + refused.length > before, `the record of ${line}`);
+    };
     await waitFor(() => screen.includes('$ '), 'the prompt');
     expect(screen).toMatch(/ubuntu@jumphost-[^:]+:~\$ /);
-    shell.write('echo tty-$((6*7)) && tty\r');
-    await waitFor(() => screen.includes('tty-42'), 'command output');
-    await waitFor(() => /\/dev\/pts\/\d+/.test(screen), 'a pseudo-terminal');
-    shell.write('ls /definitely-missing\r');
+    await type('echo tty-$((6*7)) && tty');
+    expect(screen).toMatch(/\/dev\/pts\/\d+/);
+    await type('ls /definitely-missing');
     // Settings that would hide lines from history must not hide them from the record.
-    shell.write('HISTCONTROL=ignoreboth; set -x\r');
-    shell.write(' echo again\r');
-    shell.write(' echo again\r');
-    shell.write('set +x -u; kubectl version --client >/dev/null; echo $NOPE\r');
-    await waitFor(() => updates.some((records) => records.some((record) => record.command.startsWith('set +x -u'))), 'the recorded lines');
-    const records = updates.at(-1) ?? [];
-    expect(records.map((record) => [record.command, record.exitCode])).toEqual([
-      ['echo tty-$((6*7)) && tty', 0],
-      ['ls /definitely-missing', 2],
-      ['HISTCONTROL=ignoreboth; set -x', 0],
-      [' echo again', 0],
-      [' echo again', 0],
-      ['set +x -u; kubectl version --client >/dev/null; echo $NOPE', 1],
+    await type('HISTCONTROL=ignoreboth; set -x');
+    await type(' echo again');
+    await type(' echo again');
+    await type('set +x -u; kubectl version --client >/dev/null; echo $NOPE');
+    expect(records.map((record) => [record.command, record.exitCode, record.terminal])).toEqual([
+      ['echo tty-$((6*7)) && tty', 0, 'jumphost'],
+      ['ls /definitely-missing', 2, 'jumphost'],
+      ['HISTCONTROL=ignoreboth; set -x', 0, 'jumphost'],
+      [' echo again', 0, 'jumphost'],
+      [' echo again', 0, 'jumphost'],
+      ['set +x -u; kubectl version --client >/dev/null; echo $NOPE', 1, 'jumphost'],
     ]);
+    expect(refused).toEqual([]);
     // xtrace stays the attendee's: the recorder's own commands are not traced onto the screen.
     expect(screen).not.toContain('__labdeck_append');
-    expect(Date.parse(records[0]?.time ?? '')).not.toBeNaN();
-    expect(await service.commandLog.read()).toEqual(records);
+    expect(records[0]?.ran).toEqual([{ command: 'echo tty-$((6*7))', exitCode: 0 }, { command: 'tty', exitCode: 0 }]);
+    // Nothing in the jumphost keeps a record the attendee could append to.
+    expect((await execCollect(docker, jumphost.containerId, ['ls', '/var/lib/labdeck'], { timeoutMs: 10_000 })).exitCode).not.toBe(0);
 
     shell.write('exit 3\r');
     expect(await exited).toBe(3);
-    unsubscribe();
-    await service.dispose();
   });
 
   it('kill() ends the shell like closing a terminal window', async () => {
@@ -189,7 +197,7 @@ describe.skipIf(reason !== null)('jumphost built from resources/jumphost/Dockerf
     const entries = await writeDiagnostics(docker, resolveEnvConfig({ name: envName }), file, { note: { purpose: 'test' } });
     const name = `jumphost-${suffix}`;
     expect(entries).toEqual(
-      expect.arrayContaining(['note.json', 'docker-info.json', `containers/${name}/inspect.json`, `containers/${name}/log.txt`, `containers/${name}/ip-route.txt`, `containers/${name}/commands.jsonl`]),
+      expect.arrayContaining(['note.json', 'docker-info.json', `containers/${name}/inspect.json`, `containers/${name}/log.txt`, `containers/${name}/ip-route.txt`, `containers/${name}/resolv.conf`]),
     );
     const listed = [...(await readTarGz(file)).keys()];
     expect(listed).toEqual(entries);

@@ -17,6 +17,7 @@ import {
   renderMirrorHosts,
 } from './kubeadm-config.ts';
 import { KUBERNETES_VERSION } from './versions.ts';
+import { AUDIT_LOG_PATH, AUDIT_POLICY_PATH, renderAuditPolicy } from './api-audit-config.ts';
 
 const TOKEN = 'abcdef.0123456789abcdef';
 const config = resolveEnvConfig();
@@ -91,6 +92,18 @@ describe('kubeadm init configuration (master1, /etc/labdeck/kubeadm.yaml)', () =
       networking: { podSubnet: '10.244.0.0/16', serviceSubnet: '10.96.0.0/12', dnsDomain: 'cluster.local' },
     });
     expect(init.localAPIEndpoint).toEqual({ advertiseAddress: '10.1.1.10', bindPort: API_SERVER_PORT });
+  });
+
+  it("has the API server keep an audit log of the admins' requests, its policy and log mounted from the node", () => {
+    const args = Object.fromEntries((cluster.apiServer.extraArgs as Array<{ name: string; value: string }>).map(({ name, value }) => [name, value]));
+    expect(args).toMatchObject({ 'audit-policy-file': AUDIT_POLICY_PATH, 'audit-log-path': AUDIT_LOG_PATH, 'audit-log-format': 'json' });
+    const mounts = (cluster.apiServer.extraVolumes as Array<{ hostPath: string; mountPath: string }>).map(({ hostPath, mountPath }) => [hostPath, mountPath]);
+    expect(mounts).toEqual([[AUDIT_POLICY_PATH, AUDIT_POLICY_PATH], [path.dirname(AUDIT_LOG_PATH), path.dirname(AUDIT_LOG_PATH)]]);
+    const policy = parse(renderAuditPolicy()) as { kind: string; rules: Array<{ level: string; userGroups?: string[] }> };
+    expect(policy.kind).toBe('Policy');
+    // Metadata only: request bodies (a Secret's data) never reach the log.
+    expect(policy.rules.map((rule) => rule.level)).toEqual(['Metadata', 'None']);
+    expect(policy.rules[0]?.userGroups).toContain('kubeadm:cluster-admins');
   });
 
   it('puts the API certificate on every name the API is reached by: the node, the published port, extra names', () => {

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { stringify } from 'yaml';
 import { serverNode, type EnvConfig, type EnvNodeConfig } from './config.ts';
 import { mirrorPath, needsFailCgroupV1False } from './versions.ts';
+import { auditApiServerSettings } from './api-audit-config.ts';
 
 export const API_SERVER_PORT = 6443;
 /** Files Labdeck copies into every node before its first start; kubeadm reads them with --config. */
@@ -71,6 +72,7 @@ export function renderInitConfiguration(config: EnvConfig, token: string): strin
     apiServer: {
       // The host reaches the API through a published port on 127.0.0.1 (or a remote engine's name).
       certSANs: [...new Set([server.name, server.ip, '127.0.0.1', 'localhost', ...config.apiServer.extraTlsSans])],
+      ...auditApiServerSettings(),
     },
   };
   const proxy = {

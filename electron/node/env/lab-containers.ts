@@ -9,6 +9,9 @@ export interface LabContainerInfo {
   role: LabRole;
   node: string | undefined;
   state: string;
+  /** The image the container was created from, by the name it was given, and by its id. */
+  image?: string;
+  imageId?: string;
   labels: Record<string, string>;
 }
 
@@ -21,6 +24,8 @@ export async function listLabContainers(docker: Docker, envName: string, role?: 
     role: container.Labels[LABEL_ROLE] as LabRole,
     node: container.Labels[LABEL_NODE],
     state: container.State,
+    image: container.Image,
+    imageId: container.ImageID,
     labels: container.Labels,
   }));
 }

@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { AUDIT_POLICY_PATH, renderAuditPolicy } from './api-audit-config.ts';
 import { serverNode, type EnvConfig, type EnvNodeConfig } from './config.ts';
 import { renderFlannelManifest } from './flannel-manifest.ts';
 import {
@@ -156,6 +157,7 @@ function planNode(
     files.push(
       { path: KUBEADM_CONFIG_PATH, content: renderInitConfiguration(config, inputs.token), mode: 0o600 },
       { path: FLANNEL_MANIFEST_PATH, content: renderFlannelManifest(config), mode: 0o644 },
+      { path: AUDIT_POLICY_PATH, content: renderAuditPolicy(), mode: 0o644 },
     );
   }
   if (inputs.companyCaPem) files.push({ path: COMPANY_CA_NODE_PATH, content: inputs.companyCaPem, mode: 0o644 });

@@ -57,7 +57,7 @@ export function repositoryOf(image: string): string {
 }
 
 /** Bumped with resources/jumphost/VERSION whenever the jumphost's Dockerfile, bashrc or recorder change. */
-export const JUMPHOST_VERSION = '1.2.0';
+export const JUMPHOST_VERSION = '1.3.0';
 export const JUMPHOST_IMAGE = `labdeck/jumphost:${JUMPHOST_VERSION}`;
 
 /** Kubernetes minor of a release, e.g. 33 for v1.33.4. */

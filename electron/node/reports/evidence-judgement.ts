@@ -3,6 +3,9 @@ import type { CommandRecord } from '../checks/check-world.ts';
 import { deletesSelection } from '../checks/delete-witness.ts';
 import { evaluateCheck } from '../checks/evaluate-check.ts';
 import { commandMatchers } from '../checks/evaluate-command.ts';
+import { apiRequestExpectation } from '../checks/api-requests.ts';
+import { parseInvocation } from '../checks/command-grammar.ts';
+import { parseShellLine } from '../checks/command-line.ts';
 import { EvidenceWorld } from './evidence-world.ts';
 
 /**
@@ -78,6 +81,36 @@ export async function judgeEvidence(check: CheckSpec, evidence: unknown, where: 
   return { verdict: 'refused', reason: `the recorded evidence of check ${name} cannot be judged (${result.status}): ${result.message}` };
 }
 
+/**
+ * Whether a confirmed command pass rests on the API server's word: `seen` when its kubectl command carries
+ * the audited request it made (re-checked by the check itself), `unseen` when it names a kubectl command that
+ * asks the server but carries no request (a cluster without Labdeck's audit log, e.g. `--kubeconfig`, or
+ * evidence edited), undefined for every other pass.
+ */
+export function apiCorroboration(check: CheckSpec, evidence: unknown): 'seen' | 'unseen' | undefined {
+  if (check.kind !== 'command') return undefined;
+  const matched = record(evidence)?.matched;
+  if (!isCommandRecord(matched)) return undefined;
+  const asksServer = parseShellLine(matched.command).commands.some((command) => {
+    const invocation = parseInvocation(command.words);
+    return invocation !== null && !invocation.refusal && apiRequestExpectation(invocation) !== null;
+  });
+  if (!asksServer) return undefined;
+  return Array.isArray(matched.apiRequests) && matched.apiRequests.length > 0 ? 'seen' : 'unseen';
+}
+
+/** How many confirmed kubectl passes the API server's audit log corroborates, and how many it does not. */
+export interface ApiTally {
+  kubectlSeen: number;
+  kubectlUnseen: number;
+}
+
+export function tallyApi(tally: ApiTally, check: CheckSpec, evidence: unknown): void {
+  const seen = apiCorroboration(check, evidence);
+  if (seen === 'seen') tally.kubectlSeen++;
+  else if (seen === 'unseen') tally.kubectlUnseen++;
+}
+
 export interface RefusedPass {
   seq: number;
   labId: string;
@@ -93,10 +126,11 @@ export interface RefusedPass {
 export async function judgeJournalPasses(
   entries: ReadonlyArray<{ seq: number; type: string; labId: string; stepId?: string; checkId?: string; evidence?: unknown }>,
   checkOf: (labId: string, stepId: string, checkId: string) => CheckSpec | undefined,
-): Promise<{ refused: RefusedPass[]; confirmed: number; notJudgeable: number }> {
+): Promise<{ refused: RefusedPass[]; confirmed: number; notJudgeable: number } & ApiTally> {
   const refused: RefusedPass[] = [];
   let confirmed = 0;
   let notJudgeable = 0;
+  const tally: ApiTally = { kubectlSeen: 0, kubectlUnseen: 0 };
   for (const entry of entries) {
     if (entry.type !== 'check-passed' || entry.stepId === undefined || entry.checkId === undefined) continue;
     const where = { seq: entry.seq, labId: entry.labId, stepId: entry.stepId, checkId: entry.checkId };
@@ -106,9 +140,11 @@ export async function judgeJournalPasses(
       continue;
     }
     const judgement = await judgeEvidence(check, entry.evidence, { labId: entry.labId, stepId: entry.stepId });
-    if (judgement.verdict === 'confirmed') confirmed++;
-    else if (judgement.verdict === 'not-judgeable') notJudgeable++;
+    if (judgement.verdict === 'confirmed') {
+      confirmed++;
+      tallyApi(tally, check, entry.evidence);
+    } else if (judgement.verdict === 'not-judgeable') notJudgeable++;
     else refused.push({ ...where, reason: judgement.reason });
   }
-  return { refused, confirmed, notJudgeable };
+  return { refused, confirmed, notJudgeable, ...tally };
 }

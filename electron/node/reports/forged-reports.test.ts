@@ -52,6 +52,17 @@ async function forge(report: Report, name: string, change: (entries: JournalEntr
   return signReport({ ...body, journal, index: journal.map(indexEntry), summary: summarize(courseOutline(catalog), journal) }, await keyOf(name));
 }
 
+/**
+ * `kubectl get nodes` journaled the way the engine journals it on Labdeck's cluster: with the list request
+ * the API server audited (its shape as parseAuditLine gives it), or without one (`auditID` undefined).
+ */
+const ranGetNodes = (auditID: string | undefined, request: Record<string, string> = { verb: 'list', resource: 'nodes' }) => async (journal: EvidenceJournal) => {
+  await journal.append({ type: 'step-opened', labId: '1.1', stepId: 'get-nodes' });
+  const witness = auditID === undefined ? [] : [{ auditID, ...request, sourceIP: '10.1.1.5', userAgent: 'kubectl/v1.33.4 (linux/amd64) kubernetes/$Format', receivedAt: '2026-11-29T09:59:59.950Z', code: 200, command: 0 }];
+  const matched = { command: 'kubectl get nodes', exitCode: 0, startedAt: '2026-11-29T09:59:59.000Z', time: '2026-11-29T10:00:00.000Z', terminal: 'jumphost', ...(auditID === undefined ? {} : { apiRequests: witness }) };
+  await journal.append({ type: 'check-passed', labId: '1.1', stepId: 'get-nodes', checkId: 'ran-get-nodes', evidence: { matched } });
+};
+
 const findings = async (report: Report) => (await verifyReport(JSON.stringify(report), { course: catalog })).findings;
 const grade = (reports: Record<string, Report | string>, roster?: Map<string, string>) =>
   gradeReports(
@@ -103,7 +114,7 @@ describe('a pass needs its evidence', () => {
     const result = await verifyReport(JSON.stringify(report), { course: catalog, expectedKey: (await keyOf('mallory')).fingerprint });
     const missing = result.findings.filter((finding) => finding.kind === 'evidence' && finding.message.includes('passed without its evidence'));
     expect(missing).toHaveLength(claimed);
-    expect(result.reevaluated).toEqual({ confirmed: 0, notJudgeable: 0 });
+    expect(result.reevaluated).toEqual({ confirmed: 0, notJudgeable: 0, kubectlSeen: 0, kubectlUnseen: 0 });
     const grades = await grade({ 'mallory.json': report }, new Map([['mallory', (await keyOf('mallory')).fingerprint]]));
     expect(grades.rows[0]?.flags).toEqual(['evidence-mismatch']);
     expect(grades.summary).toMatchObject({ clean: 0, flagged: 1 });
@@ -160,13 +171,21 @@ describe('copied work', () => {
 
 describe('copied command evidence', () => {
   it('the same API server audit event in two attendees\' reports is the same evidence', async () => {
-    const ran = (auditID: string) => async (journal: EvidenceJournal) => {
-      await journal.append({ type: 'step-opened', labId: '1.1', stepId: 'get-nodes' });
-      await journal.append({ type: 'check-passed', labId: '1.1', stepId: 'get-nodes', checkId: 'ran-get-nodes', evidence: { matched: { command: 'kubectl get nodes', exitCode: 0, time: '2026-11-29T10:00:00.000Z', corroboration: { auditID } } } });
-    };
-    const grades = await grade({ 'ivy.json': await exported('ivy', ran('3f1c-ivy')), 'jon.json': await exported('jon', ran('3f1c-ivy')), 'kim.json': await exported('kim', ran('77aa-kim')) });
+    const grades = await grade({ 'ivy.json': await exported('ivy', ranGetNodes('3f1c-ivy')), 'jon.json': await exported('jon', ranGetNodes('3f1c-ivy')), 'kim.json': await exported('kim', ranGetNodes('77aa-kim')) });
     expect(Object.fromEntries(grades.rows.map((row) => [row.attendee, row.flags]))).toEqual({ ivy: ['same-evidence'], jon: ['same-evidence'], kim: [] });
     expect(grades.rows.find((row) => row.attendee === 'jon')?.problems).toContain("same evidence: audit event 3f1c-ivy is also in ivy's report (ivy.json)");
+  });
+
+  it('says which kubectl passes the API server corroborated; a witness for another request is refused', async () => {
+    const seen = await verifyReport(JSON.stringify(await exported('lea', ranGetNodes('5e5e-lea'))), { course: catalog });
+    expect(seen.reevaluated).toMatchObject({ confirmed: 1, kubectlSeen: 1, kubectlUnseen: 0 });
+    // The witness removed: still a pass on its command line, but not one the API server vouches for.
+    const stripped = await verifyReport(JSON.stringify(await exported('max', ranGetNodes(undefined))), { course: catalog });
+    expect(stripped.reevaluated).toMatchObject({ confirmed: 1, kubectlSeen: 0, kubectlUnseen: 1 });
+    // A witness of another request (the pods of kube-system) does not fit `kubectl get nodes`.
+    const misfit = await verifyReport(JSON.stringify(await exported('ned', ranGetNodes('9a9a-ned', { verb: 'list', resource: 'pods', namespace: 'kube-system' }))), { course: catalog });
+    expect(misfit.findings.map((finding) => finding.kind)).toContain('evidence');
+    expect((await grade({ 'max.json': await exported('max2', ranGetNodes(undefined)) })).rows[0]?.kubectlUnseen).toBe(1);
   });
 });
 

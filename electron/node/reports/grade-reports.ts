@@ -22,6 +22,8 @@ export interface GradeRow {
   solutions: number;
   /** Recorded passes that could not be judged from their evidence alone (with --course). */
   notJudgeable: number;
+  /** Confirmed kubectl passes the API server's audit log does not corroborate. */
+  kubectlUnseen: number;
   /** Every finding, one line each, so the table can be explained. */
   problems: string[];
 }
@@ -50,12 +52,12 @@ const INVALID_KINDS: ReadonlySet<Finding['kind']> = new Set(['signature', 'journ
 
 /** One report verified on its own: whatever it holds, it cannot stop the rest of the class being graded. */
 async function verifyOne(file: ReportFile, options: GradeOptions): Promise<ReportVerification> {
-  if (file.unreadable !== undefined) return { report: undefined, findings: [{ kind: 'format', message: `unreadable: ${file.unreadable}` }], reevaluated: { confirmed: 0, notJudgeable: 0 } };
+  if (file.unreadable !== undefined) return { report: undefined, findings: [{ kind: 'format', message: `unreadable: ${file.unreadable}` }], reevaluated: { confirmed: 0, notJudgeable: 0, kubectlSeen: 0, kubectlUnseen: 0 } };
   const text = file.text;
   try {
     return await verifyReport(text, options.course ? { course: options.course } : {});
   } catch (error) {
-    return { report: undefined, findings: [{ kind: 'format', message: `unreadable: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` }], reevaluated: { confirmed: 0, notJudgeable: 0 } };
+    return { report: undefined, findings: [{ kind: 'format', message: `unreadable: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` }], reevaluated: { confirmed: 0, notJudgeable: 0, kubectlSeen: 0, kubectlUnseen: 0 } };
   }
 }
 
@@ -118,7 +120,9 @@ export async function gradeReports(files: readonly ReportFile[], options: GradeO
     if (result.findings.some((finding) => finding.kind === 'evidence')) flags.add('evidence-mismatch');
     if (result.findings.some((finding) => finding.kind === 'not-judgeable')) flags.add('not-judgeable');
     const notJudgeable = result.reevaluated.notJudgeable;
-    if (!report) return { file, attendee: '?', key: '', course: '?', flags: [...flags].sort(), labs: {}, total: 0, hints: 0, solutions: 0, notJudgeable, problems };
+    // Not a flag: a cluster of the attendee's own (--kubeconfig) keeps no audit log Labdeck reads. The grader sees the count.
+    const kubectlUnseen = result.reevaluated.kubectlUnseen;
+    if (!report) return { file, attendee: '?', key: '', course: '?', flags: [...flags].sort(), labs: {}, total: 0, hints: 0, solutions: 0, notJudgeable, kubectlUnseen, problems };
 
     const key = fingerprintOf(report.signer.publicKey);
     const rosterKey = options.roster?.get(report.attendee.name);
@@ -195,6 +199,7 @@ export async function gradeReports(files: readonly ReportFile[], options: GradeO
       hints: steps.reduce((sum, step) => sum + step.hintsShown, 0),
       solutions: steps.filter((step) => step.solutionRevealedAt !== null).length,
       notJudgeable,
+      kubectlUnseen,
       problems,
     };
   });
@@ -225,10 +230,10 @@ export function csvField(value: string): string {
 }
 
 export function gradesToCsv(grades: ClassGrades): string {
-  const header = ['attendee', 'file', 'course', 'flags', ...grades.labs.map((id) => `lab ${id}`), 'total', 'hints', 'solutions', 'not judgeable', 'key'];
+  const header = ['attendee', 'file', 'course', 'flags', ...grades.labs.map((id) => `lab ${id}`), 'total', 'hints', 'solutions', 'not judgeable', 'kubectl not seen by API server', 'key'];
   const lines = [header.join(',')];
   for (const row of grades.rows) {
-    lines.push([row.attendee, row.file, row.course, row.flags.join(' '), ...grades.labs.map((id) => (row.labs[id] ?? 0).toFixed(2)), row.total.toFixed(1), String(row.hints), String(row.solutions), String(row.notJudgeable), row.key].map(csvField).join(','));
+    lines.push([row.attendee, row.file, row.course, row.flags.join(' '), ...grades.labs.map((id) => (row.labs[id] ?? 0).toFixed(2)), row.total.toFixed(1), String(row.hints), String(row.solutions), String(row.notJudgeable), String(row.kubectlUnseen), row.key].map(csvField).join(','));
   }
   lines.push(['class average (clean reports)', '', '', `${grades.summary.clean}/${grades.summary.reports} clean`, ...grades.labs.map((id) => (grades.summary.averageByLab[id] ?? 0).toFixed(2)), grades.summary.averageTotal.toFixed(1), '', '', '', ''].map(csvField).join(','));
   return `${lines.join('\n')}\n`;

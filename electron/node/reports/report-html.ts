@@ -13,8 +13,11 @@ export function evidenceSummary(evidence: unknown): string {
   }
   if (evidence && typeof evidence === 'object') {
     const record = evidence as Record<string, unknown>;
-    const matched = record.matched as { command?: string; exitCode?: number } | undefined;
-    if (matched?.command) return `ran \`${matched.command}\` (exit ${matched.exitCode ?? '?'})`;
+    const matched = record.matched as { command?: string; exitCode?: number; apiRequests?: Array<{ auditID?: string }> } | undefined;
+    if (matched?.command) {
+      const seen = Array.isArray(matched.apiRequests) && matched.apiRequests.length > 0 ? `; seen by the API server (audit id ${matched.apiRequests.map((request) => String(request.auditID)).join(', ')})` : '';
+      return `ran \`${matched.command}\` (exit ${matched.exitCode ?? '?'})${seen}`;
+    }
     if (Array.isArray(record.argv)) return `probe \`${(record.argv as string[]).join(' ')}\` exit ${String(record.exitCode)}`;
     if (typeof record.status === 'number') return `HTTP ${record.status} on NodePort ${String(record.nodePort)}`;
     if (typeof record.message === 'string') return record.message;

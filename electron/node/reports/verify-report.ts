@@ -5,7 +5,7 @@ import { signedBytes } from './build-report.ts';
 import { courseOutline } from './course-outline.ts';
 import { changedFields } from './entry-index.ts';
 import { signatureProblem } from '../progress/journal-binding.ts';
-import { judgeEvidence, NOT_JUDGEABLE_LIMIT, tooManyNotJudgeable } from './evidence-judgement.ts';
+import { judgeEvidence, NOT_JUDGEABLE_LIMIT, tallyApi, tooManyNotJudgeable, type ApiTally } from './evidence-judgement.ts';
 import { REPORT_FORMAT, ReportSchema, type Report } from './report-format.ts';
 import { reportShapeProblem } from './report-limits.ts';
 import { outlineOfSummary, summarize } from './report-summary.ts';
@@ -42,7 +42,7 @@ export interface ReportVerification {
   report: Report | undefined;
   findings: Finding[];
   /** Checks re-run on their evidence: passed again, or could not be judged from the evidence alone. */
-  reevaluated: { confirmed: number; notJudgeable: number };
+  reevaluated: { confirmed: number; notJudgeable: number } & ApiTally;
 }
 
 export interface VerifyOptions {
@@ -102,8 +102,10 @@ async function evidenceFindings(report: Report, catalog: LabCatalog, counts: Rep
       continue;
     }
     const judgement = await judgeEvidence(check, entry.evidence, { labId: entry.labId, stepId: entry.stepId });
-    if (judgement.verdict === 'confirmed') counts.confirmed++;
-    else if (judgement.verdict === 'not-judgeable') counts.notJudgeable++;
+    if (judgement.verdict === 'confirmed') {
+      counts.confirmed++;
+      tallyApi(counts, check, entry.evidence);
+    } else if (judgement.verdict === 'not-judgeable') counts.notJudgeable++;
     else findings.push({ kind: 'evidence', entry: entry.seq, field: 'evidence', message: `entry ${entry.seq}: ${judgement.reason}` });
   }
   if (tooManyNotJudgeable(counts)) {
@@ -153,7 +155,7 @@ function firstDifference(a: unknown, b: unknown, path = 'summary'): string | und
  * recorded pass re-run on its evidence. Every edit comes back as a finding naming entry and field.
  */
 export async function verifyReport(text: string, options: VerifyOptions = {}): Promise<ReportVerification> {
-  const reevaluated = { confirmed: 0, notJudgeable: 0 };
+  const reevaluated = { confirmed: 0, notJudgeable: 0, kubectlSeen: 0, kubectlUnseen: 0 };
   const shape = reportShapeProblem(text);
   if (shape) return { report: undefined, findings: [{ kind: 'format', message: `unreadable: ${shape}` }], reevaluated };
   let json: unknown;

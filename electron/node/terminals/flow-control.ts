@@ -28,7 +28,10 @@ export const FlowControl = {
    * page parses nearly as fast as the shell prints or not.
    */
   BACKLOG_MAX_BYTES: 1_000_000,
-  /** A Ctrl-C typed with more than this unacknowledged (or any backlog) drops it and resyncs the screen. */
+  /**
+   * A Ctrl-C typed with more than this unacknowledged or read in the last moments (RecentBytes), or with
+   * any backlog, drops what is queued for the renderer and resyncs the screen.
+   */
   INTERRUPT_BEHIND_BYTES: 64_000,
   /**
    * The mirror's parse backlog at which the shell's output is paused, and where it resumes. Above the
@@ -40,6 +43,38 @@ export const FlowControl = {
   MIRROR_HIGH_BYTES: 2_000_000,
   MIRROR_LOW_BYTES: 1_000_000,
 } as const;
+
+/** How long each of RecentBytes' two buckets spans. */
+const RECENT_BUCKET_MS = 50;
+
+/**
+ * Bytes read from a shell in the last 50 to 100 ms (two buckets): whether output is pouring in right now,
+ * whatever the renderer has acknowledged. Right after a screen the renderer's window is empty, yet a flood
+ * may be going on, and a Ctrl-C then must still drop what follows instead of streaming it.
+ */
+export class RecentBytes {
+  #bucketStart = -Infinity;
+  #current = 0;
+  #previous = 0;
+
+  add(bytes: number, now: number): void {
+    this.#roll(now);
+    this.#current += bytes;
+  }
+
+  total(now: number): number {
+    this.#roll(now);
+    return this.#current + this.#previous;
+  }
+
+  #roll(now: number): void {
+    const elapsed = now - this.#bucketStart;
+    if (elapsed < RECENT_BUCKET_MS) return;
+    this.#previous = elapsed < 2 * RECENT_BUCKET_MS ? this.#current : 0;
+    this.#current = 0;
+    this.#bucketStart = now;
+  }
+}
 
 /**
  * Bytes sent to the renderer and not yet acknowledged. Acks name a stream position (seq), not a byte

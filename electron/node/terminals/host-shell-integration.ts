@@ -14,6 +14,9 @@ import path from 'node:path';
  *
  *   ESC ] 6973 ; labdeck-command = <history number> ; <status> ; <pipeline statuses, comma separated> ; <line, hex> BEL
  *
+ * and a prompt after no new line reports an empty line. Labdeck believes a report only when it names the
+ * line typed into its terminal (typed-lines.ts).
+ *
  * The line is hex-encoded so that no byte of it can end the sequence early. Both scripts run on bash 3.2
  * (macOS's /bin/bash) and on zsh 5; other shells (fish, PowerShell, sh) start without integration and
  * their commands are not recorded: the lab's browser link is the other way to show the step.
@@ -48,7 +51,11 @@ __labdeck_host_record() {
     __labdeck_last_seq=$__seq
     return 0
   fi
-  [[ -z $__seq || $__seq == "$__labdeck_last_seq" ]] && return 0
+  # No new line: the prompt alone is reported, so Labdeck knows nothing typed before it is still to come.
+  if [[ -z $__seq || $__seq == "$__labdeck_last_seq" ]]; then
+    printf '\\033]6973;labdeck-command=%s;%s;;\\007' "$__seq" "$__status"
+    return 0
+  fi
   __labdeck_last_seq=$__seq
   printf '\\033]6973;labdeck-command=%s;%s;%s;%s\\007' "$__seq" "$__status" "\${__pipes// /,}" "$(${HEX_OF_LINE})"
   return 0
@@ -79,7 +86,10 @@ __labdeck_preexec() {
 __labdeck_precmd() {
   # First statement: the attendee's exit status and pipeline statuses.
   local __status=$? __pipes=\${(j:,:)pipestatus}
-  [[ -n \${__labdeck_pending+x} ]] || return 0
+  if [[ -z \${__labdeck_pending+x} ]]; then
+    printf '\\033]6973;labdeck-command=%s;%s;;\\007' "$__labdeck_seq" "$__status"
+    return 0
+  fi
   local __labdeck_line=$__labdeck_pending
   unset __labdeck_pending
   (( __labdeck_seq += 1 ))

@@ -1,4 +1,5 @@
-import type { CommandRecord } from '../checks/check-world.ts';
+import { ReadlineLine } from './readline-line.ts';
+import type { ShellRecorderOptions } from './recorder-options.ts';
 
 /**
  * Records the command lines typed in a node terminal (master1, worker1, ... via docker exec), so that
@@ -46,26 +47,16 @@ export function nodeShellArgv(): string[] {
   return ['/bin/bash', '-c', script];
 }
 
-export interface NodeCommandRecorderOptions {
+export interface NodeCommandRecorderOptions extends ShellRecorderOptions {
   /** The node's name, recorded as the command's terminal. */
   node: string;
-  /** Distinguishes shells: variables set in one terminal are not visible in another. */
-  shellId: number;
-  onRecord(record: CommandRecord): void;
-  now?: () => Date;
 }
 
 export class NodeCommandRecorder {
   readonly #options: NodeCommandRecorderOptions;
   readonly #now: () => Date;
-  /** The line being edited at the prompt, and the cursor position in it. */
-  #line = '';
-  #cursor = 0;
-  /** Lines entered in this shell, for the up/down history keys (readline keeps the same list). */
-  readonly #history: string[] = [];
-  #historyIndex = 0;
-  /** Input bytes of an escape sequence split across writes. */
-  #pendingInput = '';
+  /** The line being edited at the prompt, rebuilt from the keys (the fallback when bash reports no history). */
+  readonly #editor = new ReadlineLine();
   /** Output kept back because it may be the start of a marker. */
   #pendingOutput = '';
   /** The shell shows a prompt and reads a command line (false while a command runs). */
@@ -99,24 +90,10 @@ export class NodeCommandRecorder {
 
   /** Feed what the attendee typed (or pasted) into the terminal. */
   input(data: string): void {
-    const text = this.#pendingInput + data;
-    this.#pendingInput = '';
-    let index = 0;
-    while (index < text.length) {
-      const char = text[index]!;
-      if (char === ESC) {
-        const sequence = /^\u001b(\[[0-9;]*[A-Za-z~]|O[A-Za-z]|[A-Za-z])?/.exec(text.slice(index));
-        if (!sequence?.[1]) {
-          // An incomplete sequence at the end of this write: wait for the rest.
-          if (text.length - index < 8) this.#pendingInput = text.slice(index);
-          return;
-        }
-        this.#key(sequence[0]);
-        index += sequence[0].length;
-        continue;
-      }
-      this.#key(char);
-      index += 1;
+    for (const key of this.#editor.keys(data)) {
+      // Input for a running command (type-ahead, or what the command reads) is not a command line.
+      if (!this.#atPrompt) continue;
+      if (this.#editor.key(key) === 'submitted') this.#submit();
     }
   }
 
@@ -136,7 +113,10 @@ export class NodeCommandRecorder {
       if (first && history.number !== '') return;
       submitted = ran ? { command: history.line.trim(), startedAt: submitted?.startedAt ?? this.#now().toISOString() } : undefined;
     }
-    if (!submitted) return;
+    if (!submitted) {
+      this.#options.onPrompt?.();
+      return;
+    }
     const exitCode = /^[0-9]+$/.test(status) ? Number(status) : -1;
     this.#options.onRecord({
       time: this.#now().toISOString(),
@@ -148,91 +128,11 @@ export class NodeCommandRecorder {
     });
   }
 
-  #key(key: string): void {
-    if (!this.#atPrompt) return; // input for a running command, not a command line
-    switch (key) {
-      case '\r':
-      case '\n':
-        return this.#submit();
-      case '\u0003': // Ctrl-C: the line is abandoned
-        return this.#set('');
-      case '\u007f':
-      case '\b':
-        if (this.#cursor > 0) this.#edit(this.#cursor - 1, this.#cursor, '');
-        return;
-      case `${ESC}[3~`: // Delete
-      case '\u0004': // Ctrl-D on a non-empty line deletes under the cursor
-        if (this.#cursor < this.#line.length) this.#edit(this.#cursor, this.#cursor + 1, '');
-        return;
-      case '\u0015': // Ctrl-U
-        return this.#edit(0, this.#cursor, '');
-      case '\u000b': // Ctrl-K
-        return this.#edit(this.#cursor, this.#line.length, '');
-      case '\u0017': {
-        // Ctrl-W: the word before the cursor
-        const before = this.#line.slice(0, this.#cursor);
-        const start = before.replace(/\S+\s*$/, '').length;
-        return this.#edit(start, this.#cursor, '');
-      }
-      case '\u0001':
-      case `${ESC}[H`:
-      case `${ESC}OH`:
-      case `${ESC}[1~`:
-        this.#cursor = 0;
-        return;
-      case '\u0005':
-      case `${ESC}[F`:
-      case `${ESC}OF`:
-      case `${ESC}[4~`:
-        this.#cursor = this.#line.length;
-        return;
-      case `${ESC}[D`:
-      case `${ESC}OD`:
-      case '\u0002':
-        this.#cursor = Math.max(0, this.#cursor - 1);
-        return;
-      case `${ESC}[C`:
-      case `${ESC}OC`:
-      case '\u0006':
-        this.#cursor = Math.min(this.#line.length, this.#cursor + 1);
-        return;
-      case `${ESC}[A`:
-      case `${ESC}OA`:
-      case '\u0010':
-        return this.#recall(-1);
-      case `${ESC}[B`:
-      case `${ESC}OB`:
-      case '\u000e':
-        return this.#recall(1);
-    }
-    if (key.length === 1 && key >= ' ') this.#edit(this.#cursor, this.#cursor, key);
-    // Other control keys and sequences (Tab completion among them) do not change what is recorded.
-  }
-
   #submit(): void {
-    const command = this.#line.trim();
-    this.#set('');
+    const command = this.#editor.enter().trim();
     if (command === '') return;
-    this.#history.push(command);
-    this.#historyIndex = this.#history.length;
     this.#submitted = { command, startedAt: this.#now().toISOString() };
     this.#atPrompt = false;
-  }
-
-  #recall(step: number): void {
-    const index = Math.min(this.#history.length, Math.max(0, this.#historyIndex + step));
-    this.#historyIndex = index;
-    this.#set(this.#history[index] ?? '');
-  }
-
-  #set(line: string): void {
-    this.#line = line;
-    this.#cursor = line.length;
-  }
-
-  #edit(from: number, to: number, insert: string): void {
-    this.#line = this.#line.slice(0, from) + insert + this.#line.slice(to);
-    this.#cursor = from + insert.length;
   }
 }
 

@@ -1,3 +1,4 @@
+import { vi } from 'vitest';
 import type { EventName, EventPayload, EventSink } from '../../common/api/contract.ts';
 import type { ClusterAccess, ContainerTarget, InteractiveProcess, LabContainers } from '../backend/ports.ts';
 import type { HostShellOptions } from './host-shell.ts';
@@ -52,7 +53,7 @@ export interface Emitted {
   clientId: string | undefined;
 }
 
-/** A TerminalService over fake containers and a fake host shell; `data` lists terminal.data events. */
+/** A TerminalService over fake containers and a fake host shell; `data` lists terminal.data events, `screens` terminal.screen events. */
 export function setup(options: { containers?: Partial<LabContainers>; kubeconfigPath?: string | null; stateFile?: string } = {}) {
   const processes: FakeProcess[] = [];
   const execCalls: { containerId: string; argv: string[] }[] = [];
@@ -97,5 +98,25 @@ export function setup(options: { containers?: Partial<LabContainers>; kubeconfig
     emitted
       .filter((event) => event.name === 'terminal.data' && (clientId === undefined || event.clientId === clientId))
       .map((event) => event.payload as EventPayload<'terminal.data'>);
-  return { service, processes, execCalls, hostCalls, emitted, data };
+  const screens = () => emitted.filter((event) => event.name === 'terminal.screen').map((event) => event.payload as EventPayload<'terminal.screen'>);
+  return { service, processes, execCalls, hostCalls, emitted, data, screens };
+}
+
+export type TerminalFixture = ReturnType<typeof setup>;
+
+/** A jumphost terminal opened for client-a (80x24), with the fake shell behind it. */
+export async function openJumphost(fixture: TerminalFixture) {
+  const session = await fixture.service.open({ target: { kind: 'jumphost' }, cols: 80, rows: 24 }, 'client-a');
+  return { session, process: fixture.processes.at(-1)! };
+}
+
+/** `count` numbered lines of 74 bytes each, from line `from` on: a flood whose end a screen can be checked for. */
+export const floodLines = (from: number, count: number) => Array.from({ length: count }, (_, index) => `line ${String(from + index).padStart(6, '0')} ${'y'.repeat(60)}\r\n`).join('');
+
+/** Under fake timers, the shell prints blocks `from` to `to` (exclusive) of 340 flood lines, one every `everyMs`. */
+export async function emitFloodBlocks(process: FakeProcess, from: number, to: number, everyMs: number): Promise<void> {
+  for (let block = from; block < to; block++) {
+    process.emit(floodLines(block * 340, 340));
+    await vi.advanceTimersByTimeAsync(everyMs);
+  }
 }

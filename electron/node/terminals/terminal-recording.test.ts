@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EventSink } from '../../common/api/contract.ts';
 import type { ClusterAccess, InteractiveProcess, LabContainers } from '../backend/ports.ts';
 import type { CommandRecord } from '../checks/check-world.ts';
+import { JUMPHOST_RECORD_MARKER } from './jumphost-command-recorder.ts';
 import { HOST_COMMAND_MARKER } from './host-shell-integration.ts';
 import { STATUS_MARKER_PREFIX } from './node-command-recorder.ts';
 import { TerminalService } from './terminal-service.ts';
@@ -69,27 +70,29 @@ describe('terminal recording', () => {
     await service.dispose();
   });
 
-  it("records the commands the Host terminal's shell reports, split across chunks", async () => {
+  it("records the commands the Host terminal's shell reports for the line typed, split across chunks", async () => {
     const { service, shells, records } = setup();
     const host = await service.open({ target: { kind: 'host' }, cols: 80, rows: 24 }, 'c');
     const report = `nginx\r\n${HOST_COMMAND_MARKER}3;0;0;${Buffer.from('curl http://localhost:30080/').toString('hex')}\u0007$ `;
+    // A report with nothing typed in this terminal is not believed.
+    shells[0]!.print(report);
+    expect(records).toEqual([]);
+    service.input(host.id, 'curl http://localhost:30080/\r');
     shells[0]!.print(report.slice(0, 20));
     shells[0]!.print(report.slice(20));
     expect(records.map((record) => [record.terminal, record.command, record.exitCode])).toEqual([['host', 'curl http://localhost:30080/', 0]]);
-    // Typed keys are not taken for commands in the Host terminal: only what the shell itself reports counts.
-    service.input(host.id, 'curl http://localhost:30080/\r');
-    shells[0]!.print('$ ');
-    expect(records).toHaveLength(1);
     await service.dispose();
   });
 
-  it('leaves the jumphost to its own recorder', async () => {
+  it('records the jumphost shell’s reports of the lines typed there', async () => {
     const { service, shells, records } = setup();
     const jump = await service.open({ target: { kind: 'jumphost' }, cols: 80, rows: 24 }, 'c');
-    shells[0]!.print(prompt(0));
+    const report = (command: string) => `${JUMPHOST_RECORD_MARKER}${JSON.stringify({ command, exitCode: 0 })}\u0007ubuntu@jumphost:~$ `;
     service.input(jump.id, 'kubectl get pods\r');
-    shells[0]!.print(prompt(0));
-    expect(records).toEqual([]);
+    shells[0]!.print(`No resources found\r\n${report('kubectl get pods')}`);
+    // Printed by a command, not typed: refused.
+    shells[0]!.print(report('kubectl get nodes'));
+    expect(records.map((record) => [record.terminal, record.command])).toEqual([['jumphost', 'kubectl get pods']]);
     await service.dispose();
   });
 });

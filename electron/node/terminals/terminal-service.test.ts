@@ -4,14 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { EventPayload } from '../../common/api/contract.ts';
 import { LabdeckError } from '../../common/errors.ts';
 import { FlowControl } from './flow-control.ts';
-import { setup } from './terminal-fakes.test-support.ts';
+import { emitFloodBlocks, floodLines as lines, openJumphost, setup, type TerminalFixture } from './terminal-fakes.test-support.ts';
 import { JUMPHOST_SHELL, NODE_SHELL, mirrorTail } from './terminal-service.ts';
 
 describe('TerminalService', () => {
-  let current: ReturnType<typeof setup> | undefined;
+  let current: TerminalFixture | undefined;
   afterEach(async () => {
     await current?.service.dispose();
     vi.useRealTimers();
@@ -97,30 +96,22 @@ describe('TerminalService', () => {
     expect(new TextDecoder('utf-8', { fatal: true }).decode(joined)).toBe('€ ✓ 日本');
   });
 
-  const screens = (c: NonNullable<typeof current>) =>
-    c.emitted.filter((event) => event.name === 'terminal.screen').map((event) => event.payload as EventPayload<'terminal.screen'>);
-  const lines = (from: number, count: number) => Array.from({ length: count }, (_, index) => `line ${String(from + index).padStart(6, '0')} ${'y'.repeat(60)}\r\n`).join('');
-
   it('keeps reading while the renderer lags and, once it catches up, sends the screen instead of the backlog', async () => {
     vi.useFakeTimers();
     current = setup();
-    const session = await current.service.open({ target: { kind: 'jumphost' }, cols: 80, rows: 24 }, 'client-a');
-    const process = current.processes[0]!;
+    const { session, process } = await openJumphost(current);
     // 2.5 MB in 25 KB chunks, with time for the mirror to parse: more than the high watermark ever in flight.
-    for (let block = 0; block < 100; block++) {
-      process.emit(lines(block * 340, 340));
-      await vi.advanceTimersByTimeAsync(10);
-    }
+    await emitFloodBlocks(process, 0, 100, 10);
     process.emit('the end\r\n$ ');
     await vi.advanceTimersByTimeAsync(50);
     const sent = current.data().reduce((sum, event) => sum + event.data.byteLength, 0);
     expect(sent).toBeGreaterThan(FlowControl.LOW_WATERMARK_BYTES);
     expect(sent).toBeLessThan(FlowControl.HIGH_WATERMARK_BYTES + 300_000);
-    expect(screens(current)).toEqual([]);
+    expect(current.screens()).toEqual([]);
 
     current.service.ack(session.id, current.data().at(-1)!.seq);
     await vi.advanceTimersByTimeAsync(50);
-    const [screen] = screens(current);
+    const [screen] = current.screens();
     expect(screen?.screen).toContain('the end');
     expect(screen?.screen).toContain('line 033999');
     // Everything the shell printed, including what the renderer never got as data.
@@ -136,14 +127,10 @@ describe('TerminalService', () => {
   it('after a screen, lags rather than send past the window what arrived while the screen was taken', async () => {
     vi.useFakeTimers();
     current = setup();
-    const session = await current.service.open({ target: { kind: 'jumphost' }, cols: 80, rows: 24 }, 'client-a');
-    const process = current.processes[0]!;
+    const { session, process } = await openJumphost(current);
     // A flood (2 MB, more than the backlog keeps whole) the renderer lags behind on.
-    for (let block = 0; block < 80; block++) {
-      process.emit(lines(block * 340, 340));
-      await vi.advanceTimersByTimeAsync(10);
-    }
-    expect(screens(current)).toEqual([]);
+    await emitFloodBlocks(process, 0, 80, 10);
+    expect(current.screens()).toEqual([]);
     const dataBefore = current.data().length;
     // The renderer catches up: a screen is taken, and a flood larger than the window arrives meanwhile.
     current.service.ack(session.id, current.data().at(-1)!.seq);
@@ -151,13 +138,13 @@ describe('TerminalService', () => {
     for (let start = 0; start < flood.length; start += 64 * 1024) process.emit(flood.slice(start, start + 64 * 1024));
     expect(flood.length).toBeGreaterThan(FlowControl.HIGH_WATERMARK_BYTES);
     await vi.advanceTimersByTimeAsync(50);
-    const [first] = screens(current);
+    const [first] = current.screens();
     expect(first).toBeDefined();
     expect(current.data().length).toBe(dataBefore);
     // That screen's ack brings the next one, with the flood's end on it.
     current.service.ack(session.id, first!.seq);
     await vi.advanceTimersByTimeAsync(50);
-    const second = screens(current)[1];
+    const second = current.screens()[1];
     expect(second?.screen).toContain('line 109999');
     expect(current.data().length).toBe(dataBefore);
     process.emit('next\r\n');
@@ -168,25 +155,18 @@ describe('TerminalService', () => {
   it('drops the backlog on Ctrl-C while the renderer is behind and sends the screen once the shell is quiet', async () => {
     vi.useFakeTimers();
     current = setup();
-    const session = await current.service.open({ target: { kind: 'jumphost' }, cols: 80, rows: 24 }, 'client-a');
-    const process = current.processes[0]!;
-    for (let block = 0; block < 8; block++) {
-      process.emit(lines(block * 340, 340));
-      await vi.advanceTimersByTimeAsync(10);
-    }
+    const { session, process } = await openJumphost(current);
+    await emitFloodBlocks(process, 0, 8, 10);
     const before = current.data().length;
     expect(before).toBeGreaterThan(0);
     current.service.input(session.id, '\x03');
     expect(process.written).toEqual(['\x03']);
     // What was already out of the shell's pty when it got the signal: read, mirrored, never sent.
-    for (let block = 8; block < 20; block++) {
-      process.emit(lines(block * 340, 340));
-      await vi.advanceTimersByTimeAsync(5);
-    }
+    await emitFloodBlocks(process, 8, 20, 5);
     process.emit('^C\r\nubuntu@jumphost:~$ ');
     await vi.advanceTimersByTimeAsync(100);
     expect(current.data()).toHaveLength(before);
-    const all = screens(current);
+    const all = current.screens();
     expect(all).toHaveLength(1);
     expect(all[0]!.screen).toContain('ubuntu@jumphost:~$');
     expect(all[0]!.screen.length).toBeLessThan(20_000);
@@ -195,27 +175,25 @@ describe('TerminalService', () => {
   it('leaves a Ctrl-C alone when the renderer keeps up, and resyncs whenever the renderer asks', async () => {
     vi.useFakeTimers();
     current = setup();
-    const session = await current.service.open({ target: { kind: 'jumphost' }, cols: 80, rows: 24 }, 'client-a');
-    const process = current.processes[0]!;
+    const { session, process } = await openJumphost(current);
     process.emit('sleep 100\r\n');
     await vi.advanceTimersByTimeAsync(10);
     current.service.input(session.id, '\x03');
     process.emit('^C\r\n$ ');
     await vi.advanceTimersByTimeAsync(100);
-    expect(screens(current)).toEqual([]);
+    expect(current.screens()).toEqual([]);
     expect(Buffer.concat(current.data().map((event) => event.data)).toString()).toBe('sleep 100\r\n^C\r\n$ ');
 
     current.service.input(session.id, '\x03', undefined, true);
     await vi.advanceTimersByTimeAsync(100);
-    expect(screens(current)).toHaveLength(1);
-    expect(screens(current)[0]!.seq).toBe(current.data().at(-1)!.seq);
+    expect(current.screens()).toHaveLength(1);
+    expect(current.screens()[0]!.seq).toBe(current.data().at(-1)!.seq);
   });
 
   it('pauses the shell only while the mirror has a long parse backlog', async () => {
     vi.useFakeTimers();
     current = setup();
-    await current.service.open({ target: { kind: 'jumphost' }, cols: 80, rows: 24 }, 'client-a');
-    const process = current.processes[0]!;
+    const { process } = await openJumphost(current);
     // Coloured output must be parsed in full (a plain-text flood is mostly skipped: mirrorTail).
     // ~3 MB: more than the mirror backlog at which the source pauses (2 MB).
     for (let block = 0; block < 120; block++) process.emit(`\x1b[32m${lines(block * 340, 340)}\x1b[0m`);
@@ -228,8 +206,7 @@ describe('TerminalService', () => {
   it('replays the mirrored screen on attach and hands output to the attaching client', async () => {
     vi.useFakeTimers();
     current = setup();
-    const session = await current.service.open({ target: { kind: 'jumphost' }, cols: 80, rows: 24 }, 'client-a');
-    const process = current.processes[0]!;
+    const { session, process } = await openJumphost(current);
     for (let line = 1; line <= 40; line++) process.emit(`line ${String(line).padStart(2, '0')}\r\n`);
     await vi.advanceTimersByTimeAsync(10);
 
@@ -252,8 +229,7 @@ describe('TerminalService', () => {
   it('sends megabytes read during a snapshot in events of at most 256 KB, every byte once, in order', async () => {
     vi.useFakeTimers();
     current = setup();
-    const session = await current.service.open({ target: { kind: 'jumphost' }, cols: 80, rows: 24 }, 'client-a');
-    const process = current.processes[0]!;
+    const { session, process } = await openJumphost(current);
     process.emit('$ ');
     await vi.advanceTimersByTimeAsync(10);
     const attaching = current.service.attach(session.id, 'client-b');

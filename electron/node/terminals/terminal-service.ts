@@ -4,12 +4,14 @@ import type { TerminalSession, TerminalTarget } from '../../common/api/terminal.
 import { LabdeckError } from '../../common/errors.ts';
 import type { ClusterAccess, InteractiveProcess, LabContainers } from '../backend/ports.ts';
 import type { CommandRecord } from '../checks/check-world.ts';
-import { FlowControl, InFlight } from './flow-control.ts';
+import { FlowControl, InFlight, RecentBytes } from './flow-control.ts';
 import { nodeShellArgv } from './node-command-recorder.ts';
 import { spawnHostShell, type SpawnHostShell } from './host-shell.ts';
 import { mirrorTail, OutputBacklog } from './output-backlog.ts';
+import { OutputPipeline } from './output-pipeline.ts';
+import { CreditedLines } from './terminal-recorder.ts';
 import { commandRecorderFor, describe, endSession, titleFor, type Session } from './terminal-session.ts';
-import { ScreenMirror, type Snapshot } from './screen-mirror.ts';
+import { ScreenMirror } from './screen-mirror.ts';
 import { targetKey, TerminalStateFile, type SavedTerminal } from './terminal-persistence.ts';
 
 /**
@@ -19,24 +21,6 @@ import { targetKey, TerminalStateFile, type SavedTerminal } from './terminal-per
 export const JUMPHOST_SHELL = ['bash', '-l'];
 /** bash on the node image, with a prompt that reports each command's exit status (node-command-recorder.ts). */
 export const NODE_SHELL = nodeShellArgv();
-
-/** Output is coalesced for this long so a chatty shell sends a few large events instead of many tiny ones. */
-const COALESCE_MS = 5;
-const MAX_EVENT_BYTES = 256 * 1024;
-/** The smallest piece sent from the backlog as acknowledgements make room: fewer, larger events. */
-const MIN_PACED_EVENT_BYTES = 16 * 1024;
-/** After a Ctrl-C that dropped the backlog, the screen is sent once the shell has been quiet this long… */
-const INTERRUPT_QUIET_MS = 30;
-/** …or this long after the Ctrl-C at the latest (a program that ignores SIGINT keeps printing). */
-const INTERRUPT_MAX_WAIT_MS = 400;
-/** Output held after a Ctrl-C beyond this is mirrored at once, so a program ignoring SIGINT stays bounded. */
-const INTERRUPT_HOLD_MAX_BYTES = 8 * 1024 * 1024;
-/** The mirror is fed at the latest this long after output arrives… */
-const LAZY_MIRROR_MS = 50;
-/** …or once this much has arrived. */
-const LAZY_MIRROR_MAX_BYTES = 1024 * 1024;
-/** Lines above the screen a skipped flood still leaves in the mirror, for a replay after a reload. */
-const MIRROR_TAIL_SCROLLBACK_LINES = 500;
 
 export interface TerminalServiceOptions {
   containers: LabContainers;
@@ -82,10 +66,12 @@ export class TerminalService {
   readonly #events: EventSink;
   readonly #spawnHostShell: SpawnHostShell;
   readonly #recordCommand: ((record: CommandRecord) => void) | undefined;
+  readonly #credited = new CreditedLines();
   #counter = 0;
   readonly #state: TerminalStateFile | null;
   /** Screens the previous run left, by target; each is used by the first shell opened there. */
   readonly #restored: Promise<Map<string, SavedTerminal>>;
+  readonly #output: OutputPipeline;
 
   constructor(options: TerminalServiceOptions) {
     this.#containers = options.containers;
@@ -95,6 +81,7 @@ export class TerminalService {
     this.#recordCommand = options.recordCommand;
     this.#state = options.stateFile ? new TerminalStateFile(options.stateFile) : null;
     this.#restored = this.#state ? this.#state.load() : Promise.resolve(new Map());
+    this.#output = new OutputPipeline({ events: this.#events, isOpen: (session) => this.#sessions.has(session.id), onOutput: () => this.#saveSoon() });
   }
 
   /** Opens still starting, by client: counted against the limits before their shell exists. */
@@ -135,7 +122,7 @@ export class TerminalService {
     this.#releasedScreens.delete(targetKey(request.target));
     const number = ++this.#counter;
     const id = `t${number.toString(36)}-${randomBytes(4).toString('hex')}`;
-    const recorder = this.#recordCommand ? commandRecorderFor(request.target, number, this.#recordCommand) : undefined;
+    const recorder = this.#recordCommand ? commandRecorderFor(request.target, number, this.#recordCommand, this.#credited) : undefined;
     const session: Session = {
       id,
       title: titleFor(request.target),
@@ -143,6 +130,7 @@ export class TerminalService {
       process,
       mirror: new ScreenMirror(request.cols, request.rows),
       inFlight: new InFlight(),
+      recent: new RecentBytes(),
       recorder,
       clientId,
       alive: true,
@@ -158,6 +146,8 @@ export class TerminalService {
       sourcePaused: false,
       interruptTimer: null,
       interruptedAt: 0,
+      interruptCaret: false,
+      sentAt: 0,
       unmirrored: [],
       unmirroredBytes: 0,
       mirrorTimer: null,
@@ -168,7 +158,7 @@ export class TerminalService {
     // The mirror starts from the old screen too, so a reload or reconnect replays it with the new shell.
     if (restoredScreen) session.mirror.write(Buffer.from(restoredScreen, 'utf8'));
     this.#saveSoon();
-    process.onData((chunk) => this.#receive(session, chunk));
+    process.onData((chunk) => this.#output.receive(session, chunk));
     process.onExit((exitCode, message) => {
       session.alive = false;
       const announce = () => {
@@ -177,11 +167,11 @@ export class TerminalService {
       };
       if (session.mode === 'live') {
         // The shell's last words go out whole (at most BACKLOG_MAX_BYTES and the window), before the notice.
-        this.#flush(session, false);
+        this.#output.flush(session, false);
         announce();
       } else {
         // The renderer is behind or waiting for a screen: it gets the final screen before the exit notice.
-        void this.#resync(session).then(announce);
+        void this.#output.resync(session).then(announce);
       }
     });
     return restoredScreen ? { ...describe(session), restored: restoredScreen } : describe(session);
@@ -199,19 +189,21 @@ export class TerminalService {
     const session = this.#get(id);
     session.clientId = clientId;
     session.inFlight.reset();
-    const snapshot = await this.#snapshot(session, true);
+    const snapshot = await this.#output.snapshot(session, true);
     // The call's answer must reach the renderer before the output that follows the snapshot; answers
     // are sent when this promise settles, so the held output goes out on a later turn.
-    setTimeout(() => this.#goLive(session), 0);
+    setTimeout(() => this.#output.goLive(session), 0);
     return { replay: Buffer.from(snapshot.screen, 'utf8').toString('base64'), seq: snapshot.seq };
   }
 
   input(id: string, data: string, clientId?: string, resync = false): void {
     const session = this.#get(id);
     if (clientId !== undefined) this.#adopt(session, clientId);
-    // Ctrl-C while the renderer is behind: what is queued for it is output the user wants stopped.
-    const behind = session.mode === 'lagging' || session.backlog.bytes > 0 || session.inFlight.bytes > FlowControl.INTERRUPT_BEHIND_BYTES;
-    if (resync || (data.includes('\x03') && behind)) this.#interrupt(session);
+    // Ctrl-C while the renderer is behind, or while output pours in (right after a screen the window is
+    // empty, but the flood is not over): what is queued for it is output the user wants stopped.
+    const pouring = session.inFlight.bytes + session.recent.total(Date.now()) > FlowControl.INTERRUPT_BEHIND_BYTES;
+    const behind = session.mode === 'lagging' || session.backlog.bytes > 0 || pouring;
+    if (resync || (data.includes('\x03') && behind)) this.#output.interrupt(session);
     if (!session.alive) return;
     session.recorder?.recorder.input(data);
     session.process.write(data);
@@ -232,8 +224,8 @@ export class TerminalService {
     const session = this.#sessions.get(id);
     if (!session) return;
     session.inFlight.acknowledged(seq);
-    if (session.mode === 'live' && session.backlog.bytes > 0) this.#drain(session);
-    if (session.mode === 'lagging' && session.inFlight.bytes < FlowControl.LOW_WATERMARK_BYTES) void this.#resync(session);
+    if (session.mode === 'live' && session.backlog.bytes > 0) this.#output.drain(session);
+    if (session.mode === 'lagging' && session.inFlight.bytes < FlowControl.LOW_WATERMARK_BYTES) void this.#output.resync(session);
   }
 
   close(id: string): void {
@@ -255,7 +247,7 @@ export class TerminalService {
     const ending = [...this.#sessions.values()].filter((session) => gone.has(session.clientId));
     for (const session of ending) {
       this.#sessions.delete(session.id);
-      this.#mirrorPending(session);
+      this.#output.mirrorPending(session);
       const screen = await session.mirror.snapshot(session.position, { scrollback: false }).then(
         (snapshot) => snapshot.screen,
         () => '',
@@ -277,7 +269,7 @@ export class TerminalService {
   #saveSoon(): void {
     this.#state?.schedule(async () => {
       const sessions = [...this.#sessions.values()];
-      for (const session of sessions) this.#mirrorPending(session);
+      for (const session of sessions) this.#output.mirrorPending(session);
       const screens = await Promise.all(sessions.map((session) => session.mirror.snapshot(session.position, { scrollback: false })));
       const savedAt = new Date().toISOString();
       return sessions.map((session, index) => ({ target: session.target, screen: screens[index]?.screen ?? '', savedAt }));
@@ -292,7 +284,7 @@ export class TerminalService {
     if (session.clientId === clientId) return;
     session.clientId = clientId;
     session.inFlight.reset();
-    if (session.mode === 'live' && session.backlog.bytes > 0) this.#drain(session);
+    if (session.mode === 'live' && session.backlog.bytes > 0) this.#output.drain(session);
   }
 
   async #start({ target, cols, rows }: OpenRequest): Promise<InteractiveProcess> {
@@ -308,201 +300,6 @@ export class TerminalService {
     }
     const argv = target.kind === 'jumphost' ? JUMPHOST_SHELL : NODE_SHELL;
     return this.#containers.execInteractive(containerId, argv, { cols, rows, env: ['TERM=xterm-256color', 'COLORTERM=truecolor'] });
-  }
-
-  #receive(session: Session, chunk: Uint8Array): void {
-    if (chunk.byteLength === 0) return;
-    if (session.recorder) session.recorder.recorder.output(session.recorder.decoder.decode(chunk, { stream: true }));
-    // Copy: some streams reuse their buffers after the callback returns.
-    const copy = Uint8Array.prototype.slice.call(chunk);
-    session.position += copy.byteLength;
-    this.#saveSoon();
-    session.unmirrored.push(copy);
-    session.unmirroredBytes += copy.byteLength;
-    if (session.mode === 'interrupted') {
-      // What drains from the pipes after a Ctrl-C is mirrored in one go when the shell is quiet.
-      if (session.unmirroredBytes > INTERRUPT_HOLD_MAX_BYTES) this.#mirrorPending(session);
-      this.#armInterruptTimer(session);
-      return;
-    }
-    if (session.unmirroredBytes > LAZY_MIRROR_MAX_BYTES) this.#mirrorPending(session);
-    else session.mirrorTimer ??= setTimeout(() => this.#mirrorPending(session), LAZY_MIRROR_MS);
-    switch (session.mode) {
-      case 'live':
-        session.pending.push(copy);
-        session.pendingBytes += copy.byteLength;
-        if (session.pendingBytes >= MAX_EVENT_BYTES) this.#flush(session);
-        else session.flushTimer ??= setTimeout(() => this.#flush(session), COALESCE_MS);
-        break;
-      case 'snapshotting':
-        session.held.push(copy);
-        break;
-      case 'lagging':
-        // Only the mirror sees it; the renderer gets the resulting screen when it catches up.
-        break;
-    }
-  }
-
-  #mirrorProgressed(session: Session): void {
-    if (session.sourcePaused && session.mirror.unparsedBytes < FlowControl.MIRROR_LOW_BYTES) {
-      session.sourcePaused = false;
-      if (session.alive) session.process.resume();
-      if (session.mode === 'interrupted') this.#armInterruptTimer(session);
-    }
-  }
-
-  /**
-   * Moves the coalesced output to the backlog and sends from it. `paced`: only while the renderer has room
-   * in its window (live output); otherwise all at once (the output held during an attach's snapshot, and
-   * the last output of a shell that exited).
-   */
-  #flush(session: Session, paced = true): void {
-    if (session.flushTimer) clearTimeout(session.flushTimer);
-    session.flushTimer = null;
-    if (session.pendingBytes > 0) {
-      session.backlog.push(session.pending, session.position - session.pendingBytes);
-      session.pending = [];
-      session.pendingBytes = 0;
-    }
-    if (!this.#sessions.has(session.id)) return session.backlog.clear();
-    this.#drain(session, paced);
-  }
-
-  /**
-   * Sends the backlog in events of at most MAX_EVENT_BYTES (output held during a snapshot can be
-   * megabytes). Paced, what does not fit in the renderer's window waits for its acknowledgements, in order
-   * and whole: a `kubectl get -o yaml` of a few hundred KB reaches the scrollback in full. Only when more
-   * than BACKLOG_MAX_BYTES arrived while the page was behind is it a flood: then the page lags and gets the
-   * screen when it catches up.
-   */
-  #drain(session: Session, paced = true): void {
-    // A receiver that acknowledges inside emit (in-process) would re-enter here; this loop takes that room.
-    if (session.draining) return;
-    session.draining = true;
-    try {
-      this.#sendBacklog(session, paced);
-    } finally {
-      session.draining = false;
-    }
-    const flood = paced ? session.backlog.sinceEmpty > FlowControl.BACKLOG_MAX_BYTES : session.inFlight.bytes > FlowControl.HIGH_WATERMARK_BYTES;
-    if (session.mode === 'live' && flood) {
-      session.backlog.clear();
-      session.mode = 'lagging';
-      // Acknowledgements bring the screen; when none is due any more, the screen goes now.
-      if (session.inFlight.bytes < FlowControl.LOW_WATERMARK_BYTES) setTimeout(() => session.mode === 'lagging' && void this.#resync(session), 0);
-    }
-  }
-
-  #sendBacklog(session: Session, paced: boolean): void {
-    while (session.backlog.bytes > 0 && (!paced || session.inFlight.bytes < FlowControl.HIGH_WATERMARK_BYTES)) {
-      // Paced, a piece fills the window and no more, so a Ctrl-C finds no more than the window on its way.
-      const room = Math.max(FlowControl.HIGH_WATERMARK_BYTES - session.inFlight.bytes, MIN_PACED_EVENT_BYTES);
-      const piece = session.backlog.take(paced ? Math.min(MAX_EVENT_BYTES, room) : MAX_EVENT_BYTES);
-      const seq = session.backlog.start;
-      session.inFlight.sent(seq, piece.byteLength);
-      this.#events.emit('terminal.data', { id: session.id, data: piece, seq }, session.clientId);
-    }
-  }
-
-  /** Drops what was queued for the renderer (coalescing and backlog): a screen stands for it. */
-  #dropPending(session: Session): void {
-    if (session.flushTimer) clearTimeout(session.flushTimer);
-    session.flushTimer = null;
-    session.pending = [];
-    session.pendingBytes = 0;
-    session.backlog.clear();
-  }
-
-  /** Drops what was queued for the renderer and sends the screen once the shell has stopped printing. */
-  #interrupt(session: Session): void {
-    if (session.mode === 'snapshotting') return;
-    this.#dropPending(session);
-    session.mode = 'interrupted';
-    session.interruptedAt = Date.now();
-    this.#armInterruptTimer(session);
-  }
-
-  #armInterruptTimer(session: Session): void {
-    if (session.interruptTimer) clearTimeout(session.interruptTimer);
-    const left = session.interruptedAt + INTERRUPT_MAX_WAIT_MS - Date.now();
-    session.interruptTimer = setTimeout(
-      () => {
-        session.interruptTimer = null;
-        // A paused source is not a quiet shell: output is still waiting in the pipe behind the mirror.
-        if (session.sourcePaused && Date.now() - session.interruptedAt < INTERRUPT_MAX_WAIT_MS) return this.#armInterruptTimer(session);
-        void this.#resync(session);
-      },
-      Math.max(0, Math.min(INTERRUPT_QUIET_MS, left)),
-    );
-  }
-
-  /** Hands the output read so far to the mirror (of a plain-text flood only its tail: mirrorTail). */
-  #mirrorPending(session: Session): void {
-    if (session.mirrorTimer) clearTimeout(session.mirrorTimer);
-    session.mirrorTimer = null;
-    if (session.unmirroredBytes === 0) return;
-    const held = session.unmirrored.length === 1 ? session.unmirrored[0]! : Buffer.concat(session.unmirrored, session.unmirroredBytes);
-    session.unmirrored = [];
-    session.unmirroredBytes = 0;
-    session.mirror.write(mirrorTail(held, 2 * session.rows + MIRROR_TAIL_SCROLLBACK_LINES), () => this.#mirrorProgressed(session));
-    if (!session.sourcePaused && session.mirror.unparsedBytes > FlowControl.MIRROR_HIGH_BYTES) {
-      session.sourcePaused = true;
-      session.process.pause();
-    }
-  }
-
-  /** Sends the renderer the current screen (no scrollback) and streams live from there. */
-  async #resync(session: Session): Promise<void> {
-    if (session.mode === 'snapshotting') return;
-    if (session.interruptTimer) clearTimeout(session.interruptTimer);
-    session.interruptTimer = null;
-    this.#mirrorPending(session);
-    const snapshot = await this.#snapshot(session, false);
-    if (this.#sessions.has(session.id)) {
-      session.inFlight.sent(snapshot.seq, snapshot.screen.length);
-      this.#events.emit('terminal.screen', { id: session.id, screen: snapshot.screen, seq: snapshot.seq }, session.clientId);
-    }
-    this.#goLive(session, true);
-  }
-
-  /** Serializes the mirror at the current position; output arriving meanwhile is held for afterwards. */
-  async #snapshot(session: Session, scrollback: boolean): Promise<Snapshot> {
-    while (session.snapshotting) await session.snapshotting;
-    this.#dropPending(session);
-    session.mode = 'snapshotting';
-    this.#mirrorPending(session);
-    const running = session.mirror.snapshot(session.position, { scrollback });
-    session.snapshotting = running;
-    try {
-      return await running;
-    } finally {
-      session.snapshotting = null;
-    }
-  }
-
-  /**
-   * Streams live again after a snapshot. `afterScreen`: the snapshot went out as a screen event, which the
-   * renderer acknowledges once painted; if more arrived meanwhile than the window has room for (a flood
-   * reads on at tens of MB/s while the mirror serializes), it is not sent in one burst past the window,
-   * where it would sit unread in the socket and reach the page after a Ctrl-C. The renderer lags instead,
-   * and that screen's ack brings the next screen.
-   */
-  #goLive(session: Session, afterScreen = false): void {
-    if (session.mode !== 'snapshotting' || session.snapshotting) return;
-    session.mode = 'live';
-    const held = session.held;
-    session.held = [];
-    const heldBytes = held.reduce((sum, chunk) => sum + chunk.byteLength, 0);
-    if (afterScreen && session.inFlight.bytes + heldBytes > FlowControl.HIGH_WATERMARK_BYTES) {
-      session.mode = 'lagging';
-      return;
-    }
-    for (const chunk of held) {
-      session.pending.push(chunk);
-      session.pendingBytes += chunk.byteLength;
-    }
-    // After an attach the page asked for everything from the replay on; after a screen it is paced again.
-    this.#flush(session, afterScreen);
   }
 
   #get(id: string): Session {

@@ -1,16 +1,16 @@
 import type { TerminalSession, TerminalTarget } from '../../common/api/terminal.ts';
 import type { InteractiveProcess } from '../backend/ports.ts';
 import type { CommandRecord } from '../checks/check-world.ts';
-import type { InFlight } from './flow-control.ts';
-import { HostCommandRecorder } from './host-command-recorder.ts';
-import { NodeCommandRecorder } from './node-command-recorder.ts';
+import type { InFlight, RecentBytes } from './flow-control.ts';
 import type { OutputBacklog } from './output-backlog.ts';
 import type { ScreenMirror } from './screen-mirror.ts';
+import { terminalRecorderFor, type CreditedLines, type TerminalRecorder } from './terminal-recorder.ts';
 
 /**
  * What reaches the renderer: `live` streams output as it arrives; `lagging` sends nothing (the renderer
  * is more than the high watermark behind) until it catches up and gets the screen; `interrupted` is a
- * Ctrl-C that dropped the backlog, waiting for the shell to go quiet; `snapshotting` holds new output
+ * Ctrl-C that dropped the backlog, waiting for the terminal's `^C` echo (or, without one, for the shell to
+ * go quiet); `snapshotting` holds new output
  * back while the mirror serializes the screen it is then sent after.
  */
 export type Mode = 'live' | 'lagging' | 'interrupted' | 'snapshotting';
@@ -22,8 +22,10 @@ export interface Session {
   readonly process: InteractiveProcess;
   readonly mirror: ScreenMirror;
   readonly inFlight: InFlight;
-  /** Node and host terminals: turns their output (and a node's typed keys) into command records. */
-  readonly recorder: { recorder: NodeCommandRecorder | HostCommandRecorder; decoder: TextDecoder } | undefined;
+  /** Bytes read from the shell in the last moments: whether a Ctrl-C comes during a flood. */
+  readonly recent: RecentBytes;
+  /** Turns the shell's reports, checked against the keys typed here, into command records. */
+  readonly recorder: { recorder: TerminalRecorder; decoder: TextDecoder } | undefined;
   /** The renderer that sees this shell's output; a reconnecting renderer takes it over with attach. */
   clientId: string;
   alive: boolean;
@@ -44,6 +46,10 @@ export interface Session {
   sourcePaused: boolean;
   interruptTimer: NodeJS.Timeout | null;
   interruptedAt: number;
+  /** After a Ctrl-C: the output so far ended with `^`, the first half of the terminal's `^C` echo. */
+  interruptCaret: boolean;
+  /** When output last went to the renderer (Date.now()): coalescing starts after a send. */
+  sentAt: number;
   /**
    * Output read but not yet given to the mirror. The mirror is fed lazily, in batches, so that of a
    * plain-text flood it only parses the lines that decide the screen (mirrorTail).
@@ -65,13 +71,16 @@ export function endSession(session: Session): void {
 }
 
 /**
- * Node shells and the Host terminal record their commands here (the jumphost records its own, command-log.ts):
- * a node's bash from its prompt marker and the keys typed, the host's bash or zsh from what its integration reports.
+ * Every terminal records its commands here: the jumphost's and the host's shells from what they report, a
+ * node's bash from its prompt marker; each report only when it names the line typed into this terminal.
  */
-export function commandRecorderFor(target: TerminalTarget, shellId: number, onRecord: (record: CommandRecord) => void): Session['recorder'] {
-  if (target.kind === 'node') return { recorder: new NodeCommandRecorder({ node: target.node, shellId, onRecord }), decoder: new TextDecoder() };
-  if (target.kind === 'host') return { recorder: new HostCommandRecorder({ shellId, onRecord }), decoder: new TextDecoder() };
-  return undefined;
+export function commandRecorderFor(target: TerminalTarget, shellId: number, onRecord: (record: CommandRecord) => void, credited: CreditedLines): Session['recorder'] {
+  const key = target.kind === 'node' ? `node/${target.node}` : target.kind;
+  const recorder = terminalRecorderFor(target, shellId, (record) => {
+    credited.add(key, record.command);
+    onRecord(record);
+  }, { known: (command) => credited.has(key, command) });
+  return { recorder, decoder: new TextDecoder() };
 }
 
 export function titleFor(target: TerminalTarget): string {

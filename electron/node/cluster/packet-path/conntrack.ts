@@ -52,7 +52,8 @@ function parseEntry(line: string): ConntrackEntry | null {
     ...(maybeState && /^[A-Z_]+$/.test(maybeState) ? { state: maybeState } : {}),
     original,
     reply,
-    line,
+    // The file's layer 3 columns ("ipv4     2") are left out: the map offers `conntrack -L`, which has none.
+    line: line.replace(/^ipv[46]\s+\d+\s+/, ''),
   };
 }
 

@@ -6,6 +6,7 @@ import type { NetworkMap, PacketPath } from '../../../common/api/cluster.ts';
 import type { ContainerTarget, LabContainers } from '../../backend/ports.ts';
 import { LabCommandLog } from '../../env/command-log.ts';
 import { PacketTracer } from './packet-tracer.ts';
+import type { OpenShellChannel, ShellChannel } from './reader-shell.ts';
 
 const fixture = (name: string) => readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', name), 'utf8');
 
@@ -42,12 +43,84 @@ function replayedNodes(reads: string[]): { containers: LabContainers; after: () 
   };
 }
 
+/**
+ * Reader shells that answer like a node's shell: each framed command gets what the replayed node prints for
+ * its script, then the end line, in two chunks.
+ */
+function replayedShells(containers: LabContainers): { open: OpenShellChannel; opened: string[]; closed: string[] } {
+  const opened: string[] = [];
+  const closed: string[] = [];
+  const open: OpenShellChannel = async (containerId) => {
+    opened.push(containerId);
+    let listener: (chunk: Buffer) => void = () => undefined;
+    const channel: ShellChannel = {
+      onStdout: (added) => {
+        listener = added;
+      },
+      onEnd: () => undefined,
+      write: (text) => {
+        const framed = /^\{ ([\s\S]*)\n\} <\/dev\/null 2>&1; printf '\\n%s %s %s\\n' '(labdeck-end-[0-9a-f]+)' (\d+) "\$\?"\n$/.exec(text);
+        if (!framed) throw new Error(`not a framed command: ${text}`);
+        const [, script = '', marker = '', seq = ''] = framed;
+        void containers.exec(containerId, ['sh', '-c', script], { timeoutMs: 1000 }).then((outcome) => {
+          const printed = Buffer.from(`${outcome.output}\n${marker} ${seq} ${outcome.exitCode}\n`);
+          setTimeout(() => listener(printed.subarray(0, 10)), 1);
+          setTimeout(() => listener(printed.subarray(10)), 2);
+        });
+      },
+      close: () => closed.push(containerId),
+    };
+    return channel;
+  };
+  return { open, opened, closed };
+}
+
 describe('PacketTracer', () => {
+  it('reads each node through one reader shell kept open while tracing, and closes them all when disposed', async () => {
+    const reads: string[] = [];
+    const nodes = replayedNodes(reads);
+    const shells = replayedShells(nodes.containers);
+    const paths: PacketPath[] = [];
+    const tracer = new PacketTracer({ containers: nodes.containers, map: () => map, emit: (item) => paths.push(item), openShell: shells.open });
+    expect(tracer.openShells).toBe(0);
+    await tracer.prime();
+    nodes.after();
+    await tracer.trace({ command: 'curl -s http://10.99.49.48/', terminal: 'jumphost' });
+    await tracer.trace({ command: 'curl -s http://10.99.49.48/', terminal: 'jumphost' });
+    // Ten reads (the baseline, two traces of three nodes, the first trace's route; the second moved no
+    // counter), three shells.
+    expect(reads).toHaveLength(10);
+    expect(shells.opened.sort()).toEqual(['master1', 'worker1', 'worker2']);
+    expect(tracer.openShells).toBe(3);
+    expect(paths[0]).toMatchObject({ status: 'traced', entryNode: 'master1', sourceSeen: '10.244.0.0' });
+    expect(paths[0]?.endpoints.reduce((sum, endpoint) => sum + endpoint.packets, 0)).toBe(11);
+    tracer.dispose();
+    expect(tracer.openShells).toBe(0);
+    expect(shells.closed.sort()).toEqual(['master1', 'worker1', 'worker2']);
+  });
+
+  it('closes the reader shells after the idle time, and when the cluster changes', async () => {
+    const nodes = replayedNodes([]);
+    const shells = replayedShells(nodes.containers);
+    const tracer = new PacketTracer({ containers: nodes.containers, map: () => map, emit: () => undefined, openShell: shells.open, shellIdleMs: 30 });
+    await tracer.prime();
+    expect(tracer.openShells).toBe(3);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(tracer.openShells).toBe(0);
+    expect(shells.closed).toHaveLength(3);
+    await tracer.trace({ command: 'curl -s http://10.99.49.48/', terminal: 'jumphost' });
+    expect(tracer.openShells).toBe(3);
+    tracer.reset();
+    expect(tracer.openShells).toBe(0);
+    expect(shells.closed).toHaveLength(6);
+    tracer.dispose();
+  });
+
   it('reads nothing at rest, ignores old history and commands that send nothing, and traces a curl when it is recorded', async () => {
     const reads: string[] = [];
     const nodes = replayedNodes(reads);
     const paths: PacketPath[] = [];
-    const log = new LabCommandLog({ read: async () => null, subscribe: () => () => undefined });
+    const log = new LabCommandLog();
     log.record({ command: 'curl http://10.99.49.48/', exitCode: 0, time: new Date(Date.now() - 60_000).toISOString(), terminal: 'worker1' });
     const tracer = new PacketTracer({ containers: nodes.containers, map: () => map, emit: (item) => paths.push(item), commandLog: log });
     tracer.start();
@@ -75,7 +148,7 @@ describe('PacketTracer', () => {
     const reads: string[] = [];
     const nodes = replayedNodes(reads);
     const paths: PacketPath[] = [];
-    const log = new LabCommandLog({ read: async () => null, subscribe: () => () => undefined });
+    const log = new LabCommandLog();
     const tracer = new PacketTracer({ containers: nodes.containers, map: () => map, emit: (item) => paths.push(item), commandLog: log });
     tracer.start();
     await tracer.prime();

@@ -5,11 +5,17 @@ import { analysePath, buildPath, type NodeObservation } from './build-path.ts';
 import { parseConntrack } from './conntrack.ts';
 import { parseRouteGet } from './ip-text.ts';
 import { counterChanges, parseIptablesSave, type IptablesRule } from './iptables-save.ts';
+import { NodeReaderShells } from './node-reader-shells.ts';
+import type { OpenShellChannel } from './reader-shell.ts';
 import { sendsNetworkRequest, traceTarget } from './trace-target.ts';
 
 const EXEC_TIMEOUT_MS = 4_000;
-/** One exec per node reads both: the nat table with counters, then every tracked connection. */
-const READ_ALL = 'iptables-save -c -t nat; echo @@conntrack; conntrack -L 2>/dev/null || cat /proc/net/nf_conntrack';
+/**
+ * One read per node gets both: the nat table with counters, then every tracked connection. The kernel's own
+ * list first: `conntrack -L` walks the whole (shared) hash table over netlink, about 12 ms of CPU even in a
+ * node with six connections, reading /proc/net/nf_conntrack about 2 ms; conntrack is for kernels without it.
+ */
+const READ_ALL = 'iptables-save -c -t nat; echo @@conntrack; cat /proc/net/nf_conntrack 2>/dev/null || conntrack -L 2>/dev/null';
 const READ_COUNTERS = 'iptables-save -c -t nat';
 /** The jumphost's clock and this computer's may differ a little; a record this much older still counts as new. */
 const CLOCK_SLACK_MS = 2_000;
@@ -19,14 +25,22 @@ export interface PacketTracerOptions {
   map: () => NetworkMap;
   emit: (path: PacketPath) => void;
   commandLog?: CommandLog;
+  /**
+   * Opens the reader shells (docker-reader-shell.ts): each node is then read through one shell kept open
+   * while tracing. Without it every read is a `docker exec` of its own.
+   */
+  openShell?: OpenShellChannel;
+  /** How long the reader shells stay open after the last read (READER_IDLE_MS). */
+  shellIdleMs?: number;
 }
 
 /**
  * Traces a terminal's request through the nodes' data plane. Nothing runs at rest: the nodes are read once
  * for a baseline of the rule counters when the cluster appears, then only right after a terminal recorded a
  * command that sends something (curl, wget, nc, nslookup, dig, ping, ...) or when the attendee asks. Each
- * trace reads every node once (iptables-save -c, conntrack -L), compares the counters with the previous
- * reading, and reads the route to the chosen endpoint on the entry node.
+ * trace reads every node once (iptables-save -c, the conntrack table), compares the counters with the previous
+ * reading, and reads the route to the chosen endpoint on the entry node. The reads go through one shell per
+ * node, opened by the first read and closed a minute after the last (node-reader-shells.ts).
  */
 export class PacketTracer {
   readonly #options: PacketTracerOptions;
@@ -39,9 +53,18 @@ export class PacketTracer {
   #queued: CommandRecord | null = null;
   #unsubscribe: (() => void) | null = null;
   #disposed = false;
+  readonly #shells: NodeReaderShells | null;
 
   constructor(options: PacketTracerOptions) {
     this.#options = options;
+    this.#shells = options.openShell
+      ? new NodeReaderShells({ containers: options.containers, open: options.openShell, ...(options.shellIdleMs !== undefined ? { idleMs: options.shellIdleMs } : {}) })
+      : null;
+  }
+
+  /** How many reader shells are open (none at rest). */
+  get openShells(): number {
+    return this.#shells?.openCount ?? 0;
   }
 
   start(): void {
@@ -59,6 +82,7 @@ export class PacketTracer {
   reset(): void {
     this.#baseline = new Map();
     this.#priming = null;
+    this.#shells?.closeAll();
   }
 
   /** Traces the last recorded request again, on demand; null when no terminal has sent anything yet. */
@@ -82,6 +106,7 @@ export class PacketTracer {
     this.#disposed = true;
     this.#unsubscribe?.();
     this.#unsubscribe = null;
+    this.#shells?.dispose();
   }
 
   #onRecords(records: readonly CommandRecord[]): void {
@@ -153,6 +178,10 @@ export class PacketTracer {
   async #readNodes(nodes: readonly string[], script: string): Promise<Map<string, string>> {
     const outputs = await Promise.all(
       nodes.map(async (node): Promise<[string, string] | null> => {
+        if (this.#shells) {
+          const read = await this.#shells.run(node, script, { timeoutMs: EXEC_TIMEOUT_MS }).catch(() => null);
+          return read && read.exitCode === 0 ? [node, read.output] : null;
+        }
         const id = await this.#options.containers.containerFor({ kind: 'node', node }).catch(() => null);
         if (!id) return null;
         const outcome = await this.#options.containers.exec(id, ['sh', '-c', script], { timeoutMs: EXEC_TIMEOUT_MS }).catch(() => null);

@@ -61,6 +61,9 @@ describe('parseConntrack', () => {
   it('reads /proc/net/nf_conntrack lines the same way', () => {
     const [entry] = parseConntrack(fixture('master1.nf_conntrack-clusterip.txt'));
     expect(entry).toMatchObject({ protocol: 'tcp', timeout: 119, original: { src: '10.1.1.5', dst: '10.99.49.48', sport: 36222 }, reply: { src: '10.244.2.3', dst: '10.244.0.0', dport: 1750 } });
+    // The map shows the line as `conntrack -L` (the command it offers to type) begins it, without the file's
+    // layer 3 columns.
+    expect(entry?.line).toBe('tcp      6 119 TIME_WAIT src=10.1.1.5 dst=10.99.49.48 sport=36222 dport=80 src=10.244.2.3 dst=10.244.0.0 sport=80 dport=1750 [ASSURED] mark=0 zone=0 use=2');
   });
 
   it('tells which CoreDNS pod answered a query, without source NAT inside the pod network', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { joinDocuments, problemsToMarkers, summarizeOutcome } from './manifest-results.ts';
+import { failureSummary, joinDocuments, notSentSummary, problemsToMarkers, summarizeOutcome } from './manifest-results.ts';
 
 describe('problemsToMarkers', () => {
   it('underlines a one-column problem to the end of its line', () => {
@@ -35,6 +35,20 @@ describe('summarizeOutcome', () => {
     expect(remote.headline).toMatch(/API server refused a change/);
     // The problems are listed under the editor (once); the summary carries only the objects' outcomes.
     expect(remote.lines).toEqual([]);
+  });
+});
+
+describe('notSentSummary and failureSummary', () => {
+  it('counts the problems of a manifest Validate stopped, in the words a refused Apply uses', () => {
+    expect(notSentSummary(2)).toEqual({ kind: 'problems', headline: 'Not sent: 2 problems in the manifest; see the list below', lines: [] });
+    const local = summarizeOutcome('Apply', { ok: false, objects: [], problems: [{ line: 3, column: 1, message: 'bad', source: 'yaml' }] });
+    expect(notSentSummary(1).headline).toBe(local.headline);
+  });
+
+  it("tells what to do next when the backend's error says so", () => {
+    const error = Object.assign(new Error('The cluster is not reachable'), { action: 'Start the environment first.' });
+    expect(failureSummary(error)).toEqual({ kind: 'problems', headline: 'The cluster is not reachable', lines: ['Start the environment first.'] });
+    expect(failureSummary('timeout')).toEqual({ kind: 'problems', headline: 'timeout', lines: [] });
   });
 });
 

@@ -37,6 +37,9 @@ export function problemsToMarkers(problems: ManifestProblem[], lineLength: (line
   });
 }
 
+/** The editor's four actions on the manifest it holds. */
+export type EditorAction = 'apply' | 'delete' | 'diff' | 'validate';
+
 export interface ResultSummary {
   kind: 'success' | 'problems' | 'info';
   headline: string;
@@ -56,10 +59,26 @@ export function summarizeOutcome(verb: 'Apply' | 'Delete', outcome: ManifestOutc
     kind: 'problems',
     headline: sent
       ? `${verb}: the API server refused ${count === 1 ? 'a change' : `${count} changes`}; see the list below`
-      : `Not sent: ${count === 1 ? '1 problem' : `${count} problems`} in the manifest; see the list below`,
+      : notSentHeadline(count),
     // The problems themselves are listed once, under the editor, each linking to its line.
     lines,
   };
+}
+
+function notSentHeadline(count: number): string {
+  return `Not sent: ${count === 1 ? '1 problem' : `${count} problems`} in the manifest; see the list below`;
+}
+
+/** The manifest was not sent: its problems are listed once, below the editor, so the headline only counts them. */
+export function notSentSummary(count: number): ResultSummary {
+  return { kind: 'problems', headline: notSentHeadline(count), lines: [] };
+}
+
+/** A call that failed outright: its message, and what to do next when the error carries it. */
+export function failureSummary(error: unknown): ResultSummary {
+  const message = error instanceof Error ? error.message : String(error);
+  const action = (error as { action?: string } | null)?.action;
+  return { kind: 'problems', headline: message, lines: action ? [action] : [] };
 }
 
 /** Joins per-document YAML into one text for the diff editor, each document headed by its name. */

@@ -20,6 +20,21 @@ export const MODEL_ROOT = 'file:///labdeck/';
 
 let yaml: MonacoYaml | null = null;
 
+type YamlOptions = NonNullable<Parameters<typeof configureMonacoYaml>[1]>;
+
+function yamlOptions(schemas: NonNullable<YamlOptions['schemas']>): YamlOptions {
+  return {
+    enableSchemaRequest: false,
+    // Problems come from one place, the backend's validation (YamlEditor runs it as one types): the same
+    // words, severity and line as Validate and Apply, instead of a second parser's messages beside them.
+    validate: false,
+    completion: true,
+    hover: true,
+    format: { enable: true },
+    schemas,
+  };
+}
+
 /**
  * Sets Monaco up once per page: workers built by Vite from node_modules (allowed by the page's
  * `worker-src 'self' blob:`, no eval), and the YAML language service with the Kubernetes schema.
@@ -32,16 +47,7 @@ export function setUpMonaco(): MonacoYaml {
       return new Worker(new URL('monaco-editor/editor/editor.worker.js', import.meta.url), { type: 'module', name: label });
     },
   };
-  yaml = configureMonacoYaml(monacoForYaml(), {
-    enableSchemaRequest: false,
-    // Problems come from one place, the backend's validation (YamlEditor runs it as one types): the same
-    // words, severity and line as Validate and Apply, instead of a second parser's messages beside them.
-    validate: false,
-    completion: true,
-    hover: true,
-    format: { enable: true },
-    schemas: [],
-  });
+  yaml = configureMonacoYaml(monacoForYaml(), yamlOptions([]));
   return yaml;
 }
 
@@ -68,14 +74,5 @@ function monacoForYaml(): Parameters<typeof configureMonacoYaml>[0] {
 
 /** Installs the Kubernetes schema for every manifest the editor opens. */
 export async function useKubernetesSchema(schema: unknown): Promise<void> {
-  await setUpMonaco().update({
-    enableSchemaRequest: false,
-    // Problems come from one place, the backend's validation (YamlEditor runs it as one types): the same
-    // words, severity and line as Validate and Apply, instead of a second parser's messages beside them.
-    validate: false,
-    completion: true,
-    hover: true,
-    format: { enable: true },
-    schemas: [{ uri: SCHEMA_URI, fileMatch: [`${MODEL_ROOT}**`, '**/*.yaml', '**/*.yml'], schema: schema as object }],
-  });
+  await setUpMonaco().update(yamlOptions([{ uri: SCHEMA_URI, fileMatch: [`${MODEL_ROOT}**`, '**/*.yaml', '**/*.yml'], schema: schema as object }]));
 }

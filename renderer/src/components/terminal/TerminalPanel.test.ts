@@ -248,4 +248,26 @@ describe('TerminalPanel', () => {
     expect(calls.filter((call) => call.name === 'terminal.open')).toHaveLength(2);
     await waitFor(() => expect(screen.queryByRole('status')).toBeNull());
   });
+
+  it('finds text in the shown terminal, says when nothing matches, and Escape returns to the terminal', async () => {
+    const { api } = fakeApi();
+    render(TerminalPanel, { api, nodes: [], active: true });
+    await waitFor(() => expect(created[0]?.sessionId).toBe('t1'));
+    const tab = created[0]!;
+    const focused = vi.spyOn(tab, 'focus');
+    await fireEvent.click(screen.getByRole('button', { name: 'Find in terminal' }));
+    const box = await screen.findByRole('searchbox', { name: 'Find text' });
+    await waitFor(() => expect(document.activeElement).toBe(box));
+    await fireEvent.input(box, { target: { value: 'pods' } });
+    expect(tab.search.findNext).toHaveBeenLastCalledWith('pods', expect.objectContaining({ decorations: expect.any(Object) }));
+    await fireEvent.keyDown(box, { key: 'Enter', shiftKey: true });
+    expect(tab.search.findPrevious).toHaveBeenLastCalledWith('pods', expect.anything());
+    tab.search.findNext.mockReturnValue(false);
+    await fireEvent.click(screen.getByRole('button', { name: 'Next match' }));
+    expect(screen.getByRole('search', { name: 'Find in terminal' }).textContent).toContain('No matches');
+    await fireEvent.keyDown(box, { key: 'Escape' });
+    expect(screen.queryByRole('search')).toBeNull();
+    expect(tab.search.clearDecorations).toHaveBeenCalled();
+    expect(focused).toHaveBeenCalled();
+  });
 });
