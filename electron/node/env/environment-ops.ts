@@ -24,6 +24,7 @@ import { jumphostRoutes } from './routes.ts';
 import { installKubeconfig, installRoutes, trustCompanyCa } from './toolbox.ts';
 import { replaceOutdatedToolbox, restoreHome } from './toolbox-upgrade.ts';
 import { createIfMissing, startIfStopped } from './container-start.ts';
+import { removeOrphanNodeVolumes } from './orphan-volumes.ts';
 
 export { apiHost, readApiSnapshot, readEnvironmentStatus } from './environment-status.ts';
 export { downEnvironment, startFailure, type DownResult } from './environment-teardown.ts';
@@ -237,6 +238,7 @@ async function bringUp(ctx: OperationContext): Promise<void> {
   );
   checkCancelled(signal);
 
+  await removeOrphanNodeVolumes(docker, config.name, existing, (log) => report('nodes', 10, 'Removing the volumes of removed nodes', { log }));
   const ids = new Map<string, string>();
   for (const node of plan.nodes) {
     report('nodes', 20, `Creating ${node.name}`, { node: node.name });
