@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { NetworkMap } from '../../../common/api/cluster.ts';
-import { buildPath, serviceOfRule } from './build-path.ts';
+import { buildPath, serviceOfRule, type NodeObservation } from './build-path.ts';
 import { parseConntrack } from './conntrack.ts';
 import { parseRouteGet } from './ip-text.ts';
 import { counterChanges, parseIptablesSave } from './iptables-save.ts';
@@ -40,6 +40,24 @@ const map: NetworkMap = {
 const unchanged = { changes: [], conntrack: [] };
 
 describe('buildPath on text read from the real nodes', () => {
+  it("still shows the Service's KUBE-SERVICES rule when kube-proxy's resync zeroed that chain after the packet", () => {
+    // kube-proxy rewrites KUBE-SERVICES whole at every resync; the Service's own chains keep their counters.
+    const after = fixture('master1.iptables-after-12.txt').replace(/^\[\d+:\d+\] (-A KUBE-SERVICES )/gm, '[0:0] $1');
+    const rules = parseIptablesSave(after);
+    const observations = new Map<string, NodeObservation>([
+      ['master1', { changes: counterChanges(parseIptablesSave(fixture('master1.iptables-before-12.txt')), rules), conntrack: parseConntrack(fixture('master1.conntrack-clusterip.txt')), rules }],
+      ['worker1', unchanged],
+      ['worker2', unchanged],
+    ]);
+    const command = 'curl -s http://10.99.49.48/';
+    const traced = buildPath({ map, target: traceTarget(command, map), observations, route: null, command, terminal: 'jumphost' });
+    const ruleHops = traced.hops.filter((hop) => hop.kind === 'rule');
+    expect(ruleHops[0]?.text.split(' ')[2]).toBe('KUBE-SERVICES');
+    expect(ruleHops[0]?.text).toContain('map-capture/web');
+    expect(ruleHops[0]?.title).toContain("kube-proxy's resync");
+    expect(ruleHops.some((hop) => hop.text.split(' ')[2]?.startsWith('KUBE-SVC-'))).toBe(true);
+  });
+
   it('draws twelve curls to a ClusterIP from the jumphost: entry master1, three endpoints, source NAT', () => {
     const command = 'curl -s http://10.99.49.48/';
     const observations = new Map([

@@ -1,13 +1,15 @@
 import type { NetworkMap, PacketHop, PacketPath } from '../../../common/api/cluster.ts';
 import { entriesTo, sourceTranslated, type ConntrackEntry } from './conntrack.ts';
 import type { RouteChoice } from './ip-text.ts';
-import { ruleLine, type CounterChange } from './iptables-save.ts';
+import { ruleLine, type CounterChange, type IptablesRule } from './iptables-save.ts';
 import type { TraceTarget } from './trace-target.ts';
 
 /** What was read from one node for a trace: the nat rules whose counters moved, and its conntrack table. */
 export interface NodeObservation {
   changes: CounterChange[];
   conntrack: ConntrackEntry[];
+  /** Every nat rule as read now, counters included. */
+  rules?: IptablesRule[];
 }
 
 export interface PathInput {
@@ -62,7 +64,7 @@ export function analysePath(input: Pick<PathInput, 'map' | 'target' | 'observati
       serviceChanges = mine;
     }
   }
-  serviceChanges = [...serviceChanges].sort((a, b) => chainRank(a.rule.chain) - chainRank(b.rule.chain));
+  serviceChanges = [...serviceChanges, ...resetEntryRules(entryNode ? observations.get(entryNode) : undefined, serviceChanges, wanted)].sort((a, b) => chainRank(a.rule.chain) - chainRank(b.rule.chain));
   const endpoints = serviceChanges
     .filter((change) => change.rule.chain.startsWith('KUBE-SEP-') && change.rule.dnatTo)
     .map((change) => endpointOf(change.rule.dnatTo ?? '', change.packets, map));
@@ -80,6 +82,20 @@ export function analysePath(input: Pick<PathInput, 'map' | 'target' | 'observati
     connection = candidates.find((entry) => chosen.has(entry.reply.src)) ?? candidates[0];
   }
   return { service: wanted, ...(entryNode ? { entryNode } : {}), endpoints, ...(connection ? { connection } : {}), serviceChanges };
+}
+
+/**
+ * kube-proxy rewrites KUBE-SERVICES and KUBE-NODEPORTS whole at every resync (any Service or endpoint change
+ * in the cluster), which zeroes their counters, while the Service's own KUBE-SVC-/KUBE-SEP- chains keep theirs.
+ * When those moved and the entry rule did not, the packet passed it all the same: it is shown, without a count.
+ */
+function resetEntryRules(observation: NodeObservation | undefined, changes: readonly CounterChange[], wanted: { namespace: string; name: string }): CounterChange[] {
+  if (!observation?.rules || !changes.some((change) => change.rule.chain.startsWith('KUBE-SVC-'))) return [];
+  if (changes.some((change) => change.rule.chain === 'KUBE-SERVICES' || change.rule.chain === 'KUBE-NODEPORTS')) return [];
+  const services = new Set(changes.filter((change) => change.rule.chain.startsWith('KUBE-SVC-') || change.rule.chain.startsWith('KUBE-EXT-')).map((change) => change.rule.chain));
+  return observation.rules
+    .filter((rule) => (rule.chain === 'KUBE-SERVICES' || rule.chain === 'KUBE-NODEPORTS') && rule.target !== undefined && services.has(rule.target) && sameService(serviceOfRule(rule.comment), wanted))
+    .map((rule) => ({ rule, packets: 0, counterReset: true }));
 }
 
 /** A request to a pod IP passes no Service rule: its node's conntrack shows it, and the route delivers it. */
@@ -158,7 +174,7 @@ export function buildPath(input: PathInput): PacketPath {
     hops.push({
       kind: 'rule',
       node: entry,
-      title: `${change.rule.chain}${change.rule.comment ? ` (${change.rule.comment})` : ''}: +${change.packets} packet${change.packets === 1 ? '' : 's'}`,
+      title: `${change.rule.chain}${change.rule.comment ? ` (${change.rule.comment})` : ''}: ${change.counterReset ? "passed (kube-proxy's resync had just reset this chain's counters)" : `+${change.packets} packet${change.packets === 1 ? '' : 's'}`}`,
       text: ruleLine(change.rule),
       command: `iptables -t nat -L ${change.rule.chain} -v -n -x`,
       packets: change.packets,

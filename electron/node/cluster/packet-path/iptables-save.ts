@@ -67,6 +67,8 @@ export interface CounterChange {
   rule: IptablesRule;
   /** Packets this rule matched between the two readings. */
   packets: number;
+  /** The rule's counter was zeroed by a rewrite of its chain after the packet passed: its count is unknown. */
+  counterReset?: true;
 }
 
 /**

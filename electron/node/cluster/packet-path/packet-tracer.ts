@@ -153,7 +153,7 @@ export class PacketTracer {
       const rules = parseIptablesSave(rulesText);
       // A node seen for the first time has no baseline: its counters are not a change, only the next reading's are.
       const before = this.#baseline.get(node);
-      observations.set(node, { changes: before ? counterChanges(before, rules) : [], conntrack: parseConntrack(conntrackText) });
+      observations.set(node, { changes: before ? counterChanges(before, rules) : [], conntrack: parseConntrack(conntrackText), rules });
       this.#baseline.set(node, rules);
     }
     const target = traceTarget(record.command, map);
