@@ -73,7 +73,7 @@ export function corroborateRecords(records: readonly CommandRecord[], requests: 
 /** The requests a line's kubectl commands make, by position; read once per record (records do not change). */
 const expectationCache = new WeakMap<CommandRecord, Array<{ index: number; expectation: ApiRequestExpectation }>>();
 
-function expectationsOf(record: CommandRecord): Array<{ index: number; expectation: ApiRequestExpectation }> {
+export function expectationsOf(record: CommandRecord): Array<{ index: number; expectation: ApiRequestExpectation }> {
   let found = expectationCache.get(record);
   if (!found) {
     found = parseShellLine(record.command).commands.flatMap((command, index) => {

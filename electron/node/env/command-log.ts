@@ -1,6 +1,7 @@
 import type { CommandRecord } from '../checks/check-world.ts';
 import type { CommandLog } from '../backend/ports.ts';
 import { corroborateRecords } from '../checks/api-corroboration.ts';
+import type { ApiRequest } from '../checks/api-requests.ts';
 import type { ApiAuditSource } from './api-audit-log.ts';
 
 /**
@@ -15,6 +16,7 @@ export class LabCommandLog implements CommandLog {
   readonly #listeners = new Set<(records: CommandRecord[]) => void>();
   #records: CommandRecord[] = [];
   #unsubscribeAudit: (() => void) | undefined;
+  #lastCorroboration: { records: readonly CommandRecord[]; requests: readonly ApiRequest[]; result: CommandRecord[] } | undefined;
 
   /**
    * With `audit`, every kubectl command is given the API server's request it made (api-corroboration.ts);
@@ -66,10 +68,19 @@ export class LabCommandLog implements CommandLog {
     };
   }
 
+  /**
+   * Every command check reads the record on each evaluation: the matching is done once per new line or
+   * request, and the same result is handed out until either changes.
+   */
   #corroborated(records: CommandRecord[]): CommandRecord[] {
     const audit = this.#audit;
     if (!audit?.source.available) return records;
-    return corroborateRecords(records, audit.source.requests(), { sentFrom: audit.sentFrom });
+    const requests = audit.source.requests();
+    const last = this.#lastCorroboration;
+    if (last && last.records === records && last.requests === requests) return last.result;
+    const result = corroborateRecords(records, requests, { sentFrom: audit.sentFrom });
+    this.#lastCorroboration = { records, requests, result };
+    return result;
   }
 
   #emit(): void {

@@ -3,9 +3,7 @@ import type { CommandRecord } from '../checks/check-world.ts';
 import { deletesSelection } from '../checks/delete-witness.ts';
 import { evaluateCheck } from '../checks/evaluate-check.ts';
 import { commandMatchers } from '../checks/evaluate-command.ts';
-import { apiRequestExpectation } from '../checks/api-requests.ts';
-import { parseInvocation } from '../checks/command-grammar.ts';
-import { parseShellLine } from '../checks/command-line.ts';
+import { expectationsOf } from '../checks/api-corroboration.ts';
 import { EvidenceWorld } from './evidence-world.ts';
 
 /**
@@ -91,11 +89,7 @@ export function apiCorroboration(check: CheckSpec, evidence: unknown): 'seen' | 
   if (check.kind !== 'command') return undefined;
   const matched = record(evidence)?.matched;
   if (!isCommandRecord(matched)) return undefined;
-  const asksServer = parseShellLine(matched.command).commands.some((command) => {
-    const invocation = parseInvocation(command.words);
-    return invocation !== null && !invocation.refusal && apiRequestExpectation(invocation) !== null;
-  });
-  if (!asksServer) return undefined;
+  if (expectationsOf(matched).length === 0) return undefined;
   return Array.isArray(matched.apiRequests) && matched.apiRequests.length > 0 ? 'seen' : 'unseen';
 }
 
